@@ -1,0 +1,79 @@
+//! The command line: `serve` (default), `migrate`, `config check`, `healthcheck`, `secret`.
+
+use clap::{Args, Parser, Subcommand};
+
+const SERVE_ENV: &str = "\
+Environment variables (all documented in .env.example):
+  GOGOTIME_ENV, DATABASE_URL[_FILE], DATABASE_MAX_CONNECTIONS, DATABASE_ACQUIRE_TIMEOUT_SECONDS,
+  GOGOTIME_BIND, PORT, GOGOTIME_PUBLIC_URL, JWT_SECRET[_FILE], GOGOTIME_METRICS_BIND,
+  GOGOTIME_LOG, GOGOTIME_LOG_FORMAT, GOGOTIME_AUTO_MIGRATE, GOGOTIME_SHUTDOWN_DELAY_SECONDS,
+  GOGOTIME_SHUTDOWN_GRACE_SECONDS, GOGOTIME_REQUEST_TIMEOUT_SECONDS, GOGOTIME_BODY_LIMIT_BYTES,
+  GOGOTIME_TRUSTED_PROXIES
+In development a ./.env file is read too.";
+
+const MIGRATE_ENV: &str = "\
+Environment variables: GOGOTIME_ENV, DATABASE_URL[_FILE], DATABASE_MAX_CONNECTIONS,
+DATABASE_ACQUIRE_TIMEOUT_SECONDS, GOGOTIME_LOG, GOGOTIME_LOG_FORMAT.";
+
+const HEALTHCHECK_ENV: &str = "\
+Environment variables: GOGOTIME_BIND and PORT (to find the local port when --url is not given).
+Exit status: 0 when the server reports healthy, 1 otherwise.";
+
+#[derive(Debug, Parser)]
+#[command(name = "gogotime", version, about = "GoGoTime: self-hostable team time tracking", after_help = SERVE_ENV)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web UI and API server (the default).
+    #[command(after_help = SERVE_ENV)]
+    Serve,
+    /// Apply or inspect database migrations.
+    #[command(subcommand)]
+    Migrate(MigrateCommand),
+    /// Validate the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Probe the local server's health endpoint (for container health checks without curl).
+    #[command(after_help = HEALTHCHECK_ENV)]
+    Healthcheck(HealthcheckArgs),
+    /// Generate secrets.
+    #[command(subcommand)]
+    Secret(SecretCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// Apply pending migrations (safe to run from several processes at once).
+    #[command(after_help = MIGRATE_ENV)]
+    Up,
+    /// List applied and pending migrations, per version.
+    #[command(after_help = MIGRATE_ENV)]
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate and print the effective configuration, secrets redacted; exit 0 when valid, 2 otherwise.
+    #[command(after_help = SERVE_ENV)]
+    Check,
+}
+
+#[derive(Debug, Args)]
+pub struct HealthcheckArgs {
+    /// Health endpoint to probe [default: http://127.0.0.1:<port>/api/system/health]
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Seconds to wait for an answer.
+    #[arg(long, default_value_t = 5)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Print a new random secret (32 bytes, URL-safe base64), e.g. for JWT_SECRET.
+    Generate,
+}

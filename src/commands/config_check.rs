@@ -1,0 +1,23 @@
+//! `gogotime config check`: every problem at once, or the effective values with secrets redacted.
+
+use std::process::ExitCode;
+
+use super::EXIT_CONFIG;
+use crate::config::{Config, EnvSnapshot};
+
+pub fn run(env: &EnvSnapshot) -> ExitCode {
+    match Config::from_env(env) {
+        Ok((config, warnings)) => {
+            println!("configuration is valid for {}", config.environment.as_str());
+            print!("{}", config.render_effective());
+            for warning in warnings {
+                eprintln!("warning: {warning}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            eprint!("error: {errors}");
+            ExitCode::from(EXIT_CONFIG)
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! `DATABASE_URL`: the backend is chosen by scheme; the password never leaves this type.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Postgres,
+    Sqlite,
+}
+
+#[derive(Clone)]
+pub struct DatabaseUrl {
+    kind: DatabaseKind,
+    full: SecretString,
+    redacted: String,
+}
+
+impl DatabaseUrl {
+    /// Parses a URL; the error explains what to write instead and never repeats a password.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let scheme = raw.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("postgres" | "postgresql") => Self::parse_postgres(raw),
+            Some("sqlite") => Self::parse_sqlite(raw),
+            Some(other) if !other.is_empty() && !other.contains('/') => {
+                let hint = ["postgres", "postgresql", "sqlite"]
+                    .into_iter()
+                    .min_by_key(|known| strsim::levenshtein(other, known))
+                    .filter(|known| strsim::levenshtein(other, known) <= 3)
+                    .map(|known| format!(" (did you mean {known}://?)"))
+                    .unwrap_or_default();
+                Err(format!(
+                    "has the unknown scheme '{other}:'{hint}; use postgres://user:password@host:5432/database or sqlite://path/to/gogotime.db"
+                ))
+            }
+            _ => Err("is not a URL; use postgres://user:password@host:5432/database or sqlite://path/to/gogotime.db".into()),
+        }
+    }
+
+    fn parse_postgres(raw: &str) -> Result<Self, String> {
+        let mut url = Url::parse(raw).map_err(|e| format!("is not a valid PostgreSQL URL ({e}); expected postgres://user:password@host:5432/database"))?;
+        let socket_dir = url.query_pairs().any(|(k, _)| k == "host");
+        if url.host_str().is_none_or(str::is_empty) && !socket_dir {
+            return Err(
+                "names no host; expected postgres://user:password@host:5432/database".into(),
+            );
+        }
+        if url.password().is_some() {
+            // set_password only fails for URLs that cannot have credentials, excluded above
+            let _ = url.set_password(Some("***"));
+        }
+        Ok(Self {
+            kind: DatabaseKind::Postgres,
+            full: SecretString::from(raw),
+            redacted: url.to_string(),
+        })
+    }
+
+    fn parse_sqlite(raw: &str) -> Result<Self, String> {
+        let url = Self {
+            kind: DatabaseKind::Sqlite,
+            full: SecretString::from(raw),
+            redacted: raw.to_string(),
+        };
+        if url.sqlite_path().is_none() && !raw.contains(":memory:") {
+            return Err("names no file; expected sqlite://path/to/gogotime.db (relative) or sqlite:///absolute/path.db".into());
+        }
+        Ok(url)
+    }
+
+    pub fn kind(&self) -> DatabaseKind {
+        self.kind
+    }
+
+    /// The URL with its password, for the driver only.
+    pub fn expose(&self) -> &str {
+        self.full.expose_secret()
+    }
+
+    /// The file of a SQLite URL (`sqlite://data/x.db` → `data/x.db`, `sqlite:///x.db` → `/x.db`).
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        if self.kind != DatabaseKind::Sqlite {
+            return None;
+        }
+        let rest = self.full.expose_secret().split_once(':')?.1;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next()?;
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+
+    /// Host and port of a PostgreSQL URL, for error messages.
+    pub fn server(&self) -> Option<String> {
+        let url = Url::parse(&self.redacted).ok()?;
+        let host = match url.host_str().filter(|h| !h.is_empty()) {
+            Some(host) => host.to_string(),
+            None => url.query_pairs().find(|(k, _)| k == "host")?.1.into_owned(),
+        };
+        Some(format!("{host}:{}", url.port().unwrap_or(5432)))
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted)
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", self.redacted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_password_is_redacted_everywhere_but_expose() {
+        let url = DatabaseUrl::parse("postgres://app:hunter2@db:5433/time").unwrap();
+        assert_eq!(url.to_string(), "postgres://app:***@db:5433/time");
+        assert!(!format!("{url:?}").contains("hunter2"));
+        assert_eq!(url.server().as_deref(), Some("db:5433"));
+        assert!(url.expose().contains("hunter2"));
+    }
+
+    #[test]
+    fn sqlite_paths_are_relative_or_absolute() {
+        let rel = DatabaseUrl::parse("sqlite://data/gogotime.db").unwrap();
+        assert_eq!(rel.sqlite_path(), Some(PathBuf::from("data/gogotime.db")));
+        let abs = DatabaseUrl::parse("sqlite:///data/gogotime.db?mode=rwc").unwrap();
+        assert_eq!(abs.sqlite_path(), Some(PathBuf::from("/data/gogotime.db")));
+    }
+
+    #[test]
+    fn misspelled_scheme_gets_a_hint_without_the_password() {
+        let err = DatabaseUrl::parse("postgress://app:hunter2@db/time").unwrap_err();
+        assert!(err.contains("did you mean postgres://"), "{err}");
+        assert!(!err.contains("hunter2"));
+    }
+
+    #[test]
+    fn text_without_scheme_is_rejected() {
+        assert!(
+            DatabaseUrl::parse("localhost")
+                .unwrap_err()
+                .contains("not a URL")
+        );
+        assert!(
+            DatabaseUrl::parse("sqlite://")
+                .unwrap_err()
+                .contains("names no file")
+        );
+        assert!(
+            DatabaseUrl::parse("postgres:///db")
+                .unwrap_err()
+                .contains("no host")
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! Opening the pool: SQLite gets WAL, foreign keys and a busy timeout; errors name the server,
+//! never the password.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use super::Db;
+use crate::config::{DatabaseConfig, DatabaseKind};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot connect to PostgreSQL at {server}: {reason}")]
+    Postgres { server: String, reason: String },
+    #[error("cannot open SQLite database {path}: {reason}")]
+    Sqlite { path: String, reason: String },
+}
+
+impl Db {
+    pub async fn connect(config: &DatabaseConfig) -> Result<Db, ConnectError> {
+        match config.url.kind() {
+            DatabaseKind::Postgres => connect_postgres(config).await,
+            DatabaseKind::Sqlite => connect_sqlite(config).await,
+        }
+    }
+}
+
+async fn connect_postgres(config: &DatabaseConfig) -> Result<Db, ConnectError> {
+    let server = config
+        .url
+        .server()
+        .unwrap_or_else(|| "(unknown host)".into());
+    let fail = |reason: String| ConnectError::Postgres {
+        server: server.clone(),
+        reason,
+    };
+    let options = PgConnectOptions::from_str(config.url.expose())
+        .map_err(|e| fail(redact(&e.to_string(), config.url.expose())))?
+        .application_name("gogotime");
+    let pool = PgPoolOptions::new()
+        .max_connections(config.max_connections)
+        .acquire_timeout(config.acquire_timeout)
+        // a server restart leaves dead sockets in the pool; drop idle ones so they are re-made
+        .idle_timeout(Duration::from_secs(300))
+        .connect_with(options)
+        .await
+        .map_err(|e| fail(redact(&e.to_string(), config.url.expose())))?;
+    Ok(Db::Postgres(pool))
+}
+
+async fn connect_sqlite(config: &DatabaseConfig) -> Result<Db, ConnectError> {
+    let path = config.url.sqlite_path();
+    let shown = path
+        .as_ref()
+        .map_or(":memory:".to_string(), |p| p.display().to_string());
+    let fail = |reason: String| ConnectError::Sqlite {
+        path: shown.clone(),
+        reason,
+    };
+    if let Some(parent) = path
+        .as_ref()
+        .and_then(|p| p.parent())
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| fail(format!("cannot create folder {}: {e}", parent.display())))?;
+    }
+    let options = SqliteConnectOptions::from_str(config.url.expose())
+        .map_err(|e| fail(e.to_string()))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(config.max_connections)
+        .acquire_timeout(config.acquire_timeout)
+        .connect_with(options)
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    Ok(Db::Sqlite(pool))
+}
+
+/// Driver messages may quote the URL; make sure its password never leaves this function.
+fn redact(message: &str, url: &str) -> String {
+    match url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.password().map(str::to_owned))
+    {
+        Some(password) if !password.is_empty() => message.replace(&password, "***"),
+        _ => message.to_string(),
+    }
+}

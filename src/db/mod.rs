@@ -1,0 +1,80 @@
+//! The data layer: one `Db` over PostgreSQL or SQLite, chosen by the URL scheme (DESIGN §3).
+//!
+//! Only this module imports sqlx. Queries for both dialects sit side by side in one function.
+
+mod connect;
+pub mod instance;
+pub mod migrate;
+mod time;
+
+use std::time::Duration;
+
+use sqlx::{PgPool, SqlitePool};
+
+pub use connect::ConnectError;
+
+#[derive(Debug, Clone)]
+pub enum Db {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+/// Pool occupancy, for metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+impl Db {
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Postgres(_) => "postgres",
+            Db::Sqlite(_) => "sqlite",
+        }
+    }
+
+    /// A round trip through the pool; bounded by `timeout` even when the server hangs.
+    pub async fn ping(&self, timeout: Duration) -> Result<Duration, String> {
+        let started = std::time::Instant::now();
+        let round_trip = async {
+            match self {
+                Db::Postgres(pool) => sqlx::query("select 1").execute(pool).await.map(drop),
+                Db::Sqlite(pool) => sqlx::query("select 1").execute(pool).await.map(drop),
+            }
+        };
+        match tokio::time::timeout(timeout, round_trip).await {
+            Ok(Ok(())) => Ok(started.elapsed()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err(format!("no answer within {} ms", timeout.as_millis())),
+        }
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        let (size, idle, max) = match self {
+            Db::Postgres(pool) => (
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            ),
+            Db::Sqlite(pool) => (
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            ),
+        };
+        PoolStats {
+            size,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+            max,
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Postgres(pool) => pool.close().await,
+            Db::Sqlite(pool) => pool.close().await,
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! The HTTP surface: router, middleware stack, ops endpoints, metrics, assets and pages.
+
+pub mod assets;
+pub mod client_ip;
+pub mod metrics;
+mod observe;
+mod ops;
+pub mod problem;
+pub mod request_id;
+mod security;
+mod web;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use problem::ApiError;
+
+/// CSP reports are small; no reason to accept the general body limit for them.
+const CSP_REPORT_LIMIT: usize = 64 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/system/health", get(ops::readiness))
+        .route("/system/health/ready", get(ops::readiness))
+        .route("/system/health/live", get(ops::liveness))
+        .route("/system/version", get(ops::version))
+        .route(
+            "/system/csp-report",
+            post(ops::csp_report).layer(DefaultBodyLimit::max(CSP_REPORT_LIMIT)),
+        )
+        .fallback(api_not_found);
+
+    let mut router = Router::new()
+        .route("/", get(web::status::status_get))
+        .route("/static/{file}", get(assets::asset_get))
+        .nest("/api", api)
+        .route("/api", any(api_not_found))
+        .fallback(page_not_found)
+        // innermost first: limits and timeouts close to the handler, observation outermost
+        .layer(DefaultBodyLimit::max(state.config.http.body_limit_bytes))
+        .layer(RequestBodyLimitLayer::new(
+            state.config.http.body_limit_bytes,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.config.http.request_timeout,
+            timeout,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(|_| {
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }));
+    for layer in security::layers(!state.config.environment.is_development()) {
+        router = router.layer(layer);
+    }
+    router
+        .layer(middleware::from_fn(problem::render_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            observe::observe,
+        ))
+        .layer(middleware::from_fn(request_id::assign))
+        .with_state(state)
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError(AppError::NotFound(
+        "There is no API endpoint at this address.".into(),
+    ))
+}
+
+async fn page_not_found() -> Response {
+    StatusCode::NOT_FOUND.into_response()
+}
+
+/// Answers 503 when a request runs past `GOGOTIME_REQUEST_TIMEOUT_SECONDS`.
+async fn timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError(AppError::Unavailable(format!(
+            "The request took longer than {} seconds and was stopped.",
+            limit.as_secs()
+        )))
+        .into_response(),
+    }
+}

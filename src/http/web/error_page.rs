@@ -1,0 +1,37 @@
+//! The error page: same look as every other page, with the request id to quote to an operator.
+
+use askama::Template;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use super::page::{self, Layout};
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPage<'a> {
+    stylesheet: &'static str,
+    version: &'static str,
+    status: u16,
+    title: &'a str,
+    detail: &'a str,
+    request_id: &'a str,
+}
+
+pub fn render(status: StatusCode, detail: &str, request_id: &str) -> Response {
+    let layout = Layout::new();
+    let template = ErrorPage {
+        stylesheet: layout.stylesheet,
+        version: layout.version,
+        status: status.as_u16(),
+        title: status.canonical_reason().unwrap_or("Error"),
+        detail,
+        request_id,
+    };
+    let mut response = page::html(&template, &HeaderMap::new());
+    // error pages are never cached
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}

@@ -1,0 +1,17 @@
+//! GoGoTime: self-hostable team time tracking. The binary is a thin shell over this library so
+//! that tests run the real application in-process on port 0.
+
+pub mod build_info;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod lifecycle;
+pub mod secret;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
