@@ -98,6 +98,10 @@ impl App {
             state,
         } = self;
         let config = state.config.clone();
+        let address = listener
+            .local_addr()
+            .context("reading the bound address failed")?;
+        let metrics_address = metrics_listener.as_ref().and_then(|l| l.local_addr().ok());
         let lifecycle = state.lifecycle.clone();
         let (stop_accepting, accepting) = tokio::sync::watch::channel(false);
         let until_stopped = move |mut rx: tokio::sync::watch::Receiver<bool>| async move {
@@ -117,8 +121,8 @@ impl App {
             )
         });
         tracing::info!(
-            address = %config.http.bind,
-            metrics = %config.metrics_bind.map_or("disabled".into(), |a| a.to_string()),
+            %address,
+            metrics = %metrics_address.map_or("disabled".into(), |a| a.to_string()),
             environment = config.environment.as_str(),
             database = state.db.backend(),
             version = crate::build_info::VERSION,

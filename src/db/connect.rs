@@ -4,7 +4,8 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::Db;
@@ -39,14 +40,28 @@ async fn connect_postgres(config: &DatabaseConfig) -> Result<Db, ConnectError> {
     let options = PgConnectOptions::from_str(config.url.expose())
         .map_err(|e| fail(redact(&e.to_string(), config.url.expose())))?
         .application_name("gogotime");
+    // One direct attempt first: the pool would only report "timed out", hiding the reason
+    // (refused, unknown host, bad password) an operator needs.
+    let probe =
+        tokio::time::timeout(config.acquire_timeout, PgConnection::connect_with(&options)).await;
+    match probe {
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+        }
+        Ok(Err(e)) => return Err(fail(redact(&e.to_string(), config.url.expose()))),
+        Err(_) => {
+            return Err(fail(format!(
+                "no answer within {} s",
+                config.acquire_timeout.as_secs()
+            )));
+        }
+    }
     let pool = PgPoolOptions::new()
         .max_connections(config.max_connections)
         .acquire_timeout(config.acquire_timeout)
         // a server restart leaves dead sockets in the pool; drop idle ones so they are re-made
         .idle_timeout(Duration::from_secs(300))
-        .connect_with(options)
-        .await
-        .map_err(|e| fail(redact(&e.to_string(), config.url.expose())))?;
+        .connect_lazy_with(options);
     Ok(Db::Postgres(pool))
 }
 

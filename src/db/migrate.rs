@@ -84,20 +84,54 @@ pub fn embedded_versions() -> (Vec<Embedded>, Vec<Embedded>) {
     (list(&POSTGRES), list(&SQLITE))
 }
 
-/// Applies pending migrations; returns the versions that were pending before.
+/// Our own advisory lock key ("gogotime" in ASCII), held around status + run so that the
+/// process that finds migrations pending is the one that applies them.
+const MIGRATE_LOCK: i64 = 0x676f_676f_7469_6d65;
+
+/// Applies pending migrations; returns the versions this process applied.
 pub async fn up(db: &Db) -> anyhow::Result<Vec<i64>> {
-    let before = status(db).await?;
     let migrator = migrator(db);
+    let pending = |status: Status| {
+        status
+            .with_state(State::Pending)
+            .iter()
+            .map(|m| m.version)
+            .collect::<Vec<_>>()
+    };
     match db {
-        Db::Postgres(pool) => migrator.run(pool).await,
-        Db::Sqlite(pool) => migrator.run(pool).await,
+        Db::Postgres(pool) => {
+            let mut conn = pool
+                .acquire()
+                .await
+                .context("no database connection for migrating")?;
+            sqlx::query("select pg_advisory_lock($1)")
+                .bind(MIGRATE_LOCK)
+                .execute(&mut *conn)
+                .await?;
+            let result = async {
+                let pending = pending(status(db).await?);
+                migrator
+                    .run(&mut *conn)
+                    .await
+                    .context("applying migrations failed")?;
+                anyhow::Ok(pending)
+            }
+            .await;
+            sqlx::query("select pg_advisory_unlock($1)")
+                .bind(MIGRATE_LOCK)
+                .execute(&mut *conn)
+                .await?;
+            result
+        }
+        Db::Sqlite(pool) => {
+            let pending = pending(status(db).await?);
+            migrator
+                .run(pool)
+                .await
+                .context("applying migrations failed")?;
+            Ok(pending)
+        }
     }
-    .context("applying migrations failed")?;
-    Ok(before
-        .with_state(State::Pending)
-        .iter()
-        .map(|m| m.version)
-        .collect())
 }
 
 pub async fn status(db: &Db) -> anyhow::Result<Status> {

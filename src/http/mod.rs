@@ -59,12 +59,13 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| {
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }));
+        }))
+        .layer(middleware::from_fn(problem::render_errors));
+    // outside render_errors, so rendered error pages carry them too
     for layer in security::layers(!state.config.environment.is_development()) {
         router = router.layer(layer);
     }
     router
-        .layer(middleware::from_fn(problem::render_errors))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             observe::observe,

@@ -1,0 +1,14 @@
+//! The one integration-test binary: the real application over real HTTP, on SQLite files and
+//! on a real PostgreSQL server (see helpers/postgres.rs for where that server comes from).
+
+mod helpers;
+
+mod cli;
+mod config;
+mod env_example;
+mod health;
+mod http_basics;
+mod metrics;
+mod migrations;
+mod postgres_faults;
+mod shutdown;
