@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 cargo build --release --locked --quiet
+export JWT_SECRET=$(target/release/gogotime secret generate)
 bin=target/release/gogotime
 printf 'release binary: %s bytes (%.1f MiB)\n' "$(stat -c %s "$bin")" "$(echo "$(stat -c %s "$bin") / 1048576" | bc -l)"
 

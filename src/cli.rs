@@ -8,7 +8,7 @@ Environment variables (all documented in .env.example):
   GOGOTIME_BIND, PORT, GOGOTIME_PUBLIC_URL, JWT_SECRET[_FILE], GOGOTIME_METRICS_BIND,
   GOGOTIME_LOG, GOGOTIME_LOG_FORMAT, GOGOTIME_AUTO_MIGRATE, GOGOTIME_SHUTDOWN_DELAY_SECONDS,
   GOGOTIME_SHUTDOWN_GRACE_SECONDS, GOGOTIME_REQUEST_TIMEOUT_SECONDS, GOGOTIME_BODY_LIMIT_BYTES,
-  GOGOTIME_TRUSTED_PROXIES
+  GOGOTIME_TRUSTED_PROXIES, GOGOTIME_REGISTRATION
 In development a ./.env file is read too.";
 
 const MIGRATE_ENV: &str = "\
@@ -43,6 +43,43 @@ pub enum Command {
     /// Generate secrets.
     #[command(subcommand)]
     Secret(SecretCommand),
+    /// Manage user accounts (operators' recovery tools).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+const USER_ENV: &str = "\
+The password is prompted for without echo, or read from the first line of standard input when it
+is not a terminal (e.g. `printf '%s\\n' \"$PW\" | gogotime user create ...`).
+Environment variables: GOGOTIME_ENV, DATABASE_URL[_FILE], DATABASE_MAX_CONNECTIONS,
+DATABASE_ACQUIRE_TIMEOUT_SECONDS, GOGOTIME_LOG, GOGOTIME_LOG_FORMAT.";
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account, bypassing GOGOTIME_REGISTRATION.
+    #[command(after_help = USER_ENV)]
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Display name [default: the part of the email before @]
+        #[arg(long)]
+        name: Option<String>,
+        /// Make the account an instance administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Set a new password and sign the user out everywhere.
+    #[command(after_help = USER_ENV)]
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// Disable an account: it can no longer sign in; its sessions and tokens stop working.
+    #[command(after_help = USER_ENV)]
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod lifecycle;
 pub mod secret;
+pub mod service;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

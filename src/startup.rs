@@ -10,9 +10,9 @@ use tokio::net::TcpListener;
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
 use crate::db::{self, Db, migrate};
-use crate::http;
 use crate::lifecycle::Lifecycle;
 use crate::state::AppState;
+use crate::{http, service};
 
 pub struct App {
     listener: TcpListener,
@@ -48,7 +48,18 @@ impl App {
         http::assets::Assets::get();
 
         let metrics = Arc::new(http::metrics::Metrics::new(db.backend()));
+        let settings = Arc::new(service::Settings::from_config(&config));
+        let ctx = service::Ctx {
+            db: db.clone(),
+            clock: clock.clone(),
+            settings,
+        };
+        // the constant-time dummy hash, computed now rather than during a first failed sign-in
+        tokio::task::spawn_blocking(service::passwords::warm_up)
+            .await
+            .context("warming up the password hasher failed")?;
         let state = AppState {
+            ctx,
             db,
             config: Arc::new(config),
             clock,

@@ -17,4 +17,6 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub lifecycle: Lifecycle,
     pub instance: Instance,
+    /// What the use cases in `service` need.
+    pub ctx: crate::service::Ctx,
 }

@@ -9,7 +9,7 @@ use crate::config::EnvSnapshot;
 use crate::db::{Db, migrate};
 use crate::telemetry;
 
-fn relevant(variable: &str) -> bool {
+pub(super) fn relevant(variable: &str) -> bool {
     variable.starts_with("DATABASE_")
         || matches!(
             variable,

@@ -4,6 +4,7 @@ mod config_check;
 mod healthcheck;
 mod migrate;
 mod serve;
+mod user;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Migrate(command) => migrate::run(&env, command).await,
             Command::Config(ConfigCommand::Check) => config_check::run(&env),
             Command::Healthcheck(args) => healthcheck::run(&env, args).await,
+            Command::User(command) => user::run(&env, command).await,
             Command::Secret(SecretCommand::Generate) => {
                 println!("{}", crate::secret::generate());
                 ExitCode::SUCCESS

@@ -87,6 +87,10 @@ pub const KNOWN_VARIABLES: &[Variable] = &[
         "largest accepted request body (default 2097152)",
     ),
     var(
+        "GOGOTIME_REGISTRATION",
+        "who may create an account: open | invite | closed (default open in development, invite otherwise)",
+    ),
+    var(
         "GOGOTIME_TRUSTED_PROXIES",
         "comma-separated CIDRs whose X-Forwarded-For is trusted (default none)",
     ),

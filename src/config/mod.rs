@@ -51,6 +51,14 @@ pub enum LogFormat {
     Json,
 }
 
+/// Who may create an account (the instance's very first user always may).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    Open,
+    Invite,
+    Closed,
+}
+
 #[derive(Debug, Clone)]
 pub struct DatabaseConfig {
     pub url: DatabaseUrl,
@@ -92,6 +100,7 @@ pub struct Config {
     pub jwt_secret: SecretString,
     pub log: LogConfig,
     pub auto_migrate: bool,
+    pub registration: Registration,
     pub shutdown: ShutdownConfig,
     /// Every variable with its effective value (secrets redacted) and where it came from.
     pub effective: Vec<EffectiveValue>,

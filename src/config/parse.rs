@@ -13,7 +13,7 @@ use super::known::{self, KNOWN_VARIABLES};
 use super::report::EffectiveValue;
 use super::{
     Config, DatabaseConfig, DatabaseUrl, EnvSnapshot, Environment, HttpConfig, LogConfig,
-    LogFormat, Origin, ShutdownConfig,
+    LogFormat, Origin, Registration, ShutdownConfig,
 };
 
 /// Secrets are at least this long outside development (HS256 wants ≥ 256 bits of key).
@@ -241,6 +241,21 @@ pub(super) fn parse(env: &EnvSnapshot) -> Parsed {
     let jwt_secret = jwt_secret(&mut r, environment);
     let log = log(&mut r, environment);
     let auto_migrate = r.value("GOGOTIME_AUTO_MIGRATE", dev, bool::to_string, parse_bool);
+    let registration = r.value(
+        "GOGOTIME_REGISTRATION",
+        if dev {
+            Registration::Open
+        } else {
+            Registration::Invite
+        },
+        |r| format!("{r:?}").to_lowercase(),
+        |raw| match raw.to_ascii_lowercase().as_str() {
+            "open" => Ok(Registration::Open),
+            "invite" => Ok(Registration::Invite),
+            "closed" => Ok(Registration::Closed),
+            _ => Err(format!("is '{raw}'; expected open, invite or closed")),
+        },
+    );
     let shutdown = ShutdownConfig {
         delay: r.seconds(
             "GOGOTIME_SHUTDOWN_DELAY_SECONDS",
@@ -260,6 +275,7 @@ pub(super) fn parse(env: &EnvSnapshot) -> Parsed {
         jwt_secret,
         log,
         auto_migrate,
+        registration,
         shutdown,
         effective: r.effective,
     };

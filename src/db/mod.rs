@@ -2,16 +2,44 @@
 //!
 //! Only this module imports sqlx. Queries for both dialects sit side by side in one function.
 
+pub mod audit;
+mod conn;
 mod connect;
+pub mod credentials;
+mod error;
 pub mod instance;
+pub mod invitations;
 pub mod migrate;
+pub mod organizations;
+pub mod sign_in_failures;
 mod time;
+mod tx;
+pub mod users;
+
+pub use time::Ts;
 
 use std::time::Duration;
 
 use sqlx::{PgPool, SqlitePool};
 
+pub use conn::{Conn, Pooled, with_conn};
 pub use connect::ConnectError;
+pub use error::{DbError, DbResult};
+pub use tx::{Tx, with_tx};
+
+/// Runs the same code against whichever pool `db` holds. The body is compiled once per
+/// backend with concrete types (no generic `Database` code, DESIGN §3); write a `match` instead
+/// where the SQL differs.
+#[macro_export]
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Postgres($pool) => $body,
+            $crate::db::Db::Sqlite($pool) => $body,
+        }
+    };
+}
+pub use with_pool;
 
 #[derive(Debug, Clone)]
 pub enum Db {

@@ -33,6 +33,14 @@ macro_rules! typed_id {
             }
         }
 
+        impl std::str::FromStr for $name {
+            type Err = uuid::Error;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 self.0.fmt(f)
@@ -45,6 +53,13 @@ typed_id!(
     /// One installation of GoGoTime (one database), shown in `/api/system/version` for support.
     InstanceId
 );
+typed_id!(UserId);
+typed_id!(OrganizationId);
+typed_id!(InvitationId);
+typed_id!(ApiTokenId);
+typed_id!(SessionId);
+typed_id!(RefreshTokenId);
+typed_id!(AuditEntryId);
 
 #[cfg(test)]
 mod tests {

@@ -1,3 +1,8 @@
 //! Pure types and rules of GoGoTime: no I/O, no framework types.
 
+pub mod account;
+pub mod email;
 pub mod ids;
+pub mod password;
+pub mod profile;
+pub mod role;

@@ -1,5 +1,6 @@
 //! The HTTP surface: router, middleware stack, ops endpoints, metrics, assets and pages.
 
+pub mod api;
 pub mod assets;
 pub mod client_ip;
 pub mod metrics;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/system/health/ready", get(ops::readiness))
         .route("/system/health/live", get(ops::liveness))
         .route("/system/version", get(ops::version))
+        .nest("/v1", api::router())
         .route(
             "/system/csp-report",
             post(ops::csp_report).layer(DefaultBodyLimit::max(CSP_REPORT_LIMIT)),

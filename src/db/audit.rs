@@ -1,0 +1,74 @@
+//! The per-organization audit log.
+
+use uuid::Uuid;
+
+use super::{Conn, DbResult, Ts, with_conn};
+use crate::domain::account::AuditEntry;
+use crate::domain::ids::{AuditEntryId, OrganizationId, UserId};
+
+pub struct NewEntry<'a> {
+    pub organization: OrganizationId,
+    pub actor: Option<UserId>,
+    pub action: &'a str,
+    pub target: Option<UserId>,
+    pub detail: &'a serde_json::Value,
+    pub ip: &'a str,
+    pub now: Ts,
+}
+
+pub async fn insert(conn: &mut Conn<'_>, e: &NewEntry<'_>) -> DbResult<()> {
+    with_conn!(conn, c => {
+        sqlx::query(
+            "insert into audit_log (id, organization_id, actor_user_id, action, target_user_id, detail, ip, created_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(AuditEntryId::new().as_uuid())
+        .bind(e.organization.as_uuid())
+        .bind(e.actor.map(|u| u.as_uuid()))
+        .bind(e.action)
+        .bind(e.target.map(|u| u.as_uuid()))
+        .bind(e.detail.to_string())
+        .bind(e.ip)
+        .bind(e.now)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+type Row = (Uuid, Option<Uuid>, String, Option<Uuid>, String, String, Ts);
+
+/// A page of entries, newest first; `before` is the id of the last entry of the previous page.
+pub async fn page(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    before: Option<AuditEntryId>,
+    limit: i64,
+) -> DbResult<Vec<AuditEntry>> {
+    // ids are UUIDv7, so id order is creation order
+    let rows: Vec<Row> = with_conn!(conn, c => {
+        sqlx::query_as(
+            "select id, actor_user_id, action, target_user_id, detail, ip, created_at from audit_log \
+             where organization_id = $1 and ($2 is null or id < $2) order by id desc limit $3",
+        )
+        .bind(org.as_uuid())
+        .bind(before.map(|b| b.as_uuid()))
+        .bind(limit)
+        .fetch_all(c)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, actor, action, target, detail, ip, created_at)| AuditEntry {
+                id: AuditEntryId::from_uuid(id),
+                actor_user_id: actor.map(UserId::from_uuid),
+                action,
+                target_user_id: target.map(UserId::from_uuid),
+                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+                ip,
+                created_at: created_at.0,
+            },
+        )
+        .collect())
+}

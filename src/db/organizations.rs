@@ -1,0 +1,239 @@
+//! The `organizations` and `memberships` tables.
+
+use uuid::Uuid;
+
+use super::{Conn, DbResult, Ts, with_conn};
+use crate::domain::account::{Member, MyOrganization, Organization};
+use crate::domain::ids::{OrganizationId, UserId};
+use crate::domain::role::Role;
+
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    id: Uuid,
+    name: String,
+    currency: String,
+    created_at: Ts,
+    updated_at: Ts,
+}
+
+impl From<OrgRow> for Organization {
+    fn from(r: OrgRow) -> Self {
+        Organization {
+            id: OrganizationId::from_uuid(r.id),
+            name: r.name,
+            currency: r.currency,
+            created_at: r.created_at.0,
+            updated_at: r.updated_at.0,
+        }
+    }
+}
+
+fn role(raw: &str) -> Role {
+    // the column's check constraint admits only the four names
+    Role::parse(raw).unwrap_or(Role::Member)
+}
+
+pub async fn insert(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
+    with_conn!(conn, c => {
+        sqlx::query("insert into organizations (id, name, currency, created_at, updated_at) values ($1, $2, $3, $4, $5)")
+            .bind(org.id.as_uuid())
+            .bind(&org.name)
+            .bind(&org.currency)
+            .bind(Ts(org.created_at))
+            .bind(Ts(org.updated_at))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+pub async fn update(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
+    with_conn!(conn, c => {
+        sqlx::query("update organizations set name = $2, currency = $3, updated_at = $4 where id = $1")
+            .bind(org.id.as_uuid())
+            .bind(&org.name)
+            .bind(&org.currency)
+            .bind(Ts(org.updated_at))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+pub async fn delete(conn: &mut Conn<'_>, id: OrganizationId) -> DbResult<()> {
+    with_conn!(conn, c => {
+        sqlx::query("delete from organizations where id = $1").bind(id.as_uuid()).execute(c).await?;
+    });
+    Ok(())
+}
+
+/// The organization and the user's role in it, or `None` when the user is not a member.
+pub async fn find_for_member(
+    conn: &mut Conn<'_>,
+    id: OrganizationId,
+    user: UserId,
+) -> DbResult<Option<MyOrganization>> {
+    let row: Option<(Uuid, String, String, Ts, Ts, String)> = with_conn!(conn, c => {
+        sqlx::query_as(
+            "select o.id, o.name, o.currency, o.created_at, o.updated_at, m.role \
+             from organizations o join memberships m on m.organization_id = o.id \
+             where o.id = $1 and m.user_id = $2",
+        )
+        .bind(id.as_uuid())
+        .bind(user.as_uuid())
+        .fetch_optional(c)
+        .await?
+    });
+    Ok(row.map(
+        |(id, name, currency, created_at, updated_at, r)| MyOrganization {
+            organization: OrgRow {
+                id,
+                name,
+                currency,
+                created_at,
+                updated_at,
+            }
+            .into(),
+            role: role(&r),
+        },
+    ))
+}
+
+pub async fn list_for_member(conn: &mut Conn<'_>, user: UserId) -> DbResult<Vec<MyOrganization>> {
+    let rows: Vec<(Uuid, String, String, Ts, Ts, String)> = with_conn!(conn, c => {
+        sqlx::query_as(
+            "select o.id, o.name, o.currency, o.created_at, o.updated_at, m.role \
+             from organizations o join memberships m on m.organization_id = o.id \
+             where m.user_id = $1 order by o.name, o.id",
+        )
+        .bind(user.as_uuid())
+        .fetch_all(c)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, name, currency, created_at, updated_at, r)| MyOrganization {
+                organization: OrgRow {
+                    id,
+                    name,
+                    currency,
+                    created_at,
+                    updated_at,
+                }
+                .into(),
+                role: role(&r),
+            },
+        )
+        .collect())
+}
+
+pub async fn add_member(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    user: UserId,
+    role: Role,
+    now: Ts,
+) -> DbResult<()> {
+    with_conn!(conn, c => {
+        sqlx::query("insert into memberships (organization_id, user_id, role, created_at) values ($1, $2, $3, $4)")
+            .bind(org.as_uuid())
+            .bind(user.as_uuid())
+            .bind(role.as_str())
+            .bind(now)
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+pub async fn set_role(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    user: UserId,
+    role: Role,
+) -> DbResult<()> {
+    with_conn!(conn, c => {
+        sqlx::query("update memberships set role = $3 where organization_id = $1 and user_id = $2")
+            .bind(org.as_uuid())
+            .bind(user.as_uuid())
+            .bind(role.as_str())
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+pub async fn remove_member(conn: &mut Conn<'_>, org: OrganizationId, user: UserId) -> DbResult<()> {
+    with_conn!(conn, c => {
+        sqlx::query("delete from memberships where organization_id = $1 and user_id = $2")
+            .bind(org.as_uuid())
+            .bind(user.as_uuid())
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Owners of an organization, counted under a lock so two demotions cannot both pass the
+/// "another owner remains" check (PostgreSQL locks the rows; SQLite's write lock is already held).
+pub async fn count_owners_locked(conn: &mut Conn<'_>, org: OrganizationId) -> DbResult<i64> {
+    Ok(match conn {
+        Conn::Postgres(c) => {
+            let owners: Vec<Uuid> = sqlx::query_scalar(
+                "select user_id from memberships where organization_id = $1 and role = 'owner' for update",
+            )
+            .bind(org.as_uuid())
+            .fetch_all(&mut **c)
+            .await?;
+            owners.len() as i64
+        }
+        Conn::Sqlite(c) => {
+            sqlx::query_scalar(
+                "select count(*) from memberships where organization_id = $1 and role = 'owner'",
+            )
+            .bind(org.as_uuid())
+            .fetch_one(&mut **c)
+            .await?
+        }
+    })
+}
+
+const MEMBER_COLUMNS: &str = "u.id, u.email, u.name, m.role, u.disabled_at, m.created_at";
+
+type MemberRow = (Uuid, String, String, String, Option<Ts>, Ts);
+
+fn member(row: MemberRow) -> Member {
+    let (id, email, name, r, disabled_at, joined) = row;
+    Member {
+        user_id: UserId::from_uuid(id),
+        email,
+        name,
+        role: role(&r),
+        disabled: disabled_at.is_some(),
+        joined_at: joined.0,
+    }
+}
+
+pub async fn members(conn: &mut Conn<'_>, org: OrganizationId) -> DbResult<Vec<Member>> {
+    let sql = format!(
+        "select {MEMBER_COLUMNS} from memberships m join users u on u.id = m.user_id \
+         where m.organization_id = $1 order by u.name, u.id"
+    );
+    let rows: Vec<MemberRow> =
+        with_conn!(conn, c => sqlx::query_as(&sql).bind(org.as_uuid()).fetch_all(c).await?);
+    Ok(rows.into_iter().map(member).collect())
+}
+
+pub async fn member_of(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    user: UserId,
+) -> DbResult<Option<Member>> {
+    let sql = format!(
+        "select {MEMBER_COLUMNS} from memberships m join users u on u.id = m.user_id \
+         where m.organization_id = $1 and m.user_id = $2"
+    );
+    let row: Option<MemberRow> = with_conn!(conn, c => sqlx::query_as(&sql).bind(org.as_uuid()).bind(user.as_uuid()).fetch_optional(c).await?);
+    Ok(row.map(member))
+}

@@ -1,0 +1,90 @@
+//! Accounts and organizations as the rest of the program sees them.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::ids::{ApiTokenId, AuditEntryId, InvitationId, OrganizationId, SessionId, UserId};
+use super::role::Role;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub time_zone: String,
+    /// 1 = Monday … 7 = Sunday.
+    pub week_start: i16,
+    pub is_instance_admin: bool,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Organization {
+    pub id: OrganizationId,
+    pub name: String,
+    pub currency: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An organization seen by one of its members.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyOrganization {
+    #[serde(flatten)]
+    pub organization: Organization,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Member {
+    pub user_id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub joined_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Invitation {
+    pub id: InvitationId,
+    pub organization_id: OrganizationId,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: Option<UserId>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiToken {
+    pub id: ApiTokenId,
+    pub name: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Session {
+    pub id: SessionId,
+    pub user_agent: String,
+    pub ip: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub id: AuditEntryId,
+    pub actor_user_id: Option<UserId>,
+    pub action: String,
+    pub target_user_id: Option<UserId>,
+    pub detail: serde_json::Value,
+    pub ip: String,
+    pub created_at: DateTime<Utc>,
+}

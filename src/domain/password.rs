@@ -1,0 +1,59 @@
+//! Password rules: at least 10 characters, at most 1024 bytes, not the email address.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::email::Email;
+
+pub const MIN_CHARS: usize = 10;
+pub const MAX_BYTES: usize = 1024;
+
+/// A password that passed the rules; never printed.
+pub struct Password(SecretString);
+
+impl Password {
+    pub fn parse(raw: &str, email: &Email) -> Result<Password, String> {
+        if raw.chars().count() < MIN_CHARS {
+            return Err(format!("must be at least {MIN_CHARS} characters long"));
+        }
+        if raw.len() > MAX_BYTES {
+            return Err(format!("must be at most {MAX_BYTES} bytes long"));
+        }
+        if raw.trim().eq_ignore_ascii_case(email.as_str()) {
+            return Err("must not be your email address".into());
+        }
+        Ok(Password(SecretString::from(raw)))
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_rule_has_its_own_message() {
+        let email = Email::parse("ada@example.org").unwrap();
+        assert!(
+            Password::parse("short", &email)
+                .err()
+                .unwrap()
+                .contains("at least 10")
+        );
+        assert!(
+            Password::parse(&"x".repeat(1025), &email)
+                .err()
+                .unwrap()
+                .contains("at most 1024 bytes")
+        );
+        assert!(
+            Password::parse("ADA@example.org", &email)
+                .err()
+                .unwrap()
+                .contains("email")
+        );
+        assert!(Password::parse("correct horse battery", &email).is_ok());
+    }
+}

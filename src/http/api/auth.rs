@@ -1,0 +1,135 @@
+//! `/api/v1/auth/*`: registration, tokens for API clients, browser sessions.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::authn::{Authenticated, cookie_name};
+use super::extract::ApiJson;
+use crate::http::client_ip::ClientIp;
+use crate::http::problem::ApiError;
+use crate::service::{accounts, auth, sessions};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    email: String,
+    password: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    refresh_token: String,
+}
+
+fn ip(client: Option<axum::Extension<ClientIp>>) -> String {
+    client.map(|c| c.0.0.to_string()).unwrap_or_default()
+}
+
+/// `POST /api/v1/auth/register` → 201 with the new user.
+pub async fn register(
+    State(state): State<AppState>,
+    client: Option<axum::Extension<ClientIp>>,
+    ApiJson(input): ApiJson<accounts::Registration>,
+) -> Result<Response, ApiError> {
+    let user = accounts::register(&state.ctx, input, &ip(client)).await?;
+    Ok((StatusCode::CREATED, axum::Json(user)).into_response())
+}
+
+/// `POST /api/v1/auth/token`.
+pub async fn token(
+    State(state): State<AppState>,
+    client: Option<axum::Extension<ClientIp>>,
+    ApiJson(input): ApiJson<Credentials>,
+) -> Result<Response, ApiError> {
+    let pair = auth::issue_tokens(&state.ctx, &input.email, &input.password, &ip(client)).await?;
+    Ok(no_store(axum::Json(pair).into_response()))
+}
+
+/// `POST /api/v1/auth/refresh`.
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<RefreshRequest>,
+) -> Result<Response, ApiError> {
+    let pair = auth::refresh(&state.ctx, &input.refresh_token).await?;
+    Ok(no_store(axum::Json(pair).into_response()))
+}
+
+/// `POST /api/v1/auth/logout`: revokes the refresh token's family.
+pub async fn logout(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<RefreshRequest>,
+) -> Result<StatusCode, ApiError> {
+    auth::logout(&state.ctx, &input.refresh_token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/auth/session`: signs a browser in; the session id goes into an HttpOnly cookie.
+pub async fn session_create(
+    State(state): State<AppState>,
+    client: Option<axum::Extension<ClientIp>>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<Credentials>,
+) -> Result<Response, ApiError> {
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let session = sessions::sign_in(
+        &state.ctx,
+        &input.email,
+        &input.password,
+        &ip(client),
+        user_agent,
+    )
+    .await?;
+    let secure = state.ctx.settings.secure_cookies;
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
+        cookie_name(secure),
+        session.token,
+        session.max_age_seconds,
+        if secure { "; Secure" } else { "" }
+    );
+    let body = json!({ "csrf_token": session.csrf_token, "expires_in": session.max_age_seconds });
+    let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| anyhow::anyhow!(e))?,
+    );
+    Ok(no_store(response))
+}
+
+/// `DELETE /api/v1/auth/session`: signs this browser out.
+pub async fn session_delete(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<Response, ApiError> {
+    if let Some(session) = auth.session {
+        sessions::revoke(&state.ctx, &auth.actor, session).await?;
+    }
+    let secure = state.ctx.settings.secure_cookies;
+    let cookie = format!(
+        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
+        cookie_name(secure),
+        if secure { "; Secure" } else { "" }
+    );
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| anyhow::anyhow!(e))?,
+    );
+    Ok(response)
+}
+
+/// Token responses must not be cached by anything in between.
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

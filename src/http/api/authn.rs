@@ -1,0 +1,125 @@
+//! Who is calling: `Authenticated` accepts `Authorization: Bearer` (JWT or personal API token)
+//! or the session cookie; cookie requests that change state must carry the session's CSRF
+//! token in `X-CSRF-Token`, so another site cannot make the browser act for the user.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+
+use crate::domain::ids::SessionId;
+use crate::error::AppError;
+use crate::http::client_ip::ClientIp;
+use crate::http::problem::ApiError;
+use crate::service::{Actor, auth, sessions};
+use crate::state::AppState;
+
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The session cookie's name; the `__Host-` prefix (https only) pins it to our origin.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-gogotime_session"
+    } else {
+        "gogotime_session"
+    }
+}
+
+pub struct Authenticated {
+    pub actor: Actor,
+    /// Set when the caller authenticated with the session cookie.
+    pub session: Option<SessionId>,
+}
+
+pub fn client_ip(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ClientIp>()
+        .map(|ip| ip.0.to_string())
+        .unwrap_or_default()
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+pub fn session_cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Compares without an early exit, so timing does not reveal how much of a guess matched.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ip = client_ip(parts);
+        if let Some(token) = bearer(parts) {
+            let actor = auth::authenticate_bearer(&state.ctx, token, &ip).await?;
+            return Ok(Authenticated {
+                actor,
+                session: None,
+            });
+        }
+        let name = cookie_name(state.ctx.settings.secure_cookies);
+        let token = session_cookie(parts, name).ok_or(AppError::Unauthorized)?;
+        let (actor, session, csrf) = sessions::authenticate(&state.ctx, token, &ip).await?;
+        if !parts.method.is_safe() {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !same(sent, &csrf) {
+                return Err(ApiError(AppError::Forbidden(
+                    "This request is missing its CSRF token (X-CSRF-Token); reload the page and try again.".into(),
+                )));
+            }
+        }
+        Ok(Authenticated {
+            actor,
+            session: Some(session),
+        })
+    }
+}
+
+/// Like `Authenticated`, but anonymous callers are let through as `None`.
+pub struct MaybeAuthenticated(pub Option<Authenticated>);
+
+impl FromRequestParts<AppState> for MaybeAuthenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let name = cookie_name(state.ctx.settings.secure_cookies);
+        if bearer(parts).is_none() && session_cookie(parts, name).is_none() {
+            return Ok(MaybeAuthenticated(None));
+        }
+        Authenticated::from_request_parts(parts, state)
+            .await
+            .map(|a| MaybeAuthenticated(Some(a)))
+    }
+}

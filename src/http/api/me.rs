@@ -1,0 +1,101 @@
+//! `/api/v1/me/*`: the caller's profile, password, API tokens and sessions.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::authn::Authenticated;
+use super::extract::{ApiJson, ApiPath};
+use crate::domain::account::{ApiToken, Session, User};
+use crate::domain::ids::{ApiTokenId, SessionId};
+use crate::http::problem::ApiError;
+use crate::service::{accounts, api_tokens, sessions};
+use crate::state::AppState;
+
+pub async fn me_get(auth: Authenticated) -> Json<User> {
+    Json(auth.actor.user)
+}
+
+pub async fn me_patch(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiJson(input): ApiJson<accounts::ProfileInput>,
+) -> Result<Json<User>, ApiError> {
+    Ok(Json(
+        accounts::update_profile(&state.ctx, &auth.actor, input).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+pub async fn password_post(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiJson(input): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    accounts::change_password(
+        &state.ctx,
+        &auth.actor,
+        &input.current_password,
+        &input.new_password,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn api_tokens_get(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<Json<Vec<ApiToken>>, ApiError> {
+    Ok(Json(api_tokens::list(&state.ctx, &auth.actor).await?))
+}
+
+pub async fn api_tokens_post(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiJson(input): ApiJson<api_tokens::NewApiToken>,
+) -> Result<Response, ApiError> {
+    let created = api_tokens::create(&state.ctx, &auth.actor, input).await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+pub async fn api_token_delete(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiPath(id): ApiPath<ApiTokenId>,
+) -> Result<StatusCode, ApiError> {
+    api_tokens::revoke(&state.ctx, &auth.actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn sessions_get(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<Json<Vec<Session>>, ApiError> {
+    Ok(Json(sessions::list(&state.ctx, &auth.actor).await?))
+}
+
+pub async fn session_delete(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiPath(id): ApiPath<SessionId>,
+) -> Result<StatusCode, ApiError> {
+    sessions::revoke(&state.ctx, &auth.actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// "Sign out everywhere".
+pub async fn sessions_revoke_all(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<StatusCode, ApiError> {
+    sessions::revoke_all(&state.ctx, &auth.actor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

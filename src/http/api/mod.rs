@@ -1,0 +1,68 @@
+//! The JSON API under `/api/v1`. Handlers are thin: extract, call `service`, serialize.
+
+mod auth;
+pub mod authn;
+pub mod extract;
+mod me;
+mod organizations;
+
+use axum::Router;
+use axum::routing::{delete, get, patch, post};
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/register", post(auth::register))
+        .route("/auth/token", post(auth::token))
+        .route("/auth/refresh", post(auth::refresh))
+        .route("/auth/logout", post(auth::logout))
+        .route(
+            "/auth/session",
+            post(auth::session_create).delete(auth::session_delete),
+        )
+        .route("/me", get(me::me_get).patch(me::me_patch))
+        .route("/me/password", post(me::password_post))
+        .route(
+            "/me/api-tokens",
+            get(me::api_tokens_get).post(me::api_tokens_post),
+        )
+        .route("/me/api-tokens/{id}", delete(me::api_token_delete))
+        .route("/me/sessions", get(me::sessions_get))
+        .route("/me/sessions/revoke-all", post(me::sessions_revoke_all))
+        .route("/me/sessions/{id}", delete(me::session_delete))
+        .route(
+            "/organizations",
+            get(organizations::organizations_get).post(organizations::organizations_post),
+        )
+        .route(
+            "/organizations/{org_id}",
+            get(organizations::organization_get)
+                .patch(organizations::organization_patch)
+                .delete(organizations::organization_delete),
+        )
+        .route(
+            "/organizations/{org_id}/members",
+            get(organizations::members_get),
+        )
+        .route(
+            "/organizations/{org_id}/members/{user_id}",
+            patch(organizations::member_patch).delete(organizations::member_delete),
+        )
+        .route(
+            "/organizations/{org_id}/invitations",
+            get(organizations::invitations_get).post(organizations::invitations_post),
+        )
+        .route(
+            "/organizations/{org_id}/invitations/{id}",
+            delete(organizations::invitation_delete),
+        )
+        .route(
+            "/organizations/{org_id}/audit-log",
+            get(organizations::audit_log_get),
+        )
+        .route(
+            "/invitations/{token}/accept",
+            post(organizations::invitation_accept),
+        )
+}

@@ -1,0 +1,108 @@
+//! Members of an organization: listing, changing roles, removing. An organization always keeps
+//! at least one owner.
+
+use serde_json::json;
+
+use super::organizations::require_member;
+use super::{Actor, Ctx, audit, invalid};
+use crate::db::{Tx, organizations};
+use crate::domain::account::Member;
+use crate::domain::ids::{OrganizationId, UserId};
+use crate::domain::role::{Permission, Role, allows};
+use crate::error::{AppError, AppResult};
+
+fn no_member() -> AppError {
+    AppError::NotFound("This person is not a member of the organization.".into())
+}
+
+pub async fn list(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<Vec<Member>> {
+    let mut pooled = ctx.db.acquire().await?;
+    require_member(&mut pooled.conn(), org, actor, Permission::ViewMembers).await?;
+    Ok(organizations::members(&mut pooled.conn(), org).await?)
+}
+
+/// Refuses to leave the organization without an owner.
+async fn keep_an_owner(tx: &mut Tx, org: OrganizationId, target: &Member) -> AppResult<()> {
+    if target.role == Role::Owner
+        && organizations::count_owners_locked(&mut tx.conn(), org).await? <= 1
+    {
+        return Err(AppError::Conflict(
+            "This is the organization's last owner; make someone else an owner first.".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn change_role(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    user: UserId,
+    role: &str,
+) -> AppResult<Member> {
+    let role = Role::parse(role).map_err(|m| invalid("role", m))?;
+    let mut tx = ctx.db.begin().await?;
+    let mine = require_member(&mut tx.conn(), org, actor, Permission::ManageMembers).await?;
+    let mut target = organizations::member_of(&mut tx.conn(), org, user)
+        .await?
+        .ok_or_else(no_member)?;
+    if (role == Role::Owner || target.role == Role::Owner)
+        && !allows(mine.role, Permission::ManageOwners)
+    {
+        return Err(AppError::Forbidden(
+            "Only owners may grant or take the owner role.".into(),
+        ));
+    }
+    if target.role == role {
+        return Ok(target);
+    }
+    if role != Role::Owner {
+        keep_an_owner(&mut tx, org, &target).await?;
+    }
+    organizations::set_role(&mut tx.conn(), org, user, role).await?;
+    let event = audit::Event {
+        organization: org,
+        actor: Some(actor.user.id),
+        action: "member.role_changed",
+        target: Some(user),
+        detail: json!({ "from": target.role, "to": role }),
+        ip: &actor.ip,
+    };
+    audit::record(&mut tx, event, ctx.clock.now()).await?;
+    tx.commit().await?;
+    target.role = role;
+    Ok(target)
+}
+
+/// Removes a member; anyone may leave, removing others needs the right role.
+pub async fn remove(ctx: &Ctx, actor: &Actor, org: OrganizationId, user: UserId) -> AppResult<()> {
+    let mut tx = ctx.db.begin().await?;
+    let leaving = user == actor.user.id;
+    let permission = if leaving {
+        Permission::ViewOrganization
+    } else {
+        Permission::ManageMembers
+    };
+    let mine = require_member(&mut tx.conn(), org, actor, permission).await?;
+    let target = organizations::member_of(&mut tx.conn(), org, user)
+        .await?
+        .ok_or_else(no_member)?;
+    if !leaving && target.role == Role::Owner && !allows(mine.role, Permission::ManageOwners) {
+        return Err(AppError::Forbidden(
+            "Only owners may remove an owner.".into(),
+        ));
+    }
+    keep_an_owner(&mut tx, org, &target).await?;
+    organizations::remove_member(&mut tx.conn(), org, user).await?;
+    let event = audit::Event {
+        organization: org,
+        actor: Some(actor.user.id),
+        action: "member.removed",
+        target: Some(user),
+        detail: json!({ "email": target.email, "role": target.role }),
+        ip: &actor.ip,
+    };
+    audit::record(&mut tx, event, ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! Use cases shared by the web UI and the API: authorization, validation and transactions.
+//! Handlers translate requests into these calls; no rule lives in a handler.
+
+pub mod accounts;
+pub mod api_tokens;
+pub mod audit;
+pub mod auth;
+pub mod invitations;
+pub mod members;
+pub mod organizations;
+pub mod passwords;
+pub mod secrets;
+pub mod sessions;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+use crate::clock::SharedClock;
+use crate::config::{Config, Registration};
+use crate::db::Db;
+use crate::domain::account::User;
+use crate::error::{AppError, FieldErrors};
+
+/// What every use case may reach.
+#[derive(Clone)]
+pub struct Ctx {
+    pub db: Db,
+    pub clock: SharedClock,
+    pub settings: Arc<Settings>,
+}
+
+/// The configuration values use cases need, taken once from `Config`.
+pub struct Settings {
+    pub jwt_secret: SecretString,
+    /// `iss` of our access tokens: the public URL.
+    pub issuer: String,
+    pub public_url: String,
+    pub registration: Registration,
+    pub secure_cookies: bool,
+}
+
+impl Settings {
+    pub fn from_config(config: &Config) -> Self {
+        Settings {
+            jwt_secret: config.jwt_secret.clone(),
+            issuer: config
+                .http
+                .public_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_string(),
+            public_url: config
+                .http
+                .public_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_string(),
+            registration: config.registration,
+            secure_cookies: !config.environment.is_development(),
+        }
+    }
+}
+
+/// Who is acting, and from where (for the audit log and rate limits).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: User,
+    pub ip: String,
+}
+
+/// Collects field errors; `finish` turns them into one `Validation` error.
+#[derive(Default)]
+pub struct Check(FieldErrors);
+
+impl Check {
+    /// Records the error of `result` under `field` and passes the value on.
+    pub fn field<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.0.entry(field.to_string()).or_default().push(message);
+                None
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let fields: Vec<&str> = self.0.keys().map(String::as_str).collect();
+        Err(AppError::Validation {
+            message: format!("Please correct: {}.", fields.join(", ")),
+            fields: self.0,
+        })
+    }
+}
+
+/// A single-field validation error.
+pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    let mut fields = BTreeMap::new();
+    fields.insert(field.to_string(), vec![message.into()]);
+    AppError::Validation {
+        message: format!("Please correct: {field}."),
+        fields,
+    }
+}
+
+/// A conflict on one field (e.g. a taken email), answered 409 with the field named.
+pub fn conflict(field: &str, message: &str) -> AppError {
+    AppError::Conflict(format!("{field}: {message}"))
+}

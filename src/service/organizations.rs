@@ -1,0 +1,147 @@
+//! Organizations: listing mine, creating, renaming, deleting; and the membership check every
+//! organization-scoped use case starts with.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Actor, Check, Ctx, audit};
+use crate::db::{Conn, Ts, organizations};
+use crate::domain::account::{MyOrganization, Organization};
+use crate::domain::ids::OrganizationId;
+use crate::domain::profile::{parse_currency, parse_name};
+use crate::domain::role::{Permission, Role, allows};
+use crate::error::{AppError, AppResult};
+
+pub fn not_found() -> AppError {
+    AppError::NotFound("There is no such organization, or you are not a member of it.".into())
+}
+
+/// The actor's membership, if it grants `permission`. Non-members get 404 (never 403), so
+/// organization ids cannot be probed; members without the permission get 403.
+pub async fn require_member(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    actor: &Actor,
+    permission: Permission,
+) -> AppResult<MyOrganization> {
+    let mine = organizations::find_for_member(conn, org, actor.user.id)
+        .await?
+        .ok_or_else(not_found)?;
+    if !allows(mine.role, permission) {
+        return Err(AppError::Forbidden(format!(
+            "Your role ({}) does not allow this in this organization.",
+            mine.role.as_str()
+        )));
+    }
+    Ok(mine)
+}
+
+pub async fn list_mine(ctx: &Ctx, actor: &Actor) -> AppResult<Vec<MyOrganization>> {
+    let mut pooled = ctx.db.acquire().await?;
+    Ok(organizations::list_for_member(&mut pooled.conn(), actor.user.id).await?)
+}
+
+pub async fn get(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<MyOrganization> {
+    let mut pooled = ctx.db.acquire().await?;
+    require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationInput {
+    pub name: Option<String>,
+    pub currency: Option<String>,
+}
+
+/// Creates an organization owned by the actor.
+pub async fn create(
+    ctx: &Ctx,
+    actor: &Actor,
+    input: OrganizationInput,
+) -> AppResult<MyOrganization> {
+    let mut check = Check::default();
+    let name = check.field("name", parse_name(input.name.as_deref().unwrap_or("")));
+    let currency = check.field(
+        "currency",
+        parse_currency(input.currency.as_deref().unwrap_or("EUR")),
+    );
+    check.finish()?;
+    let (Some(name), Some(currency)) = (name, currency) else {
+        unreachable!("checked above")
+    };
+    let mut tx = ctx.db.begin().await?;
+    let org = create_in(&mut tx, actor, name, currency, ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(MyOrganization {
+        organization: org,
+        role: Role::Owner,
+    })
+}
+
+pub(super) async fn create_in(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    name: String,
+    currency: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Organization> {
+    let org = Organization {
+        id: OrganizationId::new(),
+        name,
+        currency,
+        created_at: now,
+        updated_at: now,
+    };
+    organizations::insert(&mut tx.conn(), &org).await?;
+    organizations::add_member(&mut tx.conn(), org.id, actor.user.id, Role::Owner, Ts(now)).await?;
+    let event = audit::Event {
+        organization: org.id,
+        actor: Some(actor.user.id),
+        action: "organization.created",
+        target: None,
+        detail: json!({ "name": org.name }),
+        ip: &actor.ip,
+    };
+    audit::record(tx, event, now).await?;
+    Ok(org)
+}
+
+pub async fn update(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    input: OrganizationInput,
+) -> AppResult<MyOrganization> {
+    let mut tx = ctx.db.begin().await?;
+    let mut mine =
+        require_member(&mut tx.conn(), org, actor, Permission::UpdateOrganization).await?;
+    let mut check = Check::default();
+    if let Some(name) = input
+        .name
+        .as_deref()
+        .and_then(|n| check.field("name", parse_name(n)))
+    {
+        mine.organization.name = name;
+    }
+    if let Some(currency) = input
+        .currency
+        .as_deref()
+        .and_then(|c| check.field("currency", parse_currency(c)))
+    {
+        mine.organization.currency = currency;
+    }
+    check.finish()?;
+    mine.organization.updated_at = ctx.clock.now();
+    organizations::update(&mut tx.conn(), &mine.organization).await?;
+    tx.commit().await?;
+    Ok(mine)
+}
+
+pub async fn delete(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<()> {
+    let mut tx = ctx.db.begin().await?;
+    require_member(&mut tx.conn(), org, actor, Permission::DeleteOrganization).await?;
+    organizations::delete(&mut tx.conn(), org).await?;
+    tx.commit().await?;
+    tracing::info!(organization = %org, user = %actor.user.id, "organization deleted");
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! Random tokens handed to clients and the SHA-256 digests we store instead of them.
+
+use sha2::{Digest, Sha256};
+
+/// A new random token with a recognisable prefix (so leaked tokens are easy to scan for).
+pub fn new_token(prefix: &str) -> String {
+    format!("{prefix}{}", crate::secret::generate())
+}
+
+pub fn digest(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+pub const API_TOKEN_PREFIX: &str = "ggt_";
+pub const REFRESH_TOKEN_PREFIX: &str = "ggr_";
+pub const INVITATION_PREFIX: &str = "ggi_";
+pub const SESSION_PREFIX: &str = "ggs_";
