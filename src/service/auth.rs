@@ -28,9 +28,12 @@ struct Claims {
     sub: Uuid,
     iss: String,
     aud: String,
+    #[serde(default)]
     iat: i64,
     exp: i64,
-    jti: Uuid,
+    /// Unique per token, for log correlation; not required to validate.
+    #[serde(default)]
+    jti: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize)]
@@ -135,7 +138,7 @@ fn access_token(ctx: &Ctx, user: UserId, now: DateTime<Utc>) -> AppResult<String
         aud: AUDIENCE.to_string(),
         iat: now.timestamp(),
         exp: now.timestamp() + ACCESS_TOKEN_SECONDS,
-        jti: Uuid::now_v7(),
+        jti: Some(Uuid::now_v7()),
     };
     let key = EncodingKey::from_secret(ctx.settings.jwt_secret.expose_secret().as_bytes());
     jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key)

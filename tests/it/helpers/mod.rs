@@ -1,10 +1,13 @@
 //! Test helpers: `spawn_app(backend)` runs the real app on port 0 against a fresh database.
 
+pub mod accounts;
 pub mod binary;
 pub mod postgres;
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use gogotime::clock::FixedClock;
 use gogotime::config::{Config, EnvSnapshot};
 use gogotime::db::Db;
 use gogotime::startup::App;
@@ -66,6 +69,8 @@ impl TestDatabase {
 }
 
 pub struct TestApp {
+    /// The app's clock: stands still unless a test moves it.
+    pub clock: FixedClock,
     pub address: String,
     pub metrics_address: Option<String>,
     pub client: reqwest::Client,
@@ -80,6 +85,7 @@ pub fn base_env(database_url: &str) -> Vec<(String, String)> {
         ("GOGOTIME_ENV", "development"),
         ("DATABASE_URL", database_url),
         ("GOGOTIME_BIND", "127.0.0.1:0"),
+        ("GOGOTIME_PUBLIC_URL", "http://localhost:8080"),
         ("GOGOTIME_METRICS_BIND", "127.0.0.1:0"),
         ("JWT_SECRET", "test-secret-that-is-long-enough-for-hs256"),
         ("GOGOTIME_LOG", "warn"),
@@ -115,7 +121,10 @@ pub async fn spawn_app_on(
     customise(&mut env);
     let (config, _warnings) =
         Config::from_env(&EnvSnapshot::from_pairs(env)).expect("test configuration is valid");
-    let app = App::build(config).await.expect("the app builds");
+    let clock = FixedClock::at(chrono::Utc::now());
+    let app = App::build_with_clock(config, Arc::new(clock.clone()))
+        .await
+        .expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let metrics_address = app
         .metrics_port()
@@ -123,6 +132,7 @@ pub async fn spawn_app_on(
     let db = app.db();
     tokio::spawn(app.run_until_stopped());
     TestApp {
+        clock,
         address,
         metrics_address,
         client: client(),
@@ -141,6 +151,11 @@ pub fn client() -> reqwest::Client {
 }
 
 impl TestApp {
+    pub fn clock_now(&self) -> i64 {
+        use gogotime::clock::Clock;
+        self.clock.now().timestamp()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
