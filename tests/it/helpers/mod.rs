@@ -156,6 +156,10 @@ impl TestApp {
         self.clock.now().timestamp()
     }
 
+    pub fn database_url(&self) -> &str {
+        &self._database.url
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -1,0 +1,278 @@
+//! Personal API tokens and browser sessions (cookie, CSRF, revocation), and disabled users.
+
+use chrono::Duration;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::accounts::PASSWORD;
+use crate::helpers::binary;
+use crate::helpers::{Backend, TestApp, spawn_app};
+
+both_backends!(
+    api_tokens_are_shown_once_usable_as_bearer_and_revocable,
+    api_tokens_stop_working_when_they_expire,
+    session_cookies_authenticate_and_state_changes_need_the_csrf_token,
+    signing_out_everywhere_ends_every_session_and_refresh_token,
+    a_disabled_user_cannot_sign_in_and_their_credentials_stop_working,
+);
+
+async fn api_tokens_are_shown_once_usable_as_bearer_and_revocable(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("ada@example.org", None).await;
+
+    let (created, token) = app
+        .post(
+            "/api/v1/me/api-tokens",
+            Some(&ada.token),
+            json!({"name": "CI"}),
+        )
+        .await;
+    let secret = token["secret"].as_str().unwrap();
+    let (me, body) = app.get_as("/api/v1/me", secret).await;
+    let (_, list) = app.get_as("/api/v1/me/api-tokens", &ada.token).await;
+    let (revoked, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/me/api-tokens/{}", token["id"].as_str().unwrap()),
+            Some(&ada.token),
+            None,
+        )
+        .await;
+    let (after, _) = app.get_as("/api/v1/me", secret).await;
+
+    assert_eq!(created, 201);
+    assert!(secret.starts_with("ggt_") && secret.len() > 40);
+    assert_eq!(me, 200);
+    assert_eq!(body["email"], "ada@example.org");
+    assert_eq!(list[0]["name"], "CI");
+    assert!(
+        list[0].get("secret").is_none(),
+        "the secret is shown only once"
+    );
+    assert!(
+        list[0]["last_used_at"].is_string(),
+        "last use is recorded: {list}"
+    );
+    assert_eq!(revoked, 204);
+    assert_eq!(after, 401);
+}
+
+async fn api_tokens_stop_working_when_they_expire(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("ada@example.org", None).await;
+    let now = chrono::DateTime::from_timestamp(app.clock_now(), 0).unwrap();
+
+    let (past, _) = app
+        .post(
+            "/api/v1/me/api-tokens",
+            Some(&ada.token),
+            json!({"name": "old", "expires_at": (now - Duration::hours(1)).to_rfc3339()}),
+        )
+        .await;
+    let (_, token) = app
+        .post(
+            "/api/v1/me/api-tokens",
+            Some(&ada.token),
+            json!({"name": "short", "expires_at": (now + Duration::hours(1)).to_rfc3339()}),
+        )
+        .await;
+    let secret = token["secret"].as_str().unwrap().to_string();
+    let (before, _) = app.get_as("/api/v1/me", &secret).await;
+    app.clock.advance(Duration::hours(2));
+    let (after, _) = app.get_as("/api/v1/me", &secret).await;
+
+    assert_eq!(past, 422);
+    assert_eq!(before, 200);
+    assert_eq!(after, 401);
+}
+
+/// Signs in through the session endpoint; returns the cookie pair and the CSRF token.
+async fn browser_sign_in(app: &TestApp, email: &str) -> (String, String) {
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/session"))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let set_cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    assert!(
+        !set_cookie.contains("Secure"),
+        "development serves plain http"
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    let body: serde_json::Value = response.json().await.unwrap();
+    (cookie, body["csrf_token"].as_str().unwrap().to_string())
+}
+
+async fn session_cookies_authenticate_and_state_changes_need_the_csrf_token(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.register("ada@example.org", None).await;
+    let (cookie, csrf) = browser_sign_in(&app, "ada@example.org").await;
+    let patch = |csrf: Option<&str>| {
+        let mut request = app
+            .client
+            .patch(app.url("/api/v1/me"))
+            .header("cookie", &cookie)
+            .json(&json!({"name": "Ada B."}));
+        if let Some(csrf) = csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        request.send()
+    };
+
+    let me = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let forged = patch(None).await.unwrap();
+    let wrong = patch(Some("guessed")).await.unwrap();
+    let proper = patch(Some(&csrf)).await.unwrap();
+    let sessions: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/me/sessions"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sign_out = app
+        .client
+        .delete(app.url("/api/v1/auth/session"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    let after = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(me.status(), 200);
+    assert_eq!(forged.status(), 403);
+    assert_eq!(wrong.status(), 403);
+    assert_eq!(proper.status(), 200);
+    assert_eq!(sessions.as_array().unwrap().len(), 1);
+    assert_eq!(sign_out.status(), 204);
+    assert_eq!(after.status(), 401);
+}
+
+async fn signing_out_everywhere_ends_every_session_and_refresh_token(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("ada@example.org", None).await;
+    let (laptop, _) = browser_sign_in(&app, "ada@example.org").await;
+    let (phone, _) = browser_sign_in(&app, "ada@example.org").await;
+    let (_, tokens) = app.token_for("ada@example.org", PASSWORD).await;
+
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/me/sessions/revoke-all",
+            Some(&ada.token),
+            None,
+        )
+        .await;
+    let laptop_after = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("cookie", &laptop)
+        .send()
+        .await
+        .unwrap();
+    let phone_after = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("cookie", &phone)
+        .send()
+        .await
+        .unwrap();
+    let (refresh, _) = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": tokens["refresh_token"]}),
+        )
+        .await;
+
+    assert_eq!(status, 204);
+    assert_eq!(laptop_after.status(), 401);
+    assert_eq!(phone_after.status(), 401);
+    assert_eq!(refresh, 401);
+}
+
+async fn a_disabled_user_cannot_sign_in_and_their_credentials_stop_working(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("ada@example.org", None).await;
+    let (_, api_token) = app
+        .post(
+            "/api/v1/me/api-tokens",
+            Some(&ada.token),
+            json!({"name": "script"}),
+        )
+        .await;
+    let (_, tokens) = app.token_for("ada@example.org", PASSWORD).await;
+    let (cookie, _) = browser_sign_in(&app, "ada@example.org").await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = app.database_url().to_string();
+
+    let run = tokio::task::spawn_blocking(move || {
+        binary::run(
+            &["user", "disable", "--email", "ADA@example.org"],
+            &[("DATABASE_URL", &url)],
+            dir.path(),
+        )
+    })
+    .await
+    .unwrap();
+
+    assert_eq!(run.code, 0, "{}", run.output());
+    assert_eq!(app.token_for("ada@example.org", PASSWORD).await.0, 401);
+    assert_eq!(
+        app.get_as("/api/v1/me", &ada.token).await.0,
+        401,
+        "access token"
+    );
+    assert_eq!(
+        app.get_as("/api/v1/me", api_token["secret"].as_str().unwrap())
+            .await
+            .0,
+        401,
+        "API token"
+    );
+    assert_eq!(
+        app.post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": tokens["refresh_token"]})
+        )
+        .await
+        .0,
+        401
+    );
+    let session = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(session.status(), 401, "session");
+}
