@@ -13,8 +13,28 @@ pub async fn recent(conn: &mut Conn<'_>, key: &str, since: Ts) -> DbResult<(i64,
     }))
 }
 
-/// Records a failure and forgets this key's failures older than `forget_before`.
-pub async fn record(conn: &mut Conn<'_>, key: &str, now: Ts, forget_before: Ts) -> DbResult<()> {
+/// Serialises attempts on one key until the transaction ends, so a burst of concurrent
+/// attempts cannot all pass the count before any is recorded. (SQLite transactions here are
+/// `begin immediate` and already exclusive.)
+pub async fn lock(conn: &mut Conn<'_>, key: &str) -> DbResult<()> {
+    if let Conn::Postgres(c) = conn {
+        sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(key)
+            .execute(&mut **c)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Records an attempt as a failure (until `forget` says otherwise) and forgets this key's
+/// failures older than `forget_before`. Returns the new row's id.
+pub async fn record(
+    conn: &mut Conn<'_>,
+    key: &str,
+    now: Ts,
+    forget_before: Ts,
+) -> DbResult<uuid::Uuid> {
+    let id = uuid::Uuid::now_v7();
     with_conn!(conn, c => {
         sqlx::query("delete from sign_in_failures where key = $1 and failed_at < $2")
             .bind(key)
@@ -22,12 +42,22 @@ pub async fn record(conn: &mut Conn<'_>, key: &str, now: Ts, forget_before: Ts) 
             .execute(&mut *c)
             .await?;
         sqlx::query("insert into sign_in_failures (id, key, failed_at) values ($1, $2, $3)")
-            .bind(uuid::Uuid::now_v7())
+            .bind(id)
             .bind(key)
             .bind(now)
             .execute(&mut *c)
             .await?;
     });
+    Ok(id)
+}
+
+/// Removes recorded attempts that turned out to succeed.
+pub async fn forget(conn: &mut Conn<'_>, ids: &[uuid::Uuid]) -> DbResult<()> {
+    for id in ids {
+        with_conn!(conn, c => {
+            sqlx::query("delete from sign_in_failures where id = $1").bind(*id).execute(c).await?;
+        });
+    }
     Ok(())
 }
 

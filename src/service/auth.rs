@@ -49,15 +49,21 @@ fn unauthorized() -> AppError {
 }
 
 /// Checks email and password, with per-account and per-address limits shared across instances.
+///
+/// Each attempt is counted as a failure *before* the (slow) password check and forgotten if it
+/// succeeds, under a per-key lock: a burst of concurrent guesses cannot all slip past the count.
 pub async fn check_password(ctx: &Ctx, email: &str, password: &str, ip: &str) -> AppResult<User> {
     let now = ctx.clock.now();
     let email_key = format!("account:{}", email.trim().to_lowercase());
     let ip_key = format!("ip:{ip}");
     let window_start = Ts(now - Duration::minutes(FAILURE_WINDOW_MINUTES));
-    let mut pooled = ctx.db.acquire().await?;
+
+    let mut tx = ctx.db.begin().await?;
+    let mut attempts = Vec::new();
     for key in [&email_key, &ip_key] {
+        sign_in_failures::lock(&mut tx.conn(), key).await?;
         let (failures, oldest) =
-            sign_in_failures::recent(&mut pooled.conn(), key, window_start).await?;
+            sign_in_failures::recent(&mut tx.conn(), key, window_start).await?;
         if failures >= MAX_FAILURES {
             let free_at = oldest.map_or(now, |t| t.0) + Duration::minutes(FAILURE_WINDOW_MINUTES);
             let retry_after_seconds = (free_at - now).num_seconds().max(1) as u64;
@@ -66,11 +72,15 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: &str, ip: &str) ->
             });
         }
     }
+    for key in [&email_key, &ip_key] {
+        attempts.push(sign_in_failures::record(&mut tx.conn(), key, Ts(now), window_start).await?);
+    }
     let found = match Email::parse(email) {
-        Ok(email) => users::find_by_email(&mut pooled.conn(), email.normalized()).await?,
+        Ok(email) => users::find_by_email(&mut tx.conn(), email.normalized()).await?,
         Err(_) => None,
     };
-    drop(pooled);
+    tx.commit().await?;
+
     let (user, hash) = match found {
         Some((user, hash)) => (Some(user), Some(hash)),
         None => (None, None),
@@ -79,15 +89,13 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: &str, ip: &str) ->
     let mut tx = ctx.db.begin().await?;
     match user {
         Some(user) if valid && !user.disabled => {
+            sign_in_failures::forget(&mut tx.conn(), &attempts).await?;
             sign_in_failures::clear(&mut tx.conn(), &email_key).await?;
             audit::sign_in(&mut tx, &user, ip, true, now).await?;
             tx.commit().await?;
             Ok(user)
         }
         user => {
-            for key in [&email_key, &ip_key] {
-                sign_in_failures::record(&mut tx.conn(), key, Ts(now), window_start).await?;
-            }
             if let Some(user) = user {
                 audit::sign_in(&mut tx, &user, ip, false, now).await?;
             }

@@ -21,6 +21,7 @@ both_backends!(
     logout_revokes_the_refresh_family,
     ten_failed_sign_ins_lock_the_account_with_retry_after,
     failures_from_one_address_lock_every_account_tried_from_it,
+    a_concurrent_burst_of_guesses_gets_no_more_than_ten_tries,
     profile_changes_are_validated,
     changing_the_password_checks_the_current_one_and_signs_out_everywhere,
     malformed_requests_get_400_415_and_422_problems,
@@ -485,4 +486,35 @@ async fn malformed_requests_get_400_415_and_422_problems(backend: Backend) {
             "application/problem+json"
         );
     }
+}
+
+async fn a_concurrent_burst_of_guesses_gets_no_more_than_ten_tries(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.register("ada@example.org", None).await;
+    let url = app.url("/api/v1/auth/token");
+
+    let attempts: Vec<_> = (0..30)
+        .map(|_| {
+            let request = app
+                .client
+                .post(&url)
+                .json(&json!({"email": "ada@example.org", "password": "wrong password!"}));
+            tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 401).count(),
+        10,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 429).count(),
+        20,
+        "{statuses:?}"
+    );
 }

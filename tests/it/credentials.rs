@@ -15,6 +15,7 @@ both_backends!(
     session_cookies_authenticate_and_state_changes_need_the_csrf_token,
     signing_out_everywhere_ends_every_session_and_refresh_token,
     a_disabled_user_cannot_sign_in_and_their_credentials_stop_working,
+    production_cookies_are_secure_and_host_prefixed_with_hsts,
 );
 
 async fn api_tokens_are_shown_once_usable_as_bearer_and_revocable(backend: Backend) {
@@ -275,4 +276,36 @@ async fn a_disabled_user_cannot_sign_in_and_their_credentials_stop_working(backe
         .await
         .unwrap();
     assert_eq!(session.status(), 401, "session");
+}
+
+async fn production_cookies_are_secure_and_host_prefixed_with_hsts(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |env| {
+        crate::helpers::set(env, "GOGOTIME_ENV", "production");
+        crate::helpers::set(env, "GOGOTIME_PUBLIC_URL", "https://time.example.com");
+        crate::helpers::set(env, "GOGOTIME_AUTO_MIGRATE", "true");
+        crate::helpers::set(env, "GOGOTIME_REGISTRATION", "open");
+    })
+    .await;
+    app.register("ada@example.org", None).await;
+
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/session"))
+        .json(&json!({"email": "ada@example.org", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("__Host-gogotime_session="), "{cookie}");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(
+        response.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
 }

@@ -16,3 +16,4 @@ mod migrations;
 mod organizations;
 mod postgres_faults;
 mod shutdown;
+mod user_cli;
