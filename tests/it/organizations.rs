@@ -18,6 +18,7 @@ both_backends!(
     members_may_leave_but_not_remove_others,
     the_audit_log_records_who_did_what_newest_first_in_pages,
     organizations_are_created_renamed_and_validated,
+    client_addresses_come_from_x_forwarded_for_only_behind_trusted_proxies,
 );
 
 async fn the_last_owner_can_be_neither_demoted_nor_removed(backend: Backend) {
@@ -450,4 +451,41 @@ async fn organizations_are_created_renamed_and_validated(backend: Backend) {
     );
     assert_eq!(unknown_field, 422);
     assert_eq!(malformed_id, 404);
+}
+
+async fn client_addresses_come_from_x_forwarded_for_only_behind_trusted_proxies(backend: Backend) {
+    let behind_proxy = crate::helpers::spawn_app_with(backend, |env| {
+        crate::helpers::set(env, "GOGOTIME_TRUSTED_PROXIES", "127.0.0.0/8")
+    })
+    .await;
+    let direct = spawn_app(backend).await;
+    let mut seen = Vec::new();
+
+    for app in [&behind_proxy, &direct] {
+        let ada = app.sign_up("ada@example.org", None).await;
+        let (_, orgs) = app.get_as("/api/v1/organizations", &ada.token).await;
+        app.client
+            .post(app.url("/api/v1/auth/token"))
+            .header("x-forwarded-for", "203.0.113.7")
+            .json(&json!({"email": "ada@example.org", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        let (_, log) = app
+            .get_as(
+                &format!(
+                    "/api/v1/organizations/{}/audit-log",
+                    orgs[0]["id"].as_str().unwrap()
+                ),
+                &ada.token,
+            )
+            .await;
+        seen.push(log["items"][0]["ip"].as_str().unwrap().to_string());
+    }
+
+    assert_eq!(
+        seen,
+        ["203.0.113.7", "127.0.0.1"],
+        "only a trusted proxy may name the client"
+    );
 }
