@@ -173,38 +173,27 @@ type Applied = BTreeMap<i64, (bool, Vec<u8>, String)>;
 async fn applied(db: &Db) -> Result<Applied, sqlx::Error> {
     const LIST: &str =
         "select version, success, checksum, description from _sqlx_migrations order by version";
-    let rows = match db {
-        Db::Postgres(pool) => {
-            let exists: Option<String> =
+    let exists: Option<String> =
+        match db {
+            Db::Postgres(pool) => {
                 sqlx::query_scalar("select to_regclass('_sqlx_migrations')::text")
                     .fetch_one(pool)
-                    .await?;
-            if exists.is_none() {
-                return Ok(Applied::new());
+                    .await?
             }
-            sqlx::query(LIST)
-                .fetch_all(pool)
-                .await?
-                .into_iter()
-                .map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3))))
-                .collect()
-        }
-        Db::Sqlite(pool) => {
-            let exists: Option<String> = sqlx::query_scalar(
+            Db::Sqlite(pool) => sqlx::query_scalar(
                 "select name from sqlite_master where type = 'table' and name = '_sqlx_migrations'",
             )
             .fetch_optional(pool)
-            .await?;
-            if exists.is_none() {
-                return Ok(Applied::new());
-            }
-            sqlx::query(LIST)
-                .fetch_all(pool)
-                .await?
-                .into_iter()
-                .map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3))))
-                .collect()
-        }
-    };
+            .await?,
+        };
+    if exists.is_none() {
+        return Ok(Applied::new());
+    }
+    let rows = super::with_pool!(db, pool => sqlx::query(LIST)
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3))))
+        .collect());
     Ok(rows)
 }

@@ -33,6 +33,23 @@ fn role(raw: &str) -> Role {
     Role::parse(raw).unwrap_or(Role::Member)
 }
 
+/// An organization joined with the member's role.
+type MyOrgRow = (Uuid, String, String, Ts, Ts, String);
+
+fn my_organization((id, name, currency, created_at, updated_at, r): MyOrgRow) -> MyOrganization {
+    MyOrganization {
+        organization: OrgRow {
+            id,
+            name,
+            currency,
+            created_at,
+            updated_at,
+        }
+        .into(),
+        role: role(&r),
+    }
+}
+
 pub async fn insert(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
     with_conn!(conn, c => {
         sqlx::query("insert into organizations (id, name, currency, created_at, updated_at) values ($1, $2, $3, $4, $5)")
@@ -73,7 +90,7 @@ pub async fn find_for_member(
     id: OrganizationId,
     user: UserId,
 ) -> DbResult<Option<MyOrganization>> {
-    let row: Option<(Uuid, String, String, Ts, Ts, String)> = with_conn!(conn, c => {
+    let row: Option<MyOrgRow> = with_conn!(conn, c => {
         sqlx::query_as(
             "select o.id, o.name, o.currency, o.created_at, o.updated_at, m.role \
              from organizations o join memberships m on m.organization_id = o.id \
@@ -84,23 +101,11 @@ pub async fn find_for_member(
         .fetch_optional(c)
         .await?
     });
-    Ok(row.map(
-        |(id, name, currency, created_at, updated_at, r)| MyOrganization {
-            organization: OrgRow {
-                id,
-                name,
-                currency,
-                created_at,
-                updated_at,
-            }
-            .into(),
-            role: role(&r),
-        },
-    ))
+    Ok(row.map(my_organization))
 }
 
 pub async fn list_for_member(conn: &mut Conn<'_>, user: UserId) -> DbResult<Vec<MyOrganization>> {
-    let rows: Vec<(Uuid, String, String, Ts, Ts, String)> = with_conn!(conn, c => {
+    let rows: Vec<MyOrgRow> = with_conn!(conn, c => {
         sqlx::query_as(
             "select o.id, o.name, o.currency, o.created_at, o.updated_at, m.role \
              from organizations o join memberships m on m.organization_id = o.id \
@@ -110,22 +115,7 @@ pub async fn list_for_member(conn: &mut Conn<'_>, user: UserId) -> DbResult<Vec<
         .fetch_all(c)
         .await?
     });
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, name, currency, created_at, updated_at, r)| MyOrganization {
-                organization: OrgRow {
-                    id,
-                    name,
-                    currency,
-                    created_at,
-                    updated_at,
-                }
-                .into(),
-                role: role(&r),
-            },
-        )
-        .collect())
+    Ok(rows.into_iter().map(my_organization).collect())
 }
 
 pub async fn add_member(

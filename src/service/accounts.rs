@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::{Actor, Check, Ctx, audit, invalid, passwords};
 use crate::config::Registration as Policy;
-use crate::db::{DbError, Ts, Tx, credentials, users};
+use crate::db::{DbError, Ts, Tx, users};
 use crate::domain::account::User;
 use crate::domain::email::Email;
 use crate::domain::ids::UserId;
@@ -224,9 +224,7 @@ async fn set_password_and_sign_out(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     users::set_password_hash(&mut tx.conn(), user, hash, Ts(now)).await?;
-    credentials::delete_all_sessions(&mut tx.conn(), user).await?;
-    credentials::revoke_all_refresh(&mut tx.conn(), user, Ts(now)).await?;
-    Ok(())
+    super::sessions::end_all(tx, user, now).await
 }
 
 async fn find_by_email(ctx: &Ctx, email: &str) -> AppResult<User> {
@@ -277,8 +275,7 @@ pub async fn disable_by_operator(ctx: &Ctx, email: &str) -> AppResult<User> {
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     users::set_disabled(&mut tx.conn(), user.id, Some(Ts(now)), Ts(now)).await?;
-    credentials::delete_all_sessions(&mut tx.conn(), user.id).await?;
-    credentials::revoke_all_refresh(&mut tx.conn(), user.id, Ts(now)).await?;
+    super::sessions::end_all(&mut tx, user.id, now).await?;
     audit::user_event(&mut tx, &user, "user.disabled", json!({}), "", now).await?;
     tx.commit().await?;
     Ok(user)

@@ -1,14 +1,15 @@
 //! Browser sessions: a random id in an HttpOnly cookie, stored hashed, expiring after two weeks
 //! of inactivity (renewed as it is used), revocable one by one or all at once.
 
-use chrono::Duration;
 use serde_json::json;
 
 use super::secrets::{self, SESSION_PREFIX};
 use super::{Actor, Ctx, audit, auth};
-use crate::db::{Ts, credentials, users};
+use chrono::{DateTime, Duration, Utc};
+
+use crate::db::{Ts, Tx, credentials, users};
 use crate::domain::account::Session;
-use crate::domain::ids::SessionId;
+use crate::domain::ids::{SessionId, UserId};
 use crate::error::{AppError, AppResult};
 
 pub const IDLE_DAYS: i64 = 14;
@@ -109,8 +110,7 @@ pub async fn revoke(ctx: &Ctx, actor: &Actor, id: SessionId) -> AppResult<()> {
 pub async fn revoke_all(ctx: &Ctx, actor: &Actor) -> AppResult<()> {
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    credentials::delete_all_sessions(&mut tx.conn(), actor.user.id).await?;
-    credentials::revoke_all_refresh(&mut tx.conn(), actor.user.id, Ts(now)).await?;
+    end_all(&mut tx, actor.user.id, now).await?;
     audit::user_event(
         &mut tx,
         &actor.user,
@@ -121,5 +121,13 @@ pub async fn revoke_all(ctx: &Ctx, actor: &Actor) -> AppResult<()> {
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Ends every browser session and refresh-token family of a user (password change,
+/// operator reset, disabling, "sign out everywhere").
+pub async fn end_all(tx: &mut Tx, user: UserId, now: DateTime<Utc>) -> AppResult<()> {
+    credentials::delete_all_sessions(&mut tx.conn(), user).await?;
+    credentials::revoke_all_refresh(&mut tx.conn(), user, Ts(now)).await?;
     Ok(())
 }
