@@ -60,6 +60,10 @@ typed_id!(ApiTokenId);
 typed_id!(SessionId);
 typed_id!(RefreshTokenId);
 typed_id!(AuditEntryId);
+typed_id!(ClientId);
+typed_id!(ProjectId);
+typed_id!(TaskId);
+typed_id!(TagId);
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod invitations;
 pub mod members;
 pub mod organizations;

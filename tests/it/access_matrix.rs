@@ -156,6 +156,30 @@ async fn every_route_answers_each_role_as_the_permission_matrix_says(backend: Ba
             None,
             [401, 404, 403, 403, 200, 200],
         ),
+        route(
+            Method::GET,
+            format!("/api/v1/organizations/{o}/clients"),
+            None,
+            [401, 404, 200, 200, 200, 200],
+        ),
+        route(
+            Method::GET,
+            format!("/api/v1/organizations/{o}/clients?archived=all"),
+            None,
+            [401, 404, 403, 200, 200, 200],
+        ),
+        route(
+            Method::GET,
+            format!("/api/v1/organizations/{o}/projects"),
+            None,
+            [401, 404, 200, 200, 200, 200],
+        ),
+        route(
+            Method::GET,
+            format!("/api/v1/organizations/{o}/tags"),
+            None,
+            [401, 404, 200, 200, 200, 200],
+        ),
     ];
     for route in &routes {
         for (i, caller) in CALLERS.iter().enumerate() {
@@ -174,6 +198,38 @@ async fn every_route_answers_each_role_as_the_permission_matrix_says(backend: Ba
                 route.method,
                 route.path
             );
+        }
+    }
+
+    // Catalog writes: managers and above; each caller creates under its own name.
+    for (i, caller) in CALLERS.iter().enumerate() {
+        let expect = [401, 404, 403, 201, 201, 201][i];
+        for kind in ["clients", "projects", "tags"] {
+            let path = format!("/api/v1/organizations/{o}/{kind}");
+            let (status, body) = app
+                .post(
+                    &path,
+                    token(&org, *caller),
+                    json!({"name": format!("{kind} by {caller:?}")}),
+                )
+                .await;
+            assert_eq!(status.as_u16(), expect, "POST {path} as {caller:?}: {body}");
+            if status == 201 {
+                let item = format!("{path}/{}", body["id"].as_str().unwrap());
+                let (status, body) = app
+                    .call(
+                        Method::PATCH,
+                        &item,
+                        token(&org, *caller),
+                        Some(json!({"archived": true})),
+                    )
+                    .await;
+                assert_eq!(status, 200, "PATCH {item} as {caller:?}: {body}");
+                let (status, body) = app
+                    .call(Method::DELETE, &item, token(&org, *caller), None)
+                    .await;
+                assert_eq!(status, 204, "DELETE {item} as {caller:?}: {body}");
+            }
         }
     }
 

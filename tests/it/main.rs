@@ -5,6 +5,7 @@ mod helpers;
 
 mod access_matrix;
 mod auth;
+mod catalog;
 mod cli;
 mod config;
 mod credentials;

@@ -2,6 +2,7 @@
 
 mod auth;
 pub mod authn;
+mod catalog;
 pub mod extract;
 mod me;
 mod organizations;
@@ -64,5 +65,55 @@ pub fn router() -> Router<AppState> {
         .route(
             "/invitations/{token}/accept",
             post(organizations::invitation_accept),
+        )
+        .nest("/organizations/{org_id}", catalog_router())
+}
+
+fn catalog_router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/clients",
+            get(catalog::clients_get).post(catalog::clients_post),
+        )
+        .route(
+            "/clients/{id}",
+            get(catalog::client_get)
+                .patch(catalog::client_patch)
+                .delete(catalog::client_delete),
+        )
+        .route(
+            "/projects",
+            get(catalog::projects_get).post(catalog::projects_post),
+        )
+        .route(
+            "/projects/{id}",
+            get(catalog::project_get)
+                .patch(catalog::project_patch)
+                .delete(catalog::project_delete),
+        )
+        .route(
+            "/projects/{id}/members",
+            get(catalog::project_members_get).post(catalog::project_members_post),
+        )
+        .route(
+            "/projects/{id}/members/{user_id}",
+            delete(catalog::project_member_delete),
+        )
+        .route(
+            "/projects/{id}/tasks",
+            get(catalog::tasks_get).post(catalog::tasks_post),
+        )
+        .route(
+            "/projects/{id}/tasks/{task_id}",
+            get(catalog::task_get)
+                .patch(catalog::task_patch)
+                .delete(catalog::task_delete),
+        )
+        .route("/tags", get(catalog::tags_get).post(catalog::tags_post))
+        .route(
+            "/tags/{id}",
+            get(catalog::tag_get)
+                .patch(catalog::tag_patch)
+                .delete(catalog::tag_delete),
         )
 }

@@ -1,0 +1,127 @@
+//! Tags of an organization.
+
+use serde::Deserialize;
+
+use super::{ListQuery, name_taken};
+use crate::db::DbError;
+use crate::db::catalog::tags;
+use crate::domain::catalog::{Tag, parse_name};
+use crate::domain::ids::{OrganizationId, TagId};
+use crate::domain::role::{Permission, Role};
+use crate::error::{AppError, AppResult};
+use crate::service::organizations::require_member;
+use crate::service::{Actor, Check, Ctx};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagInput {
+    pub name: Option<String>,
+    pub archived: Option<bool>,
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound("There is no such tag in this organization.".into())
+}
+
+pub async fn list(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    query: &ListQuery,
+) -> AppResult<Vec<Tag>> {
+    let mut pooled = ctx.db.acquire().await?;
+    let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    let filter = query.filter(mine.role)?;
+    Ok(tags::list(&mut pooled.conn(), org, &filter).await?)
+}
+
+pub async fn get(ctx: &Ctx, actor: &Actor, org: OrganizationId, id: TagId) -> AppResult<Tag> {
+    let mut pooled = ctx.db.acquire().await?;
+    let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    let tag = tags::find(&mut pooled.conn(), org, id)
+        .await?
+        .ok_or_else(not_found)?;
+    if tag.archived && mine.role < Role::Manager {
+        return Err(not_found());
+    }
+    Ok(tag)
+}
+
+fn apply(tag: &mut Tag, input: TagInput, check: &mut Check) {
+    if let Some(name) = input
+        .name
+        .as_deref()
+        .and_then(|n| check.field("name", parse_name(n)))
+    {
+        tag.name = name;
+    }
+    if let Some(archived) = input.archived {
+        tag.archived = archived;
+    }
+}
+
+pub async fn create(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    input: TagInput,
+) -> AppResult<Tag> {
+    let now = ctx.clock.now();
+    let mut tag = Tag {
+        id: TagId::new(),
+        organization_id: org,
+        name: String::new(),
+        archived: false,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut check = Check::default();
+    if input.name.is_none() {
+        check.field::<()>("name", Err("is required".into()));
+    }
+    apply(&mut tag, input, &mut check);
+    check.finish()?;
+    save(ctx, actor, org, tag).await
+}
+
+pub async fn update(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    id: TagId,
+    input: TagInput,
+) -> AppResult<Tag> {
+    let mut pooled = ctx.db.acquire().await?;
+    require_member(&mut pooled.conn(), org, actor, Permission::ManageCatalog).await?;
+    let mut tag = tags::find(&mut pooled.conn(), org, id)
+        .await?
+        .ok_or_else(not_found)?;
+    drop(pooled);
+    let mut check = Check::default();
+    apply(&mut tag, input, &mut check);
+    check.finish()?;
+    tag.updated_at = ctx.clock.now();
+    save(ctx, actor, org, tag).await
+}
+
+async fn save(ctx: &Ctx, actor: &Actor, org: OrganizationId, tag: Tag) -> AppResult<Tag> {
+    let mut tx = ctx.db.begin().await?;
+    require_member(&mut tx.conn(), org, actor, Permission::ManageCatalog).await?;
+    match tags::save(&mut tx.conn(), &tag).await {
+        Err(DbError::Unique(_)) => return Err(name_taken("tag")),
+        other => other?,
+    }
+    tx.commit().await?;
+    Ok(tag)
+}
+
+pub async fn delete(ctx: &Ctx, actor: &Actor, org: OrganizationId, id: TagId) -> AppResult<()> {
+    let mut tx = ctx.db.begin().await?;
+    require_member(&mut tx.conn(), org, actor, Permission::ManageCatalog).await?;
+    tags::find(&mut tx.conn(), org, id)
+        .await?
+        .ok_or_else(not_found)?;
+    tags::delete(&mut tx.conn(), org, id).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! Tasks of a project.
+
+use serde::Deserialize;
+
+use super::projects::visible;
+use super::{ListQuery, name_taken};
+use crate::db::DbError;
+use crate::db::catalog::tasks;
+use crate::domain::catalog::{Task, parse_name};
+use crate::domain::ids::{OrganizationId, ProjectId, TaskId};
+use crate::domain::role::{Permission, Role};
+use crate::error::{AppError, AppResult};
+use crate::service::organizations::require_member;
+use crate::service::{Actor, Check, Ctx};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskInput {
+    pub name: Option<String>,
+    pub done: Option<bool>,
+    pub archived: Option<bool>,
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound("There is no such task in this project.".into())
+}
+
+pub async fn list(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    project: ProjectId,
+    query: &ListQuery,
+) -> AppResult<Vec<Task>> {
+    let mut pooled = ctx.db.acquire().await?;
+    let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    let filter = query.filter(mine.role)?;
+    visible(&mut pooled.conn(), org, mine.role, actor.user.id, project).await?;
+    Ok(tasks::list(&mut pooled.conn(), project, &filter).await?)
+}
+
+pub async fn get(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    project: ProjectId,
+    id: TaskId,
+) -> AppResult<Task> {
+    let mut pooled = ctx.db.acquire().await?;
+    let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    visible(&mut pooled.conn(), org, mine.role, actor.user.id, project).await?;
+    let task = tasks::find(&mut pooled.conn(), project, id)
+        .await?
+        .ok_or_else(not_found)?;
+    if task.archived && mine.role < Role::Manager {
+        return Err(not_found());
+    }
+    Ok(task)
+}
+
+fn apply(task: &mut Task, input: TaskInput, check: &mut Check) {
+    if let Some(name) = input
+        .name
+        .as_deref()
+        .and_then(|n| check.field("name", parse_name(n)))
+    {
+        task.name = name;
+    }
+    if let Some(done) = input.done {
+        task.done = done;
+    }
+    if let Some(archived) = input.archived {
+        task.archived = archived;
+    }
+}
+
+pub async fn create(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    project: ProjectId,
+    input: TaskInput,
+) -> AppResult<Task> {
+    let now = ctx.clock.now();
+    let mut task = Task {
+        id: TaskId::new(),
+        project_id: project,
+        name: String::new(),
+        done: false,
+        archived: false,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut check = Check::default();
+    if input.name.is_none() {
+        check.field::<()>("name", Err("is required".into()));
+    }
+    apply(&mut task, input, &mut check);
+    check.finish()?;
+    save(ctx, actor, org, task).await
+}
+
+pub async fn update(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    project: ProjectId,
+    id: TaskId,
+    input: TaskInput,
+) -> AppResult<Task> {
+    let mut pooled = ctx.db.acquire().await?;
+    let mine = require_member(&mut pooled.conn(), org, actor, Permission::ManageCatalog).await?;
+    visible(&mut pooled.conn(), org, mine.role, actor.user.id, project).await?;
+    let mut task = tasks::find(&mut pooled.conn(), project, id)
+        .await?
+        .ok_or_else(not_found)?;
+    drop(pooled);
+    let mut check = Check::default();
+    apply(&mut task, input, &mut check);
+    check.finish()?;
+    task.updated_at = ctx.clock.now();
+    save(ctx, actor, org, task).await
+}
+
+async fn save(ctx: &Ctx, actor: &Actor, org: OrganizationId, task: Task) -> AppResult<Task> {
+    let mut tx = ctx.db.begin().await?;
+    let mine = require_member(&mut tx.conn(), org, actor, Permission::ManageCatalog).await?;
+    visible(
+        &mut tx.conn(),
+        org,
+        mine.role,
+        actor.user.id,
+        task.project_id,
+    )
+    .await?;
+    match tasks::save(&mut tx.conn(), org, &task).await {
+        Err(DbError::Unique(_)) => return Err(name_taken("task of this project")),
+        other => other?,
+    }
+    tx.commit().await?;
+    Ok(task)
+}
+
+pub async fn delete(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    project: ProjectId,
+    id: TaskId,
+) -> AppResult<()> {
+    let mut tx = ctx.db.begin().await?;
+    let mine = require_member(&mut tx.conn(), org, actor, Permission::ManageCatalog).await?;
+    visible(&mut tx.conn(), org, mine.role, actor.user.id, project).await?;
+    tasks::find(&mut tx.conn(), project, id)
+        .await?
+        .ok_or_else(not_found)?;
+    tasks::delete(&mut tx.conn(), project, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
