@@ -24,6 +24,13 @@ pub enum AppError {
     RateLimited { retry_after_seconds: u64 },
     #[error("{0}")]
     Unavailable(String),
+    /// `If-Match` named an older version; carries the current representation.
+    #[error(
+        "This entry was changed by someone else; the current version is attached. Apply your change to it and try again."
+    )]
+    PreconditionFailed(Box<serde_json::Value>),
+    #[error("{0}")]
+    PreconditionRequired(String),
     /// Logged once with the request id; clients see a generic message.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),

@@ -1,5 +1,6 @@
 //! The `organizations` and `memberships` tables.
 
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{Conn, DbResult, Ts, with_conn};
@@ -12,6 +13,10 @@ struct OrgRow {
     id: Uuid,
     name: String,
     currency: String,
+    default_rate: Option<i64>,
+    allow_overlap: bool,
+    lock_before: Option<NaiveDate>,
+    max_entry_hours: i32,
     created_at: Ts,
     updated_at: Ts,
 }
@@ -22,6 +27,10 @@ impl From<OrgRow> for Organization {
             id: OrganizationId::from_uuid(r.id),
             name: r.name,
             currency: r.currency,
+            default_rate: r.default_rate,
+            allow_overlap: r.allow_overlap,
+            lock_before: r.lock_before,
+            max_entry_hours: r.max_entry_hours,
             created_at: r.created_at.0,
             updated_at: r.updated_at.0,
         }
@@ -34,30 +43,37 @@ fn role(raw: &str) -> Role {
 }
 
 /// An organization joined with the member's role.
-type MyOrgRow = (Uuid, String, String, Ts, Ts, String);
+#[derive(sqlx::FromRow)]
+struct MyOrgRow {
+    #[sqlx(flatten)]
+    org: OrgRow,
+    role: String,
+}
 
-fn my_organization((id, name, currency, created_at, updated_at, r): MyOrgRow) -> MyOrganization {
+fn my_organization(row: MyOrgRow) -> MyOrganization {
     MyOrganization {
-        organization: OrgRow {
-            id,
-            name,
-            currency,
-            created_at,
-            updated_at,
-        }
-        .into(),
-        role: role(&r),
+        organization: row.org.into(),
+        role: role(&row.role),
     }
 }
 
+const ORG_COLUMNS: &str = "o.id, o.name, o.currency, o.default_rate, o.allow_overlap, o.lock_before, o.max_entry_hours, o.created_at, o.updated_at";
+
 pub async fn insert(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
     with_conn!(conn, c => {
-        sqlx::query("insert into organizations (id, name, currency, created_at, updated_at) values ($1, $2, $3, $4, $5)")
+        sqlx::query(
+            "insert into organizations (id, name, currency, created_at, updated_at, default_rate, allow_overlap, lock_before, max_entry_hours) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
             .bind(org.id.as_uuid())
             .bind(&org.name)
             .bind(&org.currency)
             .bind(Ts(org.created_at))
             .bind(Ts(org.updated_at))
+            .bind(org.default_rate)
+            .bind(org.allow_overlap)
+            .bind(org.lock_before)
+            .bind(org.max_entry_hours)
             .execute(c)
             .await?;
     });
@@ -66,11 +82,18 @@ pub async fn insert(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
 
 pub async fn update(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
     with_conn!(conn, c => {
-        sqlx::query("update organizations set name = $2, currency = $3, updated_at = $4 where id = $1")
+        sqlx::query(
+            "update organizations set name = $2, currency = $3, updated_at = $4, default_rate = $5, \
+             allow_overlap = $6, lock_before = $7, max_entry_hours = $8 where id = $1",
+        )
             .bind(org.id.as_uuid())
             .bind(&org.name)
             .bind(&org.currency)
             .bind(Ts(org.updated_at))
+            .bind(org.default_rate)
+            .bind(org.allow_overlap)
+            .bind(org.lock_before)
+            .bind(org.max_entry_hours)
             .execute(c)
             .await?;
     });
@@ -92,9 +115,9 @@ pub async fn find_for_member(
 ) -> DbResult<Option<MyOrganization>> {
     let row: Option<MyOrgRow> = with_conn!(conn, c => {
         sqlx::query_as(
-            "select o.id, o.name, o.currency, o.created_at, o.updated_at, m.role \
+            &format!("select {ORG_COLUMNS}, m.role \
              from organizations o join memberships m on m.organization_id = o.id \
-             where o.id = $1 and m.user_id = $2",
+             where o.id = $1 and m.user_id = $2"),
         )
         .bind(id.as_uuid())
         .bind(user.as_uuid())
@@ -107,9 +130,9 @@ pub async fn find_for_member(
 pub async fn list_for_member(conn: &mut Conn<'_>, user: UserId) -> DbResult<Vec<MyOrganization>> {
     let rows: Vec<MyOrgRow> = with_conn!(conn, c => {
         sqlx::query_as(
-            "select o.id, o.name, o.currency, o.created_at, o.updated_at, m.role \
+            &format!("select {ORG_COLUMNS}, m.role \
              from organizations o join memberships m on m.organization_id = o.id \
-             where m.user_id = $1 order by o.name, o.id",
+             where m.user_id = $1 order by o.name, o.id"),
         )
         .bind(user.as_uuid())
         .fetch_all(c)

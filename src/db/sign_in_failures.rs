@@ -13,19 +13,6 @@ pub async fn recent(conn: &mut Conn<'_>, key: &str, since: Ts) -> DbResult<(i64,
     }))
 }
 
-/// Serialises attempts on one key until the transaction ends, so a burst of concurrent
-/// attempts cannot all pass the count before any is recorded. (SQLite transactions here are
-/// `begin immediate` and already exclusive.)
-pub async fn lock(conn: &mut Conn<'_>, key: &str) -> DbResult<()> {
-    if let Conn::Postgres(c) = conn {
-        sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind(key)
-            .execute(&mut **c)
-            .await?;
-    }
-    Ok(())
-}
-
 /// Records an attempt as a failure (until `forget` says otherwise) and forgets this key's
 /// failures older than `forget_before`. Returns the new row's id.
 pub async fn record(

@@ -25,6 +25,13 @@ pub struct Organization {
     pub id: OrganizationId,
     pub name: String,
     pub currency: String,
+    /// Minor units per hour; the last step of the rate hierarchy.
+    pub default_rate: Option<i64>,
+    /// When false, a person's entries may not overlap.
+    pub allow_overlap: bool,
+    /// Entries starting before this day (UTC) are locked except for owners and admins.
+    pub lock_before: Option<chrono::NaiveDate>,
+    pub max_entry_hours: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -64,6 +64,7 @@ typed_id!(ClientId);
 typed_id!(ProjectId);
 typed_id!(TaskId);
 typed_id!(TagId);
+typed_id!(TimeEntryId);
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod catalog;
 pub mod email;
+pub mod entries;
 pub mod ids;
 pub mod password;
 pub mod profile;

@@ -21,6 +21,8 @@ pub struct ErrorInfo {
     pub fields: Option<FieldErrors>,
     /// Logged with the request id, never shown to the client.
     pub internal: Option<Arc<String>>,
+    /// Extension members merged into the problem body (e.g. `current` on a 412).
+    pub extra: Option<Arc<serde_json::Map<String, serde_json::Value>>>,
 }
 
 #[derive(Debug)]
@@ -46,6 +48,13 @@ impl IntoResponse for ApiError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::PreconditionFailed(current) => {
+                let mut extra = serde_json::Map::new();
+                extra.insert("current".into(), (**current).clone());
+                info.extra = Some(Arc::new(extra));
+                StatusCode::PRECONDITION_FAILED
+            }
+            AppError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             AppError::Internal(e) => {
                 info.internal = Some(Arc::new(format!("{e:#}")));
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -133,7 +142,11 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
             errors: info.fields.as_ref(),
             request_id: &request_id,
         };
-        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut value = serde_json::to_value(&problem).unwrap_or_default();
+        if let (Some(extra), Some(object)) = (&info.extra, value.as_object_mut()) {
+            object.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        let body = serde_json::to_vec(&value).unwrap_or_default();
         (
             [(
                 header::CONTENT_TYPE,

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::secrets::{self, API_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX};
 use super::{Actor, Ctx, audit, passwords};
-use crate::db::{Ts, credentials, organizations, sign_in_failures, users};
+use crate::db::{Ts, credentials, locks, organizations, sign_in_failures, users};
 use crate::domain::account::User;
 use crate::domain::email::Email;
 use crate::domain::ids::{RefreshTokenId, UserId};
@@ -61,7 +61,8 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: &str, ip: &str) ->
     let mut tx = ctx.db.begin().await?;
     let mut attempts = Vec::new();
     for key in [&email_key, &ip_key] {
-        sign_in_failures::lock(&mut tx.conn(), key).await?;
+        // serialises concurrent attempts on this key until the transaction ends
+        locks::lock(&mut tx.conn(), key).await?;
         let (failures, oldest) =
             sign_in_failures::recent(&mut tx.conn(), key, window_start).await?;
         if failures >= MAX_FAILURES {

@@ -6,10 +6,12 @@ pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod entries;
 pub mod invitations;
 pub mod members;
 pub mod organizations;
 pub mod passwords;
+pub mod rates;
 pub mod secrets;
 pub mod sessions;
 
@@ -112,4 +114,15 @@ pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
 /// A conflict on one field (e.g. a taken email), answered 409 with the field named.
 pub fn conflict(field: &str, message: &str) -> AppError {
     AppError::Conflict(format!("{field}: {message}"))
+}
+
+/// Serialises timer changes of one person in one organization until the transaction ends, so
+/// concurrent "start" requests run one after the other (the unique index is the backstop).
+pub(crate) async fn locks_timer(
+    tx: &mut crate::db::Tx,
+    org: crate::domain::ids::OrganizationId,
+    user: crate::domain::ids::UserId,
+) -> Result<(), AppError> {
+    crate::db::locks::lock(&mut tx.conn(), &format!("timer:{org}:{user}")).await?;
+    Ok(())
 }

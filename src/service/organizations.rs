@@ -51,6 +51,14 @@ pub async fn get(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<MyO
 pub struct OrganizationInput {
     pub name: Option<String>,
     pub currency: Option<String>,
+    /// Minor units per hour; `null` clears it.
+    #[serde(default, deserialize_with = "crate::service::catalog::nullable")]
+    pub default_rate: Option<Option<i64>>,
+    pub allow_overlap: Option<bool>,
+    /// A day (YYYY-MM-DD); `null` unlocks.
+    #[serde(default, deserialize_with = "crate::service::catalog::nullable")]
+    pub lock_before: Option<Option<chrono::NaiveDate>>,
+    pub max_entry_hours: Option<i64>,
 }
 
 /// Creates an organization owned by the actor.
@@ -89,6 +97,10 @@ pub(super) async fn create_in(
         id: OrganizationId::new(),
         name,
         currency,
+        default_rate: None,
+        allow_overlap: true,
+        lock_before: None,
+        max_entry_hours: 24,
         created_at: now,
         updated_at: now,
     };
@@ -130,6 +142,7 @@ pub async fn update(
     {
         mine.organization.currency = currency;
     }
+    apply_settings(&mut mine.organization, &input, &mut check);
     check.finish()?;
     mine.organization.updated_at = ctx.clock.now();
     organizations::update(&mut tx.conn(), &mine.organization).await?;
@@ -144,4 +157,29 @@ pub async fn delete(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<
     tx.commit().await?;
     tracing::info!(organization = %org, user = %actor.user.id, "organization deleted");
     Ok(())
+}
+
+fn apply_settings(org: &mut Organization, input: &OrganizationInput, check: &mut Check) {
+    if let Some(rate) = input.default_rate {
+        if let Some(rate) = check.field("default_rate", crate::domain::entries::parse_rate(rate)) {
+            org.default_rate = rate;
+        }
+    }
+    if let Some(allow) = input.allow_overlap {
+        org.allow_overlap = allow;
+    }
+    if let Some(lock) = input.lock_before {
+        org.lock_before = lock;
+    }
+    if let Some(hours) = input.max_entry_hours {
+        let parsed = match i32::try_from(hours) {
+            Ok(h @ 1..=168) => Ok(h),
+            _ => Err(format!(
+                "is {hours}; use a whole number of hours from 1 to 168"
+            )),
+        };
+        if let Some(hours) = check.field("max_entry_hours", parsed) {
+            org.max_entry_hours = hours;
+        }
+    }
 }

@@ -42,14 +42,14 @@ async fn migrate_status_lists_pending_then_applied_versions(backend: Backend) {
         "{}",
         before.stdout
     );
-    assert!(before.stdout.contains("0 applied, 3 pending"));
+    assert!(before.stdout.contains("0 applied, 4 pending"));
     assert_eq!(up.code, 0, "{}", up.output());
     assert!(
         after.stdout.contains("20261126000001   applied   instance"),
         "{}",
         after.stdout
     );
-    assert!(after.stdout.contains("3 applied, 0 pending"));
+    assert!(after.stdout.contains("4 applied, 0 pending"));
 }
 
 async fn migrate_up_twice_applies_nothing_the_second_time(backend: Backend) {

@@ -72,3 +72,14 @@ pub async fn delete(conn: &mut Conn<'_>, project: ProjectId, id: TaskId) -> DbRe
     });
     Ok(())
 }
+
+/// A task of any project of the organization (to tell "wrong project" from "no such task").
+pub async fn find_in_organization(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    id: TaskId,
+) -> DbResult<Option<Task>> {
+    let sql = format!("select {COLUMNS} from tasks where organization_id = $1 and id = $2");
+    let row: Option<Row> = with_conn!(conn, db => sqlx::query_as(&sql).bind(org.as_uuid()).bind(id.as_uuid()).fetch_optional(db).await?);
+    Ok(row.map(task))
+}

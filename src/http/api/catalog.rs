@@ -118,8 +118,9 @@ pub async fn project_delete(
     State(s): State<AppState>,
     a: Authenticated,
     ApiPath((org, id)): ApiPath<(OrganizationId, ProjectId)>,
+    ApiQuery(q): ApiQuery<DeleteQuery>,
 ) -> Result<StatusCode> {
-    projects::delete(&s.ctx, &a.actor, org, id).await?;
+    projects::delete(&s.ctx, &a.actor, org, id, q.force).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -200,8 +201,9 @@ pub async fn task_delete(
     State(s): State<AppState>,
     a: Authenticated,
     ApiPath((org, project, id)): ApiPath<(OrganizationId, ProjectId, TaskId)>,
+    ApiQuery(q): ApiQuery<DeleteQuery>,
 ) -> Result<StatusCode> {
-    tasks::delete(&s.ctx, &a.actor, org, project, id).await?;
+    tasks::delete(&s.ctx, &a.actor, org, project, id, q.force).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -244,7 +246,8 @@ pub async fn tag_delete(
     State(s): State<AppState>,
     a: Authenticated,
     ApiPath((org, id)): ApiPath<(OrganizationId, TagId)>,
+    ApiQuery(q): ApiQuery<DeleteQuery>,
 ) -> Result<StatusCode> {
-    tags::delete(&s.ctx, &a.actor, org, id).await?;
+    tags::delete(&s.ctx, &a.actor, org, id, q.force).await?;
     Ok(StatusCode::NO_CONTENT)
 }

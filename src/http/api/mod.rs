@@ -3,12 +3,13 @@
 mod auth;
 pub mod authn;
 mod catalog;
+mod entries;
 pub mod extract;
 mod me;
 mod organizations;
 
 use axum::Router;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 
 use crate::state::AppState;
 
@@ -115,5 +116,37 @@ fn catalog_router() -> Router<AppState> {
             get(catalog::tag_get)
                 .patch(catalog::tag_patch)
                 .delete(catalog::tag_delete),
+        )
+        .route(
+            "/time-entries",
+            get(entries::entries_get)
+                .post(entries::entries_post)
+                .patch(entries::entries_patch)
+                .delete(entries::entries_delete),
+        )
+        .route(
+            "/time-entries/recalculate-rates",
+            post(entries::recalculate_post),
+        )
+        .route(
+            "/time-entries/{id}",
+            get(entries::entry_get)
+                .patch(entries::entry_patch)
+                .delete(entries::entry_delete),
+        )
+        .route("/time-entries/{id}/continue", post(entries::entry_continue))
+        .route("/timer", get(entries::timer_get))
+        .route("/timer/start", post(entries::timer_start))
+        .route("/timer/stop", post(entries::timer_stop))
+        .route("/rates", get(entries::rates_get))
+        .route("/rates/default", put(entries::rate_default_put))
+        .route("/rates/members/{user_id}", put(entries::rate_member_put))
+        .route(
+            "/rates/projects/{project_id}",
+            put(entries::rate_project_put),
+        )
+        .route(
+            "/rates/projects/{project_id}/members/{user_id}",
+            put(entries::rate_project_member_put),
         )
 }

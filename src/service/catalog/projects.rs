@@ -4,6 +4,7 @@ use serde::Deserialize;
 
 use super::{ListQuery, name_taken, nullable};
 use crate::db::catalog::{clients, projects};
+use crate::db::entries::{self, Reference};
 use crate::db::{Conn, DbError, Ts, organizations};
 use crate::domain::catalog::{Project, ProjectMember, Visibility, parse_color, parse_name};
 use crate::domain::ids::{ClientId, OrganizationId, ProjectId, UserId};
@@ -218,13 +219,25 @@ async fn save(
     Ok(project)
 }
 
-/// Deletes a project with its tasks.
-pub async fn delete(ctx: &Ctx, actor: &Actor, org: OrganizationId, id: ProjectId) -> AppResult<()> {
+/// Deletes a project with its tasks; refused while entries use it unless an admin forces it.
+pub async fn delete(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    id: ProjectId,
+    force: bool,
+) -> AppResult<()> {
     let mut tx = ctx.db.begin().await?;
-    require_member(&mut tx.conn(), org, actor, Permission::ManageCatalog).await?;
+    let mine = require_member(&mut tx.conn(), org, actor, Permission::ManageCatalog).await?;
     projects::find(&mut tx.conn(), org, id)
         .await?
         .ok_or_else(not_found)?;
+    let used = entries::count_referencing(&mut tx.conn(), Reference::Project, id.as_uuid()).await?;
+    if used > 0 && !(force && mine.role >= Role::Admin) {
+        return Err(super::in_use(format!(
+            "{used} time entries use this project; archive it instead, or delete with ?force=true as an admin (the entries stay, without it)."
+        )));
+    }
     projects::delete(&mut tx.conn(), org, id).await?;
     tx.commit().await?;
     Ok(())

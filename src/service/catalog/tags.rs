@@ -5,6 +5,7 @@ use serde::Deserialize;
 use super::{ListQuery, name_taken};
 use crate::db::DbError;
 use crate::db::catalog::tags;
+use crate::db::entries::{self, Reference};
 use crate::domain::catalog::{Tag, parse_name};
 use crate::domain::ids::{OrganizationId, TagId};
 use crate::domain::role::{Permission, Role};
@@ -115,12 +116,24 @@ async fn save(ctx: &Ctx, actor: &Actor, org: OrganizationId, tag: Tag) -> AppRes
     Ok(tag)
 }
 
-pub async fn delete(ctx: &Ctx, actor: &Actor, org: OrganizationId, id: TagId) -> AppResult<()> {
+pub async fn delete(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    id: TagId,
+    force: bool,
+) -> AppResult<()> {
     let mut tx = ctx.db.begin().await?;
-    require_member(&mut tx.conn(), org, actor, Permission::ManageCatalog).await?;
+    let mine = require_member(&mut tx.conn(), org, actor, Permission::ManageCatalog).await?;
     tags::find(&mut tx.conn(), org, id)
         .await?
         .ok_or_else(not_found)?;
+    let used = entries::count_referencing(&mut tx.conn(), Reference::Tag, id.as_uuid()).await?;
+    if used > 0 && !(force && mine.role >= Role::Admin) {
+        return Err(super::in_use(format!(
+            "{used} time entries use this tag; archive it instead, or delete with ?force=true as an admin (the entries stay, without it)."
+        )));
+    }
     tags::delete(&mut tx.conn(), org, id).await?;
     tx.commit().await?;
     Ok(())

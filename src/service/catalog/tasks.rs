@@ -6,6 +6,7 @@ use super::projects::visible;
 use super::{ListQuery, name_taken};
 use crate::db::DbError;
 use crate::db::catalog::tasks;
+use crate::db::entries::{self, Reference};
 use crate::domain::catalog::{Task, parse_name};
 use crate::domain::ids::{OrganizationId, ProjectId, TaskId};
 use crate::domain::role::{Permission, Role};
@@ -147,6 +148,7 @@ pub async fn delete(
     org: OrganizationId,
     project: ProjectId,
     id: TaskId,
+    force: bool,
 ) -> AppResult<()> {
     let mut tx = ctx.db.begin().await?;
     let mine = require_member(&mut tx.conn(), org, actor, Permission::ManageCatalog).await?;
@@ -154,6 +156,12 @@ pub async fn delete(
     tasks::find(&mut tx.conn(), project, id)
         .await?
         .ok_or_else(not_found)?;
+    let used = entries::count_referencing(&mut tx.conn(), Reference::Task, id.as_uuid()).await?;
+    if used > 0 && !(force && mine.role >= Role::Admin) {
+        return Err(super::in_use(format!(
+            "{used} time entries use this task; archive it instead, or delete with ?force=true as an admin (the entries stay, without it)."
+        )));
+    }
     tasks::delete(&mut tx.conn(), project, id).await?;
     tx.commit().await?;
     Ok(())

@@ -1,0 +1,436 @@
+//! The `time_entries` and `time_entry_tags` tables.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use super::{Conn, DbResult, Ts, with_conn};
+use crate::domain::entries::TimeEntry;
+use crate::domain::ids::{ClientId, OrganizationId, ProjectId, TagId, TaskId, TimeEntryId, UserId};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    organization_id: Uuid,
+    user_id: Uuid,
+    project_id: Option<Uuid>,
+    task_id: Option<Uuid>,
+    description: String,
+    start_at: Ts,
+    end_at: Option<Ts>,
+    billable: bool,
+    hourly_rate: Option<i64>,
+    version: i64,
+    created_at: Ts,
+    updated_at: Ts,
+    deleted_at: Option<Ts>,
+}
+
+impl Row {
+    fn into_entry(self, tags: Vec<TagId>) -> TimeEntry {
+        TimeEntry {
+            id: TimeEntryId::from_uuid(self.id),
+            organization_id: OrganizationId::from_uuid(self.organization_id),
+            user_id: UserId::from_uuid(self.user_id),
+            project_id: self.project_id.map(ProjectId::from_uuid),
+            task_id: self.task_id.map(TaskId::from_uuid),
+            description: self.description,
+            start: self.start_at.0,
+            end: self.end_at.map(|t| t.0),
+            billable: self.billable,
+            hourly_rate: self.hourly_rate,
+            tags,
+            version: self.version,
+            created_at: self.created_at.0,
+            updated_at: self.updated_at.0,
+            deleted_at: self.deleted_at.map(|t| t.0),
+        }
+    }
+}
+
+const COLUMNS: &str = "e.id, e.organization_id, e.user_id, e.project_id, e.task_id, e.description, e.start_at, e.end_at, \
+                       e.billable, e.hourly_rate, e.version, e.created_at, e.updated_at, e.deleted_at";
+
+/// A value bound to a generated placeholder.
+enum Bind {
+    Uuid(Uuid),
+    Ts(Ts),
+    Bool(bool),
+    Text(String),
+    Int(i64),
+}
+
+/// Builds `$n` placeholders in order as conditions are added.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    fn arg(&mut self, bind: Bind) -> String {
+        self.binds.push(bind);
+        format!("${}", self.binds.len())
+    }
+
+    fn list(&mut self, ids: &[Uuid]) -> String {
+        ids.iter()
+            .map(|id| self.arg(Bind::Uuid(*id)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut query = $query;
+        for bind in $binds {
+            query = match bind {
+                Bind::Uuid(v) => query.bind(*v),
+                Bind::Ts(v) => query.bind(*v),
+                Bind::Bool(v) => query.bind(*v),
+                Bind::Text(v) => query.bind(v.clone()),
+                Bind::Int(v) => query.bind(*v),
+            };
+        }
+        query
+    }};
+}
+
+async fn load(conn: &mut Conn<'_>, sql: &Sql) -> DbResult<Vec<TimeEntry>> {
+    let rows: Vec<Row> = with_conn!(conn, c => bind_all!(sqlx::query_as::<_, Row>(&sql.text), &sql.binds).fetch_all(&mut *c).await?);
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tag_sql = Sql::default();
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let list = tag_sql.list(&ids);
+    tag_sql.text = format!(
+        "select entry_id, tag_id from time_entry_tags where entry_id in ({list}) order by tag_id"
+    );
+    let pairs: Vec<(Uuid, Uuid)> = with_conn!(conn, c => bind_all!(sqlx::query_as::<_, (Uuid, Uuid)>(&tag_sql.text), &tag_sql.binds).fetch_all(&mut *c).await?);
+    let mut tags: HashMap<Uuid, Vec<TagId>> = HashMap::new();
+    for (entry, tag) in pairs {
+        tags.entry(entry).or_default().push(TagId::from_uuid(tag));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let t = tags.remove(&r.id).unwrap_or_default();
+            r.into_entry(t)
+        })
+        .collect())
+}
+
+pub async fn find(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    id: TimeEntryId,
+) -> DbResult<Option<TimeEntry>> {
+    let mut sql = Sql::default();
+    let (o, i) = (
+        sql.arg(Bind::Uuid(org.as_uuid())),
+        sql.arg(Bind::Uuid(id.as_uuid())),
+    );
+    sql.text = format!(
+        "select {COLUMNS} from time_entries e where e.organization_id = {o} and e.id = {i} and e.deleted_at is null"
+    );
+    Ok(load(conn, &sql).await?.pop())
+}
+
+pub async fn find_running(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    user: UserId,
+) -> DbResult<Option<TimeEntry>> {
+    let mut sql = Sql::default();
+    let (o, u) = (
+        sql.arg(Bind::Uuid(org.as_uuid())),
+        sql.arg(Bind::Uuid(user.as_uuid())),
+    );
+    sql.text = format!(
+        "select {COLUMNS} from time_entries e where e.organization_id = {o} and e.user_id = {u} \
+         and e.end_at is null and e.deleted_at is null"
+    );
+    Ok(load(conn, &sql).await?.pop())
+}
+
+/// Another live entry of the user sharing an instant with `[start, end)`.
+pub async fn first_overlapping(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    user: UserId,
+    start: Ts,
+    end: Option<Ts>,
+    except: TimeEntryId,
+) -> DbResult<Option<TimeEntry>> {
+    let mut sql = Sql::default();
+    let o = sql.arg(Bind::Uuid(org.as_uuid()));
+    let u = sql.arg(Bind::Uuid(user.as_uuid()));
+    let x = sql.arg(Bind::Uuid(except.as_uuid()));
+    let s = sql.arg(Bind::Ts(start));
+    let end_condition = match end {
+        Some(end) => format!("and e.start_at < {}", sql.arg(Bind::Ts(end))),
+        None => String::new(),
+    };
+    sql.text = format!(
+        "select {COLUMNS} from time_entries e where e.organization_id = {o} and e.user_id = {u} and e.id <> {x} \
+         and e.deleted_at is null and (e.end_at is null or e.end_at > {s}) {end_condition} order by e.start_at limit 1"
+    );
+    Ok(load(conn, &sql).await?.pop())
+}
+
+/// Inserts a new entry with its tags.
+pub async fn insert(conn: &mut Conn<'_>, e: &TimeEntry) -> DbResult<()> {
+    with_conn!(conn, c => {
+        sqlx::query(
+            "insert into time_entries (id, organization_id, user_id, project_id, task_id, description, start_at, end_at, \
+                                       billable, hourly_rate, version, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(e.id.as_uuid())
+        .bind(e.organization_id.as_uuid())
+        .bind(e.user_id.as_uuid())
+        .bind(e.project_id.map(|p| p.as_uuid()))
+        .bind(e.task_id.map(|t| t.as_uuid()))
+        .bind(&e.description)
+        .bind(Ts(e.start))
+        .bind(e.end.map(Ts))
+        .bind(e.billable)
+        .bind(e.hourly_rate)
+        .bind(e.version)
+        .bind(Ts(e.created_at))
+        .bind(Ts(e.updated_at))
+        .execute(&mut *c)
+        .await?;
+    });
+    set_tags(conn, e.id, &e.tags).await
+}
+
+/// Writes `e` if the stored version is still `e.version - 1`; false when someone else changed it.
+pub async fn update(conn: &mut Conn<'_>, e: &TimeEntry) -> DbResult<bool> {
+    let n = with_conn!(conn, c => {
+        sqlx::query(
+            "update time_entries set user_id = $3, project_id = $4, task_id = $5, description = $6, start_at = $7, end_at = $8, \
+                 billable = $9, hourly_rate = $10, version = $11, updated_at = $12 \
+             where organization_id = $1 and id = $2 and version = $11 - 1 and deleted_at is null",
+        )
+        .bind(e.organization_id.as_uuid())
+        .bind(e.id.as_uuid())
+        .bind(e.user_id.as_uuid())
+        .bind(e.project_id.map(|p| p.as_uuid()))
+        .bind(e.task_id.map(|t| t.as_uuid()))
+        .bind(&e.description)
+        .bind(Ts(e.start))
+        .bind(e.end.map(Ts))
+        .bind(e.billable)
+        .bind(e.hourly_rate)
+        .bind(e.version)
+        .bind(Ts(e.updated_at))
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    if n == 1 {
+        set_tags(conn, e.id, &e.tags).await?;
+    }
+    Ok(n == 1)
+}
+
+async fn set_tags(conn: &mut Conn<'_>, entry: TimeEntryId, tags: &[TagId]) -> DbResult<()> {
+    with_conn!(conn, c => {
+        sqlx::query("delete from time_entry_tags where entry_id = $1").bind(entry.as_uuid()).execute(&mut *c).await?;
+        for tag in tags {
+            sqlx::query("insert into time_entry_tags (entry_id, tag_id) values ($1, $2) on conflict do nothing")
+                .bind(entry.as_uuid())
+                .bind(tag.as_uuid())
+                .execute(&mut *c)
+                .await?;
+        }
+    });
+    Ok(())
+}
+
+/// Turns an entry into a tombstone (kept for `updated_since` sync).
+pub async fn soft_delete(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    id: TimeEntryId,
+    now: Ts,
+) -> DbResult<bool> {
+    let n = with_conn!(conn, c => {
+        sqlx::query(
+            "update time_entries set deleted_at = $3, updated_at = $3, version = version + 1 \
+             where organization_id = $1 and id = $2 and deleted_at is null",
+        )
+        .bind(org.as_uuid())
+        .bind(id.as_uuid())
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// Live entries referencing a project, task or tag (deleting those needs `force`).
+pub async fn count_referencing(conn: &mut Conn<'_>, column: Reference, id: Uuid) -> DbResult<i64> {
+    let sql = match column {
+        Reference::Project => {
+            "select count(*) from time_entries where project_id = $1 and deleted_at is null"
+        }
+        Reference::Task => {
+            "select count(*) from time_entries where task_id = $1 and deleted_at is null"
+        }
+        Reference::Tag => {
+            "select count(*) from time_entry_tags t join time_entries e on e.id = t.entry_id where t.tag_id = $1 and e.deleted_at is null"
+        }
+        Reference::Client => {
+            "select count(*) from time_entries e join projects p on p.id = e.project_id where p.client_id = $1 and e.deleted_at is null"
+        }
+    };
+    Ok(with_conn!(conn, c => sqlx::query_scalar(sql).bind(id).fetch_one(c).await?))
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Reference {
+    Client,
+    Project,
+    Task,
+    Tag,
+}
+
+/// Filters of the entries list; every list is "any of".
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub from: Option<Ts>,
+    pub to: Option<Ts>,
+    pub users: Vec<UserId>,
+    pub projects: Vec<ProjectId>,
+    pub clients: Vec<ClientId>,
+    pub tasks: Vec<TaskId>,
+    pub tags: Vec<TagId>,
+    pub billable: Option<bool>,
+    pub running: Option<bool>,
+    /// Case-insensitive literal substring of the description.
+    pub text: Option<String>,
+    /// Changed at or after this instant, tombstones included.
+    pub updated_since: Option<Ts>,
+    pub ascending: bool,
+    /// Keyset cursor: the (start, id) of the last entry of the previous page.
+    pub after: Option<(Ts, Uuid)>,
+    pub limit: i64,
+}
+
+/// One page (`limit` entries at most) and whether more follow.
+pub async fn list(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    f: &Filter,
+) -> DbResult<(Vec<TimeEntry>, bool)> {
+    let mut sql = Sql::default();
+    let mut wheres = vec![format!(
+        "e.organization_id = {}",
+        sql.arg(Bind::Uuid(org.as_uuid()))
+    )];
+    match f.updated_since {
+        Some(since) => wheres.push(format!("e.updated_at >= {}", sql.arg(Bind::Ts(since)))),
+        None => wheres.push("e.deleted_at is null".into()),
+    }
+    if let Some(from) = f.from {
+        wheres.push(format!("e.start_at >= {}", sql.arg(Bind::Ts(from))));
+    }
+    if let Some(to) = f.to {
+        wheres.push(format!("e.start_at < {}", sql.arg(Bind::Ts(to))));
+    }
+    let uuids = |ids: &[Uuid]| ids.to_vec();
+    for (column, ids) in [
+        (
+            "e.user_id",
+            uuids(&f.users.iter().map(|i| i.as_uuid()).collect::<Vec<_>>()),
+        ),
+        (
+            "e.project_id",
+            uuids(&f.projects.iter().map(|i| i.as_uuid()).collect::<Vec<_>>()),
+        ),
+        (
+            "e.task_id",
+            uuids(&f.tasks.iter().map(|i| i.as_uuid()).collect::<Vec<_>>()),
+        ),
+    ] {
+        if !ids.is_empty() {
+            let list = sql.list(&ids);
+            wheres.push(format!("{column} in ({list})"));
+        }
+    }
+    if !f.clients.is_empty() {
+        let list = sql.list(&f.clients.iter().map(|i| i.as_uuid()).collect::<Vec<_>>());
+        wheres.push(format!(
+            "e.project_id in (select p.id from projects p where p.client_id in ({list}))"
+        ));
+    }
+    if !f.tags.is_empty() {
+        let list = sql.list(&f.tags.iter().map(|i| i.as_uuid()).collect::<Vec<_>>());
+        wheres.push(format!("exists (select 1 from time_entry_tags t where t.entry_id = e.id and t.tag_id in ({list}))"));
+    }
+    if let Some(billable) = f.billable {
+        wheres.push(format!("e.billable = {}", sql.arg(Bind::Bool(billable))));
+    }
+    match f.running {
+        Some(true) => wheres.push("e.end_at is null".into()),
+        Some(false) => wheres.push("e.end_at is not null".into()),
+        None => {}
+    }
+    if let Some(text) = f.text.as_deref().filter(|t| !t.is_empty()) {
+        let escaped = text
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        wheres.push(format!(
+            "lower(e.description) like {} escape '\\'",
+            sql.arg(Bind::Text(format!("%{escaped}%")))
+        ));
+    }
+    let (order, op) = if f.ascending {
+        ("asc", ">")
+    } else {
+        ("desc", "<")
+    };
+    if let Some((start, id)) = f.after {
+        let (s, i) = (sql.arg(Bind::Ts(start)), sql.arg(Bind::Uuid(id)));
+        wheres.push(format!(
+            "(e.start_at {op} {s} or (e.start_at = {s} and e.id {op} {i}))"
+        ));
+    }
+    let limit = sql.arg(Bind::Int(f.limit + 1));
+    sql.text = format!(
+        "select {COLUMNS} from time_entries e where {} order by e.start_at {order}, e.id {order} limit {limit}",
+        wheres.join(" and ")
+    );
+    let mut entries = load(conn, &sql).await?;
+    let more = entries.len() as i64 > f.limit;
+    entries.truncate(f.limit as usize);
+    Ok((entries, more))
+}
+
+/// Live entries matching a filter, for re-applying rates.
+pub async fn all_matching(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    f: &Filter,
+) -> DbResult<Vec<TimeEntry>> {
+    let mut all = Vec::new();
+    let mut page = Filter {
+        limit: 500,
+        ..f.clone()
+    };
+    loop {
+        let (entries, more) = list(conn, org, &page).await?;
+        page.after = entries.last().map(|e| (Ts(e.start), e.id.as_uuid()));
+        all.extend(entries);
+        if !more {
+            return Ok(all);
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! `/api/v1/organizations/{org_id}/{time-entries,timer,rates}`.
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::authn::Authenticated;
+use super::extract::{ApiJson, ApiPath};
+use crate::db::rates::RateTable;
+use crate::domain::ids::{OrganizationId, ProjectId, TimeEntryId, UserId};
+use crate::error::AppError;
+use crate::http::problem::ApiError;
+use crate::service::entries::{self, BulkDelete, BulkUpdate, EntryInput, EntryView, list, timer};
+use crate::service::rates::{self, RateInput, Target};
+use crate::state::AppState;
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+/// The entry with its version as a strong ETag, for `If-Match` on the next change.
+fn with_etag(status: StatusCode, view: EntryView) -> Response {
+    let etag = format!("\"{}\"", view.entry.version);
+    let mut response = (status, Json(view)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+fn if_match(headers: &HeaderMap) -> std::result::Result<i64, AppError> {
+    let raw = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()).ok_or_else(|| {
+        AppError::PreconditionRequired("Changing an entry needs an If-Match header with its ETag (from GET or the last change), so concurrent edits are not lost.".into())
+    })?;
+    // an unparsable tag matches no version: answered like a stale one
+    Ok(raw
+        .trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .unwrap_or(-1))
+}
+
+pub async fn entries_get(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<list::Page>> {
+    Ok(Json(
+        list::list(&s.ctx, &a.actor, org, q.as_deref().unwrap_or("")).await?,
+    ))
+}
+
+pub async fn entries_post(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+    ApiJson(input): ApiJson<EntryInput>,
+) -> Result<Response> {
+    Ok(with_etag(
+        StatusCode::CREATED,
+        entries::create(&s.ctx, &a.actor, org, input).await?,
+    ))
+}
+
+pub async fn entries_patch(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+    ApiJson(bulk): ApiJson<BulkUpdate>,
+) -> Result<Json<Vec<EntryView>>> {
+    Ok(Json(
+        entries::bulk_update(&s.ctx, &a.actor, org, bulk).await?,
+    ))
+}
+
+pub async fn entries_delete(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+    ApiJson(bulk): ApiJson<BulkDelete>,
+) -> Result<StatusCode> {
+    entries::bulk_delete(&s.ctx, &a.actor, org, bulk).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn entry_get(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath((org, id)): ApiPath<(OrganizationId, TimeEntryId)>,
+) -> Result<Response> {
+    Ok(with_etag(
+        StatusCode::OK,
+        entries::get(&s.ctx, &a.actor, org, id).await?,
+    ))
+}
+
+pub async fn entry_patch(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath((org, id)): ApiPath<(OrganizationId, TimeEntryId)>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<EntryInput>,
+) -> Result<Response> {
+    let version = if_match(&headers)?;
+    Ok(with_etag(
+        StatusCode::OK,
+        entries::update(&s.ctx, &a.actor, org, id, version, input).await?,
+    ))
+}
+
+pub async fn entry_delete(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath((org, id)): ApiPath<(OrganizationId, TimeEntryId)>,
+) -> Result<StatusCode> {
+    entries::delete(&s.ctx, &a.actor, org, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn entry_continue(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath((org, id)): ApiPath<(OrganizationId, TimeEntryId)>,
+) -> Result<Response> {
+    let started = timer::continue_entry(&s.ctx, &a.actor, org, id).await?;
+    Ok((StatusCode::CREATED, Json(started)).into_response())
+}
+
+pub async fn recalculate_post(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<rates::Recalculated>> {
+    Ok(Json(
+        rates::recalculate(&s.ctx, &a.actor, org, q.as_deref().unwrap_or("")).await?,
+    ))
+}
+
+pub async fn timer_get(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+) -> Result<Response> {
+    Ok(match timer::running(&s.ctx, &a.actor, org).await? {
+        Some(running) => Json(running).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
+}
+
+pub async fn timer_start(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+    body: axum::body::Bytes,
+) -> Result<Response> {
+    let input: EntryInput = optional_json(&body)?;
+    let started = timer::start(&s.ctx, &a.actor, org, input).await?;
+    Ok((StatusCode::CREATED, Json(started)).into_response())
+}
+
+pub async fn timer_stop(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+    body: axum::body::Bytes,
+) -> Result<Response> {
+    let input: timer::StopInput = optional_json(&body)?;
+    Ok(with_etag(
+        StatusCode::OK,
+        timer::stop(&s.ctx, &a.actor, org, input).await?,
+    ))
+}
+
+/// Timer calls may come without a body ("start now, no details").
+fn optional_json<T: serde::de::DeserializeOwned + Default>(
+    body: &[u8],
+) -> std::result::Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError(crate::service::invalid(
+            "body",
+            format!("is not the expected JSON: {e}"),
+        ))
+    })
+}
+
+pub async fn rates_get(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+) -> Result<Json<RateTable>> {
+    Ok(Json(rates::table(&s.ctx, &a.actor, org).await?))
+}
+
+pub async fn rate_default_put(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+    ApiJson(input): ApiJson<RateInput>,
+) -> Result<Json<RateTable>> {
+    Ok(Json(
+        rates::set(&s.ctx, &a.actor, org, Target::Organization, input).await?,
+    ))
+}
+
+pub async fn rate_member_put(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath((org, user)): ApiPath<(OrganizationId, UserId)>,
+    ApiJson(input): ApiJson<RateInput>,
+) -> Result<Json<RateTable>> {
+    Ok(Json(
+        rates::set(&s.ctx, &a.actor, org, Target::Member(user), input).await?,
+    ))
+}
+
+pub async fn rate_project_put(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath((org, project)): ApiPath<(OrganizationId, ProjectId)>,
+    ApiJson(input): ApiJson<RateInput>,
+) -> Result<Json<RateTable>> {
+    Ok(Json(
+        rates::set(&s.ctx, &a.actor, org, Target::Project(project), input).await?,
+    ))
+}
+
+pub async fn rate_project_member_put(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath((org, project, user)): ApiPath<(OrganizationId, ProjectId, UserId)>,
+    ApiJson(input): ApiJson<RateInput>,
+) -> Result<Json<RateTable>> {
+    Ok(Json(
+        rates::set(
+            &s.ctx,
+            &a.actor,
+            org,
+            Target::ProjectMember(project, user),
+            input,
+        )
+        .await?,
+    ))
+}

@@ -1,0 +1,513 @@
+//! Time entries: the rules every create, change and delete goes through, shared by the API,
+//! the timer and (later) the web pages.
+
+pub mod list;
+pub mod timer;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::catalog::nullable;
+use super::organizations::require_member;
+use super::{Actor, Check, Ctx, invalid};
+use crate::db::catalog::{projects, tags, tasks};
+use crate::db::{DbError, Ts, Tx, entries, organizations, rates};
+use crate::domain::account::{MyOrganization, Organization};
+use crate::domain::catalog::Visibility;
+use crate::domain::entries::{TimeEntry, check_description, check_instant, check_range, is_locked};
+use crate::domain::ids::{OrganizationId, ProjectId, TagId, TaskId, TimeEntryId, UserId};
+use crate::domain::role::{Permission, Role, allows};
+use crate::error::{AppError, AppResult};
+
+/// An entry as the API shows it: the stored fields plus the derived duration.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryView {
+    #[serde(flatten)]
+    pub entry: TimeEntry,
+    /// Whole seconds of `[start, end)`, or up to now while running.
+    pub duration_seconds: i64,
+    pub running: bool,
+}
+
+impl EntryView {
+    pub fn new(entry: TimeEntry, now: DateTime<Utc>) -> Self {
+        Self {
+            duration_seconds: entry.duration_seconds(now),
+            running: entry.is_running(),
+            entry,
+        }
+    }
+}
+
+/// Fields a client may set; absent fields keep their value (on create: their default).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryInput {
+    pub user_id: Option<UserId>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub project_id: Option<Option<ProjectId>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub task_id: Option<Option<TaskId>>,
+    pub description: Option<String>,
+    pub start: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub end: Option<Option<DateTime<Utc>>>,
+    pub billable: Option<bool>,
+    pub tags: Option<Vec<TagId>>,
+}
+
+pub fn entry_not_found() -> AppError {
+    AppError::NotFound("There is no such time entry in this organization.".into())
+}
+
+/// Instants are kept to the second: durations are whole seconds.
+fn second(instant: DateTime<Utc>) -> DateTime<Utc> {
+    instant.trunc_subsecs(0)
+}
+
+/// Copies the input onto `entry`, collecting field errors.
+fn apply(entry: &mut TimeEntry, input: EntryInput, check: &mut Check) {
+    if let Some(user) = input.user_id {
+        entry.user_id = user;
+    }
+    if let Some(project) = input.project_id {
+        entry.project_id = project;
+        if input.task_id.is_none() && project.is_none() {
+            entry.task_id = None;
+        }
+    }
+    if let Some(task) = input.task_id {
+        entry.task_id = task;
+    }
+    if let Some(description) = input
+        .description
+        .as_deref()
+        .and_then(|d| check.field("description", check_description(d)))
+    {
+        entry.description = description;
+    }
+    if let Some(start) = input
+        .start
+        .and_then(|s| check.field("start", check_instant(s)))
+    {
+        entry.start = second(start);
+    }
+    if let Some(end) = input.end {
+        match end {
+            None => entry.end = None,
+            Some(end) => {
+                if let Some(end) = check.field("end", check_instant(end)) {
+                    entry.end = Some(second(end));
+                }
+            }
+        }
+    }
+    if let Some(billable) = input.billable {
+        entry.billable = billable;
+    }
+    if let Some(mut tags) = input.tags {
+        tags.sort();
+        tags.dedup();
+        entry.tags = tags;
+    }
+}
+
+/// The caller's membership plus the organization's entry settings.
+pub(super) async fn membership(
+    tx: &mut Tx,
+    org: OrganizationId,
+    actor: &Actor,
+) -> AppResult<MyOrganization> {
+    require_member(&mut tx.conn(), org, actor, Permission::ViewOrganization).await
+}
+
+/// May `role` (acting as `actor`) touch entries of `owner`? Others' entries are invisible (404)
+/// to members.
+pub(super) fn may_edit(role: Role, actor: UserId, owner: UserId) -> AppResult<()> {
+    if owner == actor || allows(role, Permission::EditAllEntries) {
+        Ok(())
+    } else {
+        Err(entry_not_found())
+    }
+}
+
+fn locked(org: &Organization, role: Role, start: DateTime<Utc>) -> AppResult<()> {
+    if role >= Role::Admin || !is_locked(start, org.lock_before) {
+        return Ok(());
+    }
+    let day = org.lock_before.map(|d| d.to_string()).unwrap_or_default();
+    Err(AppError::Forbidden(format!(
+        "Entries starting before {day} are locked; only owners and admins may change them."
+    )))
+}
+
+/// Checks every rule for an entry about to be stored and resolves its rate.
+/// `before` is the stored entry on updates, `None` on creates.
+pub(super) async fn validate(
+    tx: &mut Tx,
+    mine: &MyOrganization,
+    actor: &Actor,
+    before: Option<&TimeEntry>,
+    entry: &mut TimeEntry,
+) -> AppResult<()> {
+    let org = &mine.organization;
+    may_edit(mine.role, actor.user.id, entry.user_id)?;
+    if entry.user_id != actor.user.id
+        && organizations::member_of(&mut tx.conn(), org.id, entry.user_id)
+            .await?
+            .is_none()
+    {
+        return Err(invalid("user_id", "is not a member of this organization"));
+    }
+    if let Some(before) = before {
+        locked(org, mine.role, before.start)?;
+    }
+    locked(org, mine.role, entry.start)?;
+    if let Err((field, message)) = check_range(entry.start, entry.end, org.max_entry_hours) {
+        return Err(invalid(field, message));
+    }
+    let project_changed =
+        before.is_none_or(|b| b.project_id != entry.project_id || b.user_id != entry.user_id);
+    let project = match entry.project_id {
+        Some(id) => Some(
+            projects::find(&mut tx.conn(), org.id, id)
+                .await?
+                .ok_or_else(super::catalog::projects::not_found)?,
+        ),
+        None => None,
+    };
+    if let (Some(project), true) = (&project, project_changed) {
+        if project.archived {
+            return Err(invalid(
+                "project_id",
+                "is archived and takes no new entries",
+            ));
+        }
+        if project.visibility == Visibility::Private
+            && !projects::is_member(&mut tx.conn(), project.id, entry.user_id).await?
+        {
+            return Err(invalid(
+                "project_id",
+                "is private and the entry's person is not a member of it",
+            ));
+        }
+    }
+    if let Some(task_id) = entry.task_id {
+        let Some(project) = &project else {
+            return Err(invalid(
+                "task_id",
+                "needs a project_id: a task belongs to a project",
+            ));
+        };
+        let task = tasks::find(&mut tx.conn(), project.id, task_id).await?;
+        let Some(task) = task else {
+            return Err(if task_exists_elsewhere(tx, org.id, task_id).await? {
+                invalid("task_id", "belongs to another project")
+            } else {
+                AppError::NotFound("There is no such task in this organization.".into())
+            });
+        };
+        if task.archived && before.is_none_or(|b| b.task_id != entry.task_id) {
+            return Err(invalid("task_id", "is archived and takes no new entries"));
+        }
+    }
+    for tag in &entry.tags {
+        if tags::find(&mut tx.conn(), org.id, *tag).await?.is_none() {
+            return Err(AppError::NotFound(format!(
+                "There is no tag {tag} in this organization."
+            )));
+        }
+    }
+    if !org.allow_overlap
+        && let Some(other) = entries::first_overlapping(
+            &mut tx.conn(),
+            org.id,
+            entry.user_id,
+            Ts(entry.start),
+            entry.end.map(Ts),
+            entry.id,
+        )
+        .await?
+    {
+        let until = other
+            .end
+            .map_or("now (running)".to_string(), |e| e.to_rfc3339());
+        return Err(AppError::Conflict(format!(
+            "This entry overlaps entry {} ({} to {until}); this organization does not allow overlapping entries.",
+            other.id,
+            other.start.to_rfc3339()
+        )));
+    }
+    if before.is_none() || project_changed {
+        entry.hourly_rate =
+            rates::for_entry(&mut tx.conn(), org.id, entry.user_id, entry.project_id)
+                .await?
+                .resolve();
+    }
+    Ok(())
+}
+
+async fn task_exists_elsewhere(tx: &mut Tx, org: OrganizationId, task: TaskId) -> AppResult<bool> {
+    Ok(tasks::find_in_organization(&mut tx.conn(), org, task)
+        .await?
+        .is_some())
+}
+
+/// A new entry for `input`, not yet validated; `billable` defaults to the project's setting.
+pub(super) async fn draft(
+    tx: &mut Tx,
+    org: OrganizationId,
+    actor: &Actor,
+    input: EntryInput,
+    now: DateTime<Utc>,
+) -> AppResult<TimeEntry> {
+    let explicit_billable = input.billable;
+    let mut entry = TimeEntry {
+        id: TimeEntryId::new(),
+        organization_id: org,
+        user_id: actor.user.id,
+        project_id: None,
+        task_id: None,
+        description: String::new(),
+        start: second(now),
+        end: None,
+        billable: false,
+        hourly_rate: None,
+        tags: Vec::new(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    };
+    let mut check = Check::default();
+    apply(&mut entry, input, &mut check);
+    check.finish()?;
+    if explicit_billable.is_none()
+        && let Some(project) = entry.project_id
+        && let Some(project) = projects::find(&mut tx.conn(), org, project).await?
+    {
+        entry.billable = project.billable_default;
+    }
+    Ok(entry)
+}
+
+/// Inserts a validated entry; the running-timer index refuses a second running entry.
+pub(super) async fn insert(tx: &mut Tx, entry: &TimeEntry) -> AppResult<()> {
+    match entries::insert(&mut tx.conn(), entry).await {
+        Err(DbError::Unique(_)) => Err(AppError::Conflict(
+            "A timer is already running; stop it first or use timer/start, which stops it.".into(),
+        )),
+        other => Ok(other?),
+    }
+}
+
+pub async fn create(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    input: EntryInput,
+) -> AppResult<EntryView> {
+    let now = ctx.clock.now();
+    if input.start.is_none() {
+        return Err(invalid(
+            "start",
+            "is required (use timer/start to start a timer now)",
+        ));
+    }
+    let mut tx = ctx.db.begin().await?;
+    let mine = membership(&mut tx, org, actor).await?;
+    let mut entry = draft(&mut tx, org, actor, input, now).await?;
+    if entry.end.is_none() {
+        super::locks_timer(&mut tx, org, entry.user_id).await?;
+    }
+    validate(&mut tx, &mine, actor, None, &mut entry).await?;
+    insert(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(EntryView::new(entry, now))
+}
+
+pub async fn get(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    id: TimeEntryId,
+) -> AppResult<EntryView> {
+    let mut tx = ctx.db.begin().await?;
+    let mine = membership(&mut tx, org, actor).await?;
+    let entry = entries::find(&mut tx.conn(), org, id)
+        .await?
+        .ok_or_else(entry_not_found)?;
+    let visible = entry.user_id == actor.user.id || allows(mine.role, Permission::ViewAllEntries);
+    if !visible {
+        return Err(entry_not_found());
+    }
+    Ok(EntryView::new(entry, ctx.clock.now()))
+}
+
+/// Changes an entry if `expected_version` is still current (optimistic concurrency).
+pub async fn update(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    id: TimeEntryId,
+    expected_version: i64,
+    input: EntryInput,
+) -> AppResult<EntryView> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let mine = membership(&mut tx, org, actor).await?;
+    let before = entries::find(&mut tx.conn(), org, id)
+        .await?
+        .ok_or_else(entry_not_found)?;
+    may_edit(mine.role, actor.user.id, before.user_id)?;
+    if before.version != expected_version {
+        let current = serde_json::to_value(EntryView::new(before, now)).unwrap_or_default();
+        return Err(AppError::PreconditionFailed(Box::new(current)));
+    }
+    let mut entry = before.clone();
+    let mut check = Check::default();
+    apply(&mut entry, input, &mut check);
+    check.finish()?;
+    validate(&mut tx, &mine, actor, Some(&before), &mut entry).await?;
+    entry.version += 1;
+    entry.updated_at = now;
+    if !entries::update(&mut tx.conn(), &entry).await? {
+        let current = entries::find(&mut tx.conn(), org, id)
+            .await?
+            .ok_or_else(entry_not_found)?;
+        return Err(AppError::PreconditionFailed(Box::new(
+            serde_json::to_value(EntryView::new(current, now)).unwrap_or_default(),
+        )));
+    }
+    tx.commit().await?;
+    Ok(EntryView::new(entry, now))
+}
+
+pub async fn delete(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    id: TimeEntryId,
+) -> AppResult<()> {
+    let mut tx = ctx.db.begin().await?;
+    let mine = membership(&mut tx, org, actor).await?;
+    delete_in(&mut tx, &mine, actor, id, ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn delete_in(
+    tx: &mut Tx,
+    mine: &MyOrganization,
+    actor: &Actor,
+    id: TimeEntryId,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let org = mine.organization.id;
+    let entry = entries::find(&mut tx.conn(), org, id)
+        .await?
+        .ok_or_else(entry_not_found)?;
+    may_edit(mine.role, actor.user.id, entry.user_id)?;
+    locked(&mine.organization, mine.role, entry.start)?;
+    entries::soft_delete(&mut tx.conn(), org, id, Ts(now)).await?;
+    Ok(())
+}
+
+pub const MAX_BULK: usize = 500;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkUpdate {
+    pub ids: Vec<TimeEntryId>,
+    pub set: EntryInput,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkDelete {
+    pub ids: Vec<TimeEntryId>,
+}
+
+fn check_ids(ids: &[TimeEntryId]) -> AppResult<()> {
+    if ids.is_empty() || ids.len() > MAX_BULK {
+        return Err(invalid("ids", format!("must name 1 to {MAX_BULK} entries")));
+    }
+    Ok(())
+}
+
+/// Applies the same change to every listed entry, or to none of them.
+pub async fn bulk_update(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    bulk: BulkUpdate,
+) -> AppResult<Vec<EntryView>> {
+    check_ids(&bulk.ids)?;
+    if bulk.set.start.is_some() || bulk.set.end.is_some() || bulk.set.user_id.is_some() {
+        return Err(invalid(
+            "set",
+            "may change project_id, task_id, description, billable and tags; times and people are changed one entry at a time",
+        ));
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let mine = membership(&mut tx, org, actor).await?;
+    let mut updated = Vec::new();
+    for id in &bulk.ids {
+        let before = entries::find(&mut tx.conn(), org, *id)
+            .await?
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "There is no time entry {id} in this organization; nothing was changed."
+                ))
+            })?;
+        let mut entry = before.clone();
+        let mut check = Check::default();
+        apply(&mut entry, bulk.set.clone(), &mut check);
+        check.finish()?;
+        validate(&mut tx, &mine, actor, Some(&before), &mut entry)
+            .await
+            .map_err(|e| in_entry(*id, e))?;
+        entry.version += 1;
+        entry.updated_at = now;
+        entries::update(&mut tx.conn(), &entry).await?;
+        updated.push(EntryView::new(entry, now));
+    }
+    tx.commit().await?;
+    Ok(updated)
+}
+
+pub async fn bulk_delete(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    bulk: BulkDelete,
+) -> AppResult<()> {
+    check_ids(&bulk.ids)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let mine = membership(&mut tx, org, actor).await?;
+    for id in &bulk.ids {
+        delete_in(&mut tx, &mine, actor, *id, now)
+            .await
+            .map_err(|e| in_entry(*id, e))?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Names the entry a bulk operation failed on; nothing was changed.
+fn in_entry(id: TimeEntryId, error: AppError) -> AppError {
+    let prefix = format!("Entry {id}: ");
+    let suffix = " Nothing was changed.";
+    match error {
+        AppError::NotFound(m) => AppError::NotFound(format!("{prefix}{m}{suffix}")),
+        AppError::Forbidden(m) => AppError::Forbidden(format!("{prefix}{m}{suffix}")),
+        AppError::Conflict(m) => AppError::Conflict(format!("{prefix}{m}{suffix}")),
+        AppError::Validation { message, fields } => AppError::Validation {
+            message: format!("{prefix}{message}{suffix}"),
+            fields,
+        },
+        other => other,
+    }
+}

@@ -1,0 +1,178 @@
+//! The running timer: start (stopping the running one at the same instant), stop, continue.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{EntryInput, EntryView, draft, entry_not_found, insert, membership, second, validate};
+use crate::db::{Tx, entries};
+use crate::domain::account::MyOrganization;
+use crate::domain::entries::{TimeEntry, check_instant};
+use crate::domain::ids::{OrganizationId, TimeEntryId};
+use crate::domain::role::{Permission, allows};
+use crate::error::{AppError, AppResult};
+use crate::service::{Actor, Ctx, invalid, locks_timer};
+
+/// `GET timer`: the running entry, flagged when it has run past the organization's maximum so
+/// clients can ask "still working?" instead of the entry being cut silently.
+#[derive(Debug, Serialize)]
+pub struct RunningTimer {
+    #[serde(flatten)]
+    pub entry: EntryView,
+    pub exceeds_max_entry_hours: bool,
+    pub max_entry_hours: i32,
+}
+
+pub async fn running(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+) -> AppResult<Option<RunningTimer>> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let mine = membership(&mut tx, org, actor).await?;
+    let running = entries::find_running(&mut tx.conn(), org, actor.user.id).await?;
+    let max = mine.organization.max_entry_hours;
+    Ok(running.map(|entry| RunningTimer {
+        exceeds_max_entry_hours: now - entry.start > Duration::hours(i64::from(max)),
+        max_entry_hours: max,
+        entry: EntryView::new(entry, now),
+    }))
+}
+
+#[derive(Debug, Serialize)]
+pub struct Started {
+    /// The entry that was running and is now stopped at `started.start`.
+    pub stopped: Option<EntryView>,
+    pub started: EntryView,
+}
+
+/// Stops `running` at `end`, checking the same rules as any change.
+async fn stop_at(
+    tx: &mut Tx,
+    mine: &MyOrganization,
+    actor: &Actor,
+    running: TimeEntry,
+    end: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<TimeEntry> {
+    if end <= running.start {
+        return Err(invalid(
+            "end",
+            format!(
+                "must be after the running timer's start ({})",
+                running.start.to_rfc3339()
+            ),
+        ));
+    }
+    let mut stopped = running.clone();
+    stopped.end = Some(end);
+    validate(tx, mine, actor, Some(&running), &mut stopped).await.map_err(|e| match e {
+        AppError::Validation { fields, .. } if fields.contains_key("end") => invalid(
+            "end",
+            format!(
+                "the running timer started at {} would be longer than this organization's {} hours; stop it with an earlier end first",
+                running.start.to_rfc3339(),
+                mine.organization.max_entry_hours
+            ),
+        ),
+        other => other,
+    })?;
+    stopped.version += 1;
+    stopped.updated_at = now;
+    entries::update(&mut tx.conn(), &stopped).await?;
+    Ok(stopped)
+}
+
+/// `POST timer/start`: stops the caller's running entry at the new start, atomically.
+pub async fn start(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    mut input: EntryInput,
+) -> AppResult<Started> {
+    let now = ctx.clock.now();
+    if input.end.is_some() || input.user_id.is_some() {
+        return Err(invalid(
+            "end",
+            "is not accepted by timer/start; a timer runs for its caller until stopped",
+        ));
+    }
+    let start = second(match input.start.take() {
+        Some(start) => check_instant(start).map_err(|m| invalid("start", m))?,
+        None => now,
+    });
+    let mut tx = ctx.db.begin().await?;
+    let mine = membership(&mut tx, org, actor).await?;
+    locks_timer(&mut tx, org, actor.user.id).await?;
+    let stopped = match entries::find_running(&mut tx.conn(), org, actor.user.id).await? {
+        Some(running) => Some(stop_at(&mut tx, &mine, actor, running, start, now).await?),
+        None => None,
+    };
+    let mut entry = draft(&mut tx, org, actor, input, now).await?;
+    entry.start = start;
+    validate(&mut tx, &mine, actor, None, &mut entry).await?;
+    insert(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(Started {
+        stopped: stopped.map(|e| EntryView::new(e, now)),
+        started: EntryView::new(entry, now),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopInput {
+    pub end: Option<DateTime<Utc>>,
+}
+
+/// `POST timer/stop`.
+pub async fn stop(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    input: StopInput,
+) -> AppResult<EntryView> {
+    let now = ctx.clock.now();
+    let end = second(match input.end {
+        Some(end) => check_instant(end).map_err(|m| invalid("end", m))?,
+        None => now,
+    });
+    let mut tx = ctx.db.begin().await?;
+    let mine = membership(&mut tx, org, actor).await?;
+    locks_timer(&mut tx, org, actor.user.id).await?;
+    let running = entries::find_running(&mut tx.conn(), org, actor.user.id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("No timer is running.".into()))?;
+    let stopped = stop_at(&mut tx, &mine, actor, running, end, now).await?;
+    tx.commit().await?;
+    Ok(EntryView::new(stopped, now))
+}
+
+/// `POST time-entries/{id}/continue`: a new running entry with the same fields, for the caller.
+pub async fn continue_entry(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    id: TimeEntryId,
+) -> AppResult<Started> {
+    let source = {
+        let mut tx = ctx.db.begin().await?;
+        let mine = membership(&mut tx, org, actor).await?;
+        let entry = entries::find(&mut tx.conn(), org, id)
+            .await?
+            .ok_or_else(entry_not_found)?;
+        if entry.user_id != actor.user.id && !allows(mine.role, Permission::ViewAllEntries) {
+            return Err(entry_not_found());
+        }
+        entry
+    };
+    let input = EntryInput {
+        project_id: Some(source.project_id),
+        task_id: Some(source.task_id),
+        description: Some(source.description),
+        billable: Some(source.billable),
+        tags: Some(source.tags),
+        ..EntryInput::default()
+    };
+    start(ctx, actor, org, input).await
+}
