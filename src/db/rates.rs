@@ -13,7 +13,8 @@ pub async fn for_entry(
     user: UserId,
     project: Option<ProjectId>,
 ) -> DbResult<Rates> {
-    let row: Option<(Option<i64>, Option<i64>, Option<i64>, Option<i64>)> = with_conn!(conn, c => {
+    type Row = (Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    let row: Option<Row> = with_conn!(conn, c => {
         sqlx::query_as(
             "select o.default_rate, m.hourly_rate, p.hourly_rate, pm.hourly_rate \
              from organizations o \

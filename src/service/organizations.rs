@@ -160,10 +160,10 @@ pub async fn delete(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<
 }
 
 fn apply_settings(org: &mut Organization, input: &OrganizationInput, check: &mut Check) {
-    if let Some(rate) = input.default_rate {
-        if let Some(rate) = check.field("default_rate", crate::domain::entries::parse_rate(rate)) {
-            org.default_rate = rate;
-        }
+    if let Some(rate) = input.default_rate
+        && let Some(rate) = check.field("default_rate", crate::domain::entries::parse_rate(rate))
+    {
+        org.default_rate = rate;
     }
     if let Some(allow) = input.allow_overlap {
         org.allow_overlap = allow;

@@ -9,6 +9,7 @@ mod catalog;
 mod cli;
 mod config;
 mod credentials;
+mod entries;
 mod env_example;
 mod health;
 mod http_basics;
