@@ -38,20 +38,20 @@ pub async fn for_entry(
     })
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct RateTable {
     pub default_rate: Option<i64>,
     pub members: Vec<MemberRate>,
     pub projects: Vec<ProjectRate>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct MemberRate {
     pub user_id: UserId,
     pub hourly_rate: Option<i64>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ProjectRate {
     pub project_id: ProjectId,
     pub hourly_rate: Option<i64>,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::ids::{ApiTokenId, AuditEntryId, InvitationId, OrganizationId, SessionId, UserId};
 use super::role::Role;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: UserId,
     pub email: String,
@@ -20,7 +20,7 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Organization {
     pub id: OrganizationId,
     pub name: String,
@@ -37,14 +37,14 @@ pub struct Organization {
 }
 
 /// An organization seen by one of its members.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MyOrganization {
     #[serde(flatten)]
     pub organization: Organization,
     pub role: Role,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Member {
     pub user_id: UserId,
     pub email: String,
@@ -54,7 +54,7 @@ pub struct Member {
     pub joined_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Invitation {
     pub id: InvitationId,
     pub organization_id: OrganizationId,
@@ -66,7 +66,7 @@ pub struct Invitation {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApiToken {
     pub id: ApiTokenId,
     pub name: String,
@@ -75,7 +75,7 @@ pub struct ApiToken {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Session {
     pub id: SessionId,
     pub user_agent: String,
@@ -85,12 +85,13 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: AuditEntryId,
     pub actor_user_id: Option<UserId>,
     pub action: String,
     pub target_user_id: Option<UserId>,
+    #[schema(value_type = Object)]
     pub detail: serde_json::Value,
     pub ip: String,
     pub created_at: DateTime<Utc>,

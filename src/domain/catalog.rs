@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{ClientId, OrganizationId, ProjectId, TagId, TaskId, UserId};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Client {
     pub id: ClientId,
     pub organization_id: OrganizationId,
@@ -16,7 +16,7 @@ pub struct Client {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
     /// Every member of the organization.
@@ -44,7 +44,7 @@ impl Visibility {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Project {
     pub id: ProjectId,
     pub organization_id: OrganizationId,
@@ -61,7 +61,7 @@ pub struct Project {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProjectMember {
     pub user_id: UserId,
     pub name: String,
@@ -69,7 +69,7 @@ pub struct ProjectMember {
     pub added_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Task {
     pub id: TaskId,
     pub project_id: ProjectId,
@@ -80,7 +80,7 @@ pub struct Task {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Tag {
     pub id: TagId,
     pub organization_id: OrganizationId,

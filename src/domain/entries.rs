@@ -11,7 +11,7 @@ pub const MAX_DESCRIPTION_CHARS: usize = 5000;
 pub const FIRST_YEAR: i32 = 1970;
 pub const LAST_YEAR: i32 = 2200;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TimeEntry {
     pub id: TimeEntryId,
     pub organization_id: OrganizationId,

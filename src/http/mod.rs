@@ -31,12 +31,23 @@ use problem::ApiError;
 const CSP_REPORT_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
+    let (v1, openapi) = api::router();
+    let openapi_json: axum::body::Bytes = openapi.to_pretty_json().unwrap_or_default().into();
+    let docs = std::sync::Arc::new(web::api_docs::Reference::from_openapi(&openapi));
     let api = Router::new()
         .route("/system/health", get(ops::readiness))
         .route("/system/health/ready", get(ops::readiness))
         .route("/system/health/live", get(ops::liveness))
         .route("/system/version", get(ops::version))
-        .nest("/v1", api::router())
+        .nest("/v1", v1)
+        .route(
+            "/openapi.json",
+            get(move || std::future::ready(openapi_response(&openapi_json))),
+        )
+        .route(
+            "/docs",
+            get(move |headers| std::future::ready(web::api_docs::render(&docs, &headers))),
+        )
         .route(
             "/system/csp-report",
             post(ops::csp_report).layer(DefaultBodyLimit::max(CSP_REPORT_LIMIT)),
@@ -96,4 +107,13 @@ async fn timeout(State(limit): State<Duration>, request: Request, next: Next) ->
         )))
         .into_response(),
     }
+}
+
+/// `GET /api/openapi.json`, serialized once at start.
+fn openapi_response(json: &axum::body::Bytes) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json.clone(),
+    )
+        .into_response()
 }

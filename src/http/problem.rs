@@ -196,3 +196,21 @@ fn default_detail(status: StatusCode, method: &axum::http::Method) -> String {
             .to_string(),
     }
 }
+
+/// The problem+json body as the OpenAPI document describes it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemDoc {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, for a person.
+    pub detail: String,
+    /// The request path.
+    pub instance: String,
+    /// Field name → messages, on 422 responses.
+    pub errors: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    /// Quote it to an operator; it is in the server log too.
+    pub request_id: String,
+}

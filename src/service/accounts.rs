@@ -15,7 +15,7 @@ use crate::domain::password::Password;
 use crate::domain::profile::{parse_name, parse_time_zone, parse_week_start};
 use crate::error::{AppError, AppResult};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Registration {
     pub email: String,
@@ -149,7 +149,7 @@ pub async fn register(ctx: &Ctx, input: Registration, ip: &str) -> AppResult<Use
     Ok(user)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileInput {
     pub name: Option<String>,

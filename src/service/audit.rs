@@ -73,7 +73,7 @@ pub async fn sign_in(
     user_event(tx, user, action, json!({ "email": user.email }), ip, now).await
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page {
     pub items: Vec<AuditEntry>,
     /// Pass as `before` to get the next (older) page; absent on the last page.

@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 
 pub const VALID_DAYS: i64 = 7;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvitation {
     pub email: String,
@@ -25,7 +25,7 @@ pub struct NewInvitation {
 }
 
 /// The invitation, with its token and link shown this once.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedInvitation {
     #[serde(flatten)]
     pub invitation: Invitation,
@@ -126,7 +126,7 @@ pub async fn revoke(
 }
 
 /// What an anonymous person sends to accept: the account to create.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
     pub name: Option<String>,

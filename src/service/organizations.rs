@@ -46,17 +46,19 @@ pub async fn get(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<MyO
     require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationInput {
     pub name: Option<String>,
     pub currency: Option<String>,
     /// Minor units per hour; `null` clears it.
     #[serde(default, deserialize_with = "crate::service::catalog::nullable")]
+    #[schema(value_type = Option<i64>)]
     pub default_rate: Option<Option<i64>>,
     pub allow_overlap: Option<bool>,
     /// A day (YYYY-MM-DD); `null` unlocks.
     #[serde(default, deserialize_with = "crate::service::catalog::nullable")]
+    #[schema(value_type = Option<chrono::NaiveDate>)]
     pub lock_before: Option<Option<chrono::NaiveDate>>,
     pub max_entry_hours: Option<i64>,
 }

@@ -13,7 +13,7 @@ use crate::domain::ids::{OrganizationId, ProjectId, UserId};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RateInput {
     /// Minor units per hour, or null to clear.
@@ -77,7 +77,7 @@ pub async fn set(
     Ok(table)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Recalculated {
     /// Entries whose stored rate changed.
     pub updated: usize,

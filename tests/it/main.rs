@@ -15,6 +15,7 @@ mod health;
 mod http_basics;
 mod metrics;
 mod migrations;
+mod openapi;
 mod organizations;
 mod postgres_faults;
 mod shutdown;

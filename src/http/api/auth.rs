@@ -8,19 +8,20 @@ use serde_json::json;
 
 use super::authn::{Authenticated, cookie_name};
 use super::extract::ApiJson;
+use crate::domain::account::User;
 use crate::http::client_ip::ClientIp;
 use crate::http::problem::ApiError;
 use crate::service::{accounts, auth, sessions};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
     email: String,
     password: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     refresh_token: String,
@@ -31,6 +32,14 @@ fn ip(client: Option<axum::Extension<ClientIp>>) -> String {
 }
 
 /// `POST /api/v1/auth/register` → 201 with the new user.
+#[utoipa::path(
+    post,
+    path = "/auth/register",
+    tag = "auth",
+    request_body = crate::service::accounts::Registration,
+    responses((status = 201, description = "Success", body = User), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    security(()),
+)]
 pub async fn register(
     State(state): State<AppState>,
     client: Option<axum::Extension<ClientIp>>,
@@ -41,6 +50,14 @@ pub async fn register(
 }
 
 /// `POST /api/v1/auth/token`.
+#[utoipa::path(
+    post,
+    path = "/auth/token",
+    tag = "auth",
+    request_body = Credentials,
+    responses((status = 200, description = "Success", body = crate::service::auth::TokenPair), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 429, description = "Too many failed sign-ins", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    security(()),
+)]
 pub async fn token(
     State(state): State<AppState>,
     client: Option<axum::Extension<ClientIp>>,
@@ -51,6 +68,14 @@ pub async fn token(
 }
 
 /// `POST /api/v1/auth/refresh`.
+#[utoipa::path(
+    post,
+    path = "/auth/refresh",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 200, description = "Success", body = crate::service::auth::TokenPair), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    security(()),
+)]
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<RefreshRequest>,
@@ -60,6 +85,14 @@ pub async fn refresh(
 }
 
 /// `POST /api/v1/auth/logout`: revokes the refresh token's family.
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "Success"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    security(()),
+)]
 pub async fn logout(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<RefreshRequest>,
@@ -69,7 +102,15 @@ pub async fn logout(
 }
 
 /// `POST /api/v1/auth/session`: signs a browser in; the session id goes into an HttpOnly cookie.
-pub async fn session_create(
+#[utoipa::path(
+    post,
+    path = "/auth/session",
+    tag = "auth",
+    request_body = Credentials,
+    responses((status = 201, description = "Signed in; the session cookie is set and the body holds csrf_token", body = Object), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 429, description = "Too many failed sign-ins", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    security(()),
+)]
+pub async fn session_sign_in(
     State(state): State<AppState>,
     client: Option<axum::Extension<ClientIp>>,
     headers: HeaderMap,
@@ -105,7 +146,13 @@ pub async fn session_create(
 }
 
 /// `DELETE /api/v1/auth/session`: signs this browser out.
-pub async fn session_delete(
+#[utoipa::path(
+    delete,
+    path = "/auth/session",
+    tag = "auth",
+    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
+pub async fn session_sign_out(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<Response, ApiError> {

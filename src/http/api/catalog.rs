@@ -26,6 +26,13 @@ pub struct DeleteQuery {
     force: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/clients",
+    tag = "clients",
+    params(("org_id" = uuid::Uuid, Path), ("archived" = Option<String>, Query, description = "false (default), true or all"), ("search" = Option<String>, Query, description = "case-insensitive substring of the name")),
+    responses((status = 200, description = "Success", body = Vec<Client>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn clients_get(
     State(s): State<AppState>,
     a: Authenticated,
@@ -35,6 +42,14 @@ pub async fn clients_get(
     Ok(Json(clients::list(&s.ctx, &a.actor, org, &q).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/clients",
+    tag = "clients",
+    params(("org_id" = uuid::Uuid, Path)),
+    request_body = clients::ClientInput,
+    responses((status = 201, description = "Success", body = Client), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn clients_post(
     State(s): State<AppState>,
     a: Authenticated,
@@ -46,6 +61,13 @@ pub async fn clients_post(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/clients/{id}",
+    tag = "clients",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "Success", body = Client), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn client_get(
     State(s): State<AppState>,
     a: Authenticated,
@@ -54,6 +76,14 @@ pub async fn client_get(
     Ok(Json(clients::get(&s.ctx, &a.actor, org, id).await?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organizations/{org_id}/clients/{id}",
+    tag = "clients",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    request_body = clients::ClientInput,
+    responses((status = 200, description = "Success", body = Client), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn client_patch(
     State(s): State<AppState>,
     a: Authenticated,
@@ -65,6 +95,13 @@ pub async fn client_patch(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org_id}/clients/{id}",
+    tag = "clients",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("force" = Option<bool>, Query, description = "admins: delete although time entries use it")),
+    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn client_delete(
     State(s): State<AppState>,
     a: Authenticated,
@@ -75,6 +112,13 @@ pub async fn client_delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/projects",
+    tag = "projects",
+    params(("org_id" = uuid::Uuid, Path), ("archived" = Option<String>, Query, description = "false (default), true or all"), ("search" = Option<String>, Query, description = "case-insensitive substring of the name"), ("client_id" = Option<uuid::Uuid>, Query)),
+    responses((status = 200, description = "Success", body = Vec<Project>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn projects_get(
     State(s): State<AppState>,
     a: Authenticated,
@@ -84,6 +128,14 @@ pub async fn projects_get(
     Ok(Json(projects::list(&s.ctx, &a.actor, org, &q).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/projects",
+    tag = "projects",
+    params(("org_id" = uuid::Uuid, Path)),
+    request_body = projects::ProjectInput,
+    responses((status = 201, description = "Success", body = Project), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn projects_post(
     State(s): State<AppState>,
     a: Authenticated,
@@ -95,6 +147,13 @@ pub async fn projects_post(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/projects/{id}",
+    tag = "projects",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "Success", body = Project), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn project_get(
     State(s): State<AppState>,
     a: Authenticated,
@@ -103,6 +162,14 @@ pub async fn project_get(
     Ok(Json(projects::get(&s.ctx, &a.actor, org, id).await?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organizations/{org_id}/projects/{id}",
+    tag = "projects",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    request_body = projects::ProjectInput,
+    responses((status = 200, description = "Success", body = Project), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn project_patch(
     State(s): State<AppState>,
     a: Authenticated,
@@ -114,6 +181,13 @@ pub async fn project_patch(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org_id}/projects/{id}",
+    tag = "projects",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("force" = Option<bool>, Query, description = "admins: delete although time entries use it")),
+    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn project_delete(
     State(s): State<AppState>,
     a: Authenticated,
@@ -124,6 +198,13 @@ pub async fn project_delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/projects/{id}/members",
+    tag = "projects",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "Success", body = Vec<ProjectMember>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn project_members_get(
     State(s): State<AppState>,
     a: Authenticated,
@@ -132,12 +213,20 @@ pub async fn project_members_get(
     Ok(Json(projects::members(&s.ctx, &a.actor, org, id).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProjectMember {
     user_id: UserId,
 }
 
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/projects/{id}/members",
+    tag = "projects",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    request_body = NewProjectMember,
+    responses((status = 201, description = "Success", body = Vec<ProjectMember>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn project_members_post(
     State(s): State<AppState>,
     a: Authenticated,
@@ -149,6 +238,13 @@ pub async fn project_members_post(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org_id}/projects/{id}/members/{user_id}",
+    tag = "projects",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)),
+    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn project_member_delete(
     State(s): State<AppState>,
     a: Authenticated,
@@ -158,6 +254,13 @@ pub async fn project_member_delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/projects/{id}/tasks",
+    tag = "tasks",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("archived" = Option<String>, Query, description = "false (default), true or all"), ("search" = Option<String>, Query, description = "case-insensitive substring of the name")),
+    responses((status = 200, description = "Success", body = Vec<Task>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn tasks_get(
     State(s): State<AppState>,
     a: Authenticated,
@@ -167,6 +270,14 @@ pub async fn tasks_get(
     Ok(Json(tasks::list(&s.ctx, &a.actor, org, project, &q).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/projects/{id}/tasks",
+    tag = "tasks",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    request_body = tasks::TaskInput,
+    responses((status = 201, description = "Success", body = Task), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn tasks_post(
     State(s): State<AppState>,
     a: Authenticated,
@@ -178,6 +289,13 @@ pub async fn tasks_post(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/projects/{id}/tasks/{task_id}",
+    tag = "tasks",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("task_id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "Success", body = Task), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn task_get(
     State(s): State<AppState>,
     a: Authenticated,
@@ -186,6 +304,14 @@ pub async fn task_get(
     Ok(Json(tasks::get(&s.ctx, &a.actor, org, project, id).await?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organizations/{org_id}/projects/{id}/tasks/{task_id}",
+    tag = "tasks",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("task_id" = uuid::Uuid, Path)),
+    request_body = tasks::TaskInput,
+    responses((status = 200, description = "Success", body = Task), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn task_patch(
     State(s): State<AppState>,
     a: Authenticated,
@@ -197,6 +323,13 @@ pub async fn task_patch(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org_id}/projects/{id}/tasks/{task_id}",
+    tag = "tasks",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("task_id" = uuid::Uuid, Path), ("force" = Option<bool>, Query, description = "admins: delete although time entries use it")),
+    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn task_delete(
     State(s): State<AppState>,
     a: Authenticated,
@@ -207,6 +340,13 @@ pub async fn task_delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/tags",
+    tag = "tags",
+    params(("org_id" = uuid::Uuid, Path), ("archived" = Option<String>, Query, description = "false (default), true or all"), ("search" = Option<String>, Query, description = "case-insensitive substring of the name")),
+    responses((status = 200, description = "Success", body = Vec<Tag>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn tags_get(
     State(s): State<AppState>,
     a: Authenticated,
@@ -216,6 +356,14 @@ pub async fn tags_get(
     Ok(Json(tags::list(&s.ctx, &a.actor, org, &q).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/tags",
+    tag = "tags",
+    params(("org_id" = uuid::Uuid, Path)),
+    request_body = tags::TagInput,
+    responses((status = 201, description = "Success", body = Tag), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn tags_post(
     State(s): State<AppState>,
     a: Authenticated,
@@ -225,6 +373,13 @@ pub async fn tags_post(
     Ok(created(tags::create(&s.ctx, &a.actor, org, input).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/tags/{id}",
+    tag = "tags",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "Success", body = Tag), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn tag_get(
     State(s): State<AppState>,
     a: Authenticated,
@@ -233,6 +388,14 @@ pub async fn tag_get(
     Ok(Json(tags::get(&s.ctx, &a.actor, org, id).await?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organizations/{org_id}/tags/{id}",
+    tag = "tags",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    request_body = tags::TagInput,
+    responses((status = 200, description = "Success", body = Tag), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn tag_patch(
     State(s): State<AppState>,
     a: Authenticated,
@@ -242,6 +405,13 @@ pub async fn tag_patch(
     Ok(Json(tags::update(&s.ctx, &a.actor, org, id, input).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org_id}/tags/{id}",
+    tag = "tags",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("force" = Option<bool>, Query, description = "admins: delete although time entries use it")),
+    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn tag_delete(
     State(s): State<AppState>,
     a: Authenticated,

@@ -40,6 +40,13 @@ fn if_match(headers: &HeaderMap) -> std::result::Result<i64, AppError> {
         .unwrap_or(-1))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/time-entries",
+    tag = "time-entries",
+    params(("org_id" = uuid::Uuid, Path), ("from" = Option<String>, Query, description = "RFC 3339; entries starting at or after"), ("to" = Option<String>, Query, description = "RFC 3339; entries starting before"), ("user_id" = Option<Vec<uuid::Uuid>>, Query, description = "repeat or use user_id[]"), ("project_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("client_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("task_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("tag_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("billable" = Option<bool>, Query, description = ""), ("running" = Option<bool>, Query, description = ""), ("q" = Option<String>, Query, description = "case-insensitive substring of the description"), ("updated_since" = Option<String>, Query, description = "RFC 3339; includes deleted entries (tombstones)"), ("sort" = Option<String>, Query, description = "start or -start (default)"), ("limit" = Option<i64>, Query, description = "1 to 500, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "Success", body = list::Page), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn entries_get(
     State(s): State<AppState>,
     a: Authenticated,
@@ -51,6 +58,14 @@ pub async fn entries_get(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/time-entries",
+    tag = "time-entries",
+    params(("org_id" = uuid::Uuid, Path)),
+    request_body = EntryInput,
+    responses((status = 201, description = "Created; ETag holds the version", body = EntryView), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn entries_post(
     State(s): State<AppState>,
     a: Authenticated,
@@ -63,6 +78,14 @@ pub async fn entries_post(
     ))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organizations/{org_id}/time-entries",
+    tag = "time-entries",
+    params(("org_id" = uuid::Uuid, Path)),
+    request_body = BulkUpdate,
+    responses((status = 200, description = "All listed entries changed (or none)", body = Vec<EntryView>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn entries_patch(
     State(s): State<AppState>,
     a: Authenticated,
@@ -74,6 +97,14 @@ pub async fn entries_patch(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org_id}/time-entries",
+    tag = "time-entries",
+    params(("org_id" = uuid::Uuid, Path)),
+    request_body = BulkDelete,
+    responses((status = 204, description = "All listed entries deleted (or none)"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn entries_delete(
     State(s): State<AppState>,
     a: Authenticated,
@@ -84,6 +115,13 @@ pub async fn entries_delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/time-entries/{id}",
+    tag = "time-entries",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "The entry; ETag holds the version", body = EntryView), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn entry_get(
     State(s): State<AppState>,
     a: Authenticated,
@@ -95,6 +133,14 @@ pub async fn entry_get(
     ))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organizations/{org_id}/time-entries/{id}",
+    tag = "time-entries",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("If-Match" = String, Header, description = "the ETag of the entry")),
+    request_body = EntryInput,
+    responses((status = 200, description = "Success", body = EntryView), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 412, description = "Stale If-Match; `current` holds the current entry", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 428, description = "If-Match is required", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn entry_patch(
     State(s): State<AppState>,
     a: Authenticated,
@@ -109,6 +155,13 @@ pub async fn entry_patch(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org_id}/time-entries/{id}",
+    tag = "time-entries",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn entry_delete(
     State(s): State<AppState>,
     a: Authenticated,
@@ -118,6 +171,13 @@ pub async fn entry_delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/time-entries/{id}/continue",
+    tag = "timer",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    responses((status = 201, description = "Success", body = timer::Started), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn entry_continue(
     State(s): State<AppState>,
     a: Authenticated,
@@ -127,6 +187,13 @@ pub async fn entry_continue(
     Ok((StatusCode::CREATED, Json(started)).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/time-entries/recalculate-rates",
+    tag = "rates",
+    params(("org_id" = uuid::Uuid, Path), ("from" = Option<String>, Query, description = "RFC 3339; entries starting at or after"), ("to" = Option<String>, Query, description = "RFC 3339; entries starting before"), ("user_id" = Option<Vec<uuid::Uuid>>, Query, description = "repeat or use user_id[]"), ("project_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("client_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("task_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("tag_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("billable" = Option<bool>, Query, description = ""), ("running" = Option<bool>, Query, description = "")),
+    responses((status = 200, description = "Success", body = rates::Recalculated), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn recalculate_post(
     State(s): State<AppState>,
     a: Authenticated,
@@ -138,6 +205,13 @@ pub async fn recalculate_post(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/timer",
+    tag = "timer",
+    params(("org_id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "The running entry (204 when none runs)", body = timer::RunningTimer), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn timer_get(
     State(s): State<AppState>,
     a: Authenticated,
@@ -149,6 +223,14 @@ pub async fn timer_get(
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/timer/start",
+    tag = "timer",
+    params(("org_id" = uuid::Uuid, Path)),
+    request_body = Option<EntryInput>,
+    responses((status = 201, description = "Success", body = timer::Started), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn timer_start(
     State(s): State<AppState>,
     a: Authenticated,
@@ -160,6 +242,14 @@ pub async fn timer_start(
     Ok((StatusCode::CREATED, Json(started)).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/timer/stop",
+    tag = "timer",
+    params(("org_id" = uuid::Uuid, Path)),
+    request_body = Option<timer::StopInput>,
+    responses((status = 200, description = "Success", body = EntryView), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn timer_stop(
     State(s): State<AppState>,
     a: Authenticated,
@@ -188,6 +278,13 @@ fn optional_json<T: serde::de::DeserializeOwned + Default>(
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/rates",
+    tag = "rates",
+    params(("org_id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "Success", body = RateTable), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn rates_get(
     State(s): State<AppState>,
     a: Authenticated,
@@ -196,6 +293,14 @@ pub async fn rates_get(
     Ok(Json(rates::table(&s.ctx, &a.actor, org).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/organizations/{org_id}/rates/default",
+    tag = "rates",
+    params(("org_id" = uuid::Uuid, Path)),
+    request_body = RateInput,
+    responses((status = 200, description = "Success", body = RateTable), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn rate_default_put(
     State(s): State<AppState>,
     a: Authenticated,
@@ -207,6 +312,14 @@ pub async fn rate_default_put(
     ))
 }
 
+#[utoipa::path(
+    put,
+    path = "/organizations/{org_id}/rates/members/{user_id}",
+    tag = "rates",
+    params(("org_id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)),
+    request_body = RateInput,
+    responses((status = 200, description = "Success", body = RateTable), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn rate_member_put(
     State(s): State<AppState>,
     a: Authenticated,
@@ -218,6 +331,14 @@ pub async fn rate_member_put(
     ))
 }
 
+#[utoipa::path(
+    put,
+    path = "/organizations/{org_id}/rates/projects/{project_id}",
+    tag = "rates",
+    params(("org_id" = uuid::Uuid, Path), ("project_id" = uuid::Uuid, Path)),
+    request_body = RateInput,
+    responses((status = 200, description = "Success", body = RateTable), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn rate_project_put(
     State(s): State<AppState>,
     a: Authenticated,
@@ -229,6 +350,14 @@ pub async fn rate_project_put(
     ))
 }
 
+#[utoipa::path(
+    put,
+    path = "/organizations/{org_id}/rates/projects/{project_id}/members/{user_id}",
+    tag = "rates",
+    params(("org_id" = uuid::Uuid, Path), ("project_id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)),
+    request_body = RateInput,
+    responses((status = 200, description = "Success", body = RateTable), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn rate_project_member_put(
     State(s): State<AppState>,
     a: Authenticated,

@@ -14,10 +14,23 @@ use crate::http::problem::ApiError;
 use crate::service::{accounts, api_tokens, sessions};
 use crate::state::AppState;
 
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "me",
+    responses((status = 200, description = "Success", body = User), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn me_get(auth: Authenticated) -> Json<User> {
     Json(auth.actor.user)
 }
 
+#[utoipa::path(
+    patch,
+    path = "/me",
+    tag = "me",
+    request_body = crate::service::accounts::ProfileInput,
+    responses((status = 200, description = "Success", body = User), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn me_patch(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -28,13 +41,20 @@ pub async fn me_patch(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     current_password: String,
     new_password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/me/password",
+    tag = "me",
+    request_body = PasswordChange,
+    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn password_post(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -50,6 +70,12 @@ pub async fn password_post(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/me/api-tokens",
+    tag = "me",
+    responses((status = 200, description = "Success", body = Vec<ApiToken>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn api_tokens_get(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -57,6 +83,13 @@ pub async fn api_tokens_get(
     Ok(Json(api_tokens::list(&state.ctx, &auth.actor).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/me/api-tokens",
+    tag = "me",
+    request_body = api_tokens::NewApiToken,
+    responses((status = 201, description = "Success", body = api_tokens::CreatedApiToken), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn api_tokens_post(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -66,6 +99,13 @@ pub async fn api_tokens_post(
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/me/api-tokens/{id}",
+    tag = "me",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn api_token_delete(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -75,6 +115,12 @@ pub async fn api_token_delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/me/sessions",
+    tag = "me",
+    responses((status = 200, description = "Success", body = Vec<Session>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn sessions_get(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -82,6 +128,13 @@ pub async fn sessions_get(
     Ok(Json(sessions::list(&state.ctx, &auth.actor).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/me/sessions/{id}",
+    tag = "me",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn session_delete(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -92,6 +145,12 @@ pub async fn session_delete(
 }
 
 /// "Sign out everywhere".
+#[utoipa::path(
+    post,
+    path = "/me/sessions/revoke-all",
+    tag = "me",
+    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn sessions_revoke_all(
     State(state): State<AppState>,
     auth: Authenticated,

@@ -3,150 +3,106 @@
 mod auth;
 pub mod authn;
 mod catalog;
+pub mod doc;
 mod entries;
 pub mod extract;
 mod me;
 mod organizations;
 
 use axum::Router;
-use axum::routing::{delete, get, patch, post, put};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/register", post(auth::register))
-        .route("/auth/token", post(auth::token))
-        .route("/auth/refresh", post(auth::refresh))
-        .route("/auth/logout", post(auth::logout))
-        .route(
-            "/auth/session",
-            post(auth::session_create).delete(auth::session_delete),
-        )
-        .route("/me", get(me::me_get).patch(me::me_patch))
-        .route("/me/password", post(me::password_post))
-        .route(
-            "/me/api-tokens",
-            get(me::api_tokens_get).post(me::api_tokens_post),
-        )
-        .route("/me/api-tokens/{id}", delete(me::api_token_delete))
-        .route("/me/sessions", get(me::sessions_get))
-        .route("/me/sessions/revoke-all", post(me::sessions_revoke_all))
-        .route("/me/sessions/{id}", delete(me::session_delete))
-        .route(
-            "/organizations",
-            get(organizations::organizations_get).post(organizations::organizations_post),
-        )
-        .route(
-            "/organizations/{org_id}",
-            get(organizations::organization_get)
-                .patch(organizations::organization_patch)
-                .delete(organizations::organization_delete),
-        )
-        .route(
-            "/organizations/{org_id}/members",
-            get(organizations::members_get),
-        )
-        .route(
-            "/organizations/{org_id}/members/{user_id}",
-            patch(organizations::member_patch).delete(organizations::member_delete),
-        )
-        .route(
-            "/organizations/{org_id}/invitations",
-            get(organizations::invitations_get).post(organizations::invitations_post),
-        )
-        .route(
-            "/organizations/{org_id}/invitations/{id}",
-            delete(organizations::invitation_delete),
-        )
-        .route(
-            "/organizations/{org_id}/audit-log",
-            get(organizations::audit_log_get),
-        )
-        .route(
-            "/invitations/{token}/accept",
-            post(organizations::invitation_accept),
-        )
-        .nest("/organizations/{org_id}", catalog_router())
-}
-
-fn catalog_router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/clients",
-            get(catalog::clients_get).post(catalog::clients_post),
-        )
-        .route(
-            "/clients/{id}",
-            get(catalog::client_get)
-                .patch(catalog::client_patch)
-                .delete(catalog::client_delete),
-        )
-        .route(
-            "/projects",
-            get(catalog::projects_get).post(catalog::projects_post),
-        )
-        .route(
-            "/projects/{id}",
-            get(catalog::project_get)
-                .patch(catalog::project_patch)
-                .delete(catalog::project_delete),
-        )
-        .route(
-            "/projects/{id}/members",
-            get(catalog::project_members_get).post(catalog::project_members_post),
-        )
-        .route(
-            "/projects/{id}/members/{user_id}",
-            delete(catalog::project_member_delete),
-        )
-        .route(
-            "/projects/{id}/tasks",
-            get(catalog::tasks_get).post(catalog::tasks_post),
-        )
-        .route(
-            "/projects/{id}/tasks/{task_id}",
-            get(catalog::task_get)
-                .patch(catalog::task_patch)
-                .delete(catalog::task_delete),
-        )
-        .route("/tags", get(catalog::tags_get).post(catalog::tags_post))
-        .route(
-            "/tags/{id}",
-            get(catalog::tag_get)
-                .patch(catalog::tag_patch)
-                .delete(catalog::tag_delete),
-        )
-        .route(
-            "/time-entries",
-            get(entries::entries_get)
-                .post(entries::entries_post)
-                .patch(entries::entries_patch)
-                .delete(entries::entries_delete),
-        )
-        .route(
-            "/time-entries/recalculate-rates",
-            post(entries::recalculate_post),
-        )
-        .route(
-            "/time-entries/{id}",
-            get(entries::entry_get)
-                .patch(entries::entry_patch)
-                .delete(entries::entry_delete),
-        )
-        .route("/time-entries/{id}/continue", post(entries::entry_continue))
-        .route("/timer", get(entries::timer_get))
-        .route("/timer/start", post(entries::timer_start))
-        .route("/timer/stop", post(entries::timer_stop))
-        .route("/rates", get(entries::rates_get))
-        .route("/rates/default", put(entries::rate_default_put))
-        .route("/rates/members/{user_id}", put(entries::rate_member_put))
-        .route(
-            "/rates/projects/{project_id}",
-            put(entries::rate_project_put),
-        )
-        .route(
-            "/rates/projects/{project_id}/members/{user_id}",
-            put(entries::rate_project_member_put),
-        )
+/// The `/api/v1` router and the OpenAPI document assembled from the same handler list, so the
+/// document cannot miss a route.
+pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut api) = OpenApiRouter::with_openapi(doc::base())
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::token))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::session_sign_in, auth::session_sign_out))
+        .routes(routes!(me::me_get, me::me_patch))
+        .routes(routes!(me::password_post))
+        .routes(routes!(me::api_tokens_get, me::api_tokens_post))
+        .routes(routes!(me::api_token_delete))
+        .routes(routes!(me::sessions_get))
+        .routes(routes!(me::sessions_revoke_all))
+        .routes(routes!(me::session_delete))
+        .routes(routes!(
+            organizations::organizations_get,
+            organizations::organizations_post
+        ))
+        .routes(routes!(
+            organizations::organization_get,
+            organizations::organization_patch,
+            organizations::organization_delete
+        ))
+        .routes(routes!(organizations::members_get))
+        .routes(routes!(
+            organizations::member_patch,
+            organizations::member_delete
+        ))
+        .routes(routes!(
+            organizations::invitations_get,
+            organizations::invitations_post
+        ))
+        .routes(routes!(organizations::invitation_delete))
+        .routes(routes!(organizations::audit_log_get))
+        .routes(routes!(organizations::invitation_accept))
+        .routes(routes!(catalog::clients_get, catalog::clients_post))
+        .routes(routes!(
+            catalog::client_get,
+            catalog::client_patch,
+            catalog::client_delete
+        ))
+        .routes(routes!(catalog::projects_get, catalog::projects_post))
+        .routes(routes!(
+            catalog::project_get,
+            catalog::project_patch,
+            catalog::project_delete
+        ))
+        .routes(routes!(
+            catalog::project_members_get,
+            catalog::project_members_post
+        ))
+        .routes(routes!(catalog::project_member_delete))
+        .routes(routes!(catalog::tasks_get, catalog::tasks_post))
+        .routes(routes!(
+            catalog::task_get,
+            catalog::task_patch,
+            catalog::task_delete
+        ))
+        .routes(routes!(catalog::tags_get, catalog::tags_post))
+        .routes(routes!(
+            catalog::tag_get,
+            catalog::tag_patch,
+            catalog::tag_delete
+        ))
+        .routes(routes!(
+            entries::entries_get,
+            entries::entries_post,
+            entries::entries_patch,
+            entries::entries_delete
+        ))
+        .routes(routes!(entries::recalculate_post))
+        .routes(routes!(
+            entries::entry_get,
+            entries::entry_patch,
+            entries::entry_delete
+        ))
+        .routes(routes!(entries::entry_continue))
+        .routes(routes!(entries::timer_get))
+        .routes(routes!(entries::timer_start))
+        .routes(routes!(entries::timer_stop))
+        .routes(routes!(entries::rates_get))
+        .routes(routes!(entries::rate_default_put))
+        .routes(routes!(entries::rate_member_put))
+        .routes(routes!(entries::rate_project_put))
+        .routes(routes!(entries::rate_project_member_put))
+        .split_for_parts();
+    doc::finish(&mut api, "/api/v1");
+    (router, api)
 }

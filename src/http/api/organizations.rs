@@ -15,6 +15,12 @@ use crate::http::problem::ApiError;
 use crate::service::{audit, invitations, members, organizations};
 use crate::state::AppState;
 
+#[utoipa::path(
+    get,
+    path = "/organizations",
+    tag = "organizations",
+    responses((status = 200, description = "Success", body = Vec<MyOrganization>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn organizations_get(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -24,6 +30,13 @@ pub async fn organizations_get(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/organizations",
+    tag = "organizations",
+    request_body = organizations::OrganizationInput,
+    responses((status = 201, description = "Success", body = MyOrganization), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn organizations_post(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -33,6 +46,13 @@ pub async fn organizations_post(
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}",
+    tag = "organizations",
+    params(("org_id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "Success", body = MyOrganization), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn organization_get(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -43,6 +63,14 @@ pub async fn organization_get(
     ))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organizations/{org_id}",
+    tag = "organizations",
+    params(("org_id" = uuid::Uuid, Path)),
+    request_body = organizations::OrganizationInput,
+    responses((status = 200, description = "Success", body = MyOrganization), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn organization_patch(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -54,6 +82,13 @@ pub async fn organization_patch(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org_id}",
+    tag = "organizations",
+    params(("org_id" = uuid::Uuid, Path)),
+    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn organization_delete(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -63,6 +98,13 @@ pub async fn organization_delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/members",
+    tag = "members",
+    params(("org_id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "Success", body = Vec<Member>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn members_get(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -71,12 +113,20 @@ pub async fn members_get(
     Ok(Json(members::list(&state.ctx, &auth.actor, org).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleChange {
     role: String,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organizations/{org_id}/members/{user_id}",
+    tag = "members",
+    params(("org_id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)),
+    request_body = RoleChange,
+    responses((status = 200, description = "Success", body = Member), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn member_patch(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -88,6 +138,13 @@ pub async fn member_patch(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org_id}/members/{user_id}",
+    tag = "members",
+    params(("org_id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)),
+    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn member_delete(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -97,6 +154,13 @@ pub async fn member_delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/invitations",
+    tag = "invitations",
+    params(("org_id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "Success", body = Vec<Invitation>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn invitations_get(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -105,6 +169,14 @@ pub async fn invitations_get(
     Ok(Json(invitations::list(&state.ctx, &auth.actor, org).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/invitations",
+    tag = "invitations",
+    params(("org_id" = uuid::Uuid, Path)),
+    request_body = invitations::NewInvitation,
+    responses((status = 201, description = "Success", body = invitations::CreatedInvitation), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn invitations_post(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -115,6 +187,13 @@ pub async fn invitations_post(
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org_id}/invitations/{id}",
+    tag = "invitations",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn invitation_delete(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -126,6 +205,15 @@ pub async fn invitation_delete(
 
 /// `POST /api/v1/invitations/{token}/accept`: signed in (adds the membership) or anonymous with
 /// `{name, password}` (creates the account).
+#[utoipa::path(
+    post,
+    path = "/invitations/{token}/accept",
+    tag = "invitations",
+    params(("token" = String, Path)),
+    request_body = Option<invitations::NewAccount>,
+    responses((status = 201, description = "Joined; anonymous callers send name and password to create the invited account", body = MyOrganization), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    security((), ("bearer" = [])),
+)]
 pub async fn invitation_accept(
     State(state): State<AppState>,
     MaybeAuthenticated(auth): MaybeAuthenticated,
@@ -159,6 +247,13 @@ pub struct AuditQuery {
     limit: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/audit-log",
+    tag = "audit",
+    params(("org_id" = uuid::Uuid, Path), ("before" = Option<uuid::Uuid>, Query, description = "next_cursor of the previous page"), ("limit" = Option<i64>, Query, description = "1 to 200, default 50")),
+    responses((status = 200, description = "Success", body = audit::Page), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
 pub async fn audit_log_get(
     State(state): State<AppState>,
     auth: Authenticated,

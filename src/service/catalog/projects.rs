@@ -13,11 +13,12 @@ use crate::error::{AppError, AppResult};
 use crate::service::organizations::require_member;
 use crate::service::{Actor, Check, Ctx, invalid};
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectInput {
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<ClientId>)]
     pub client_id: Option<Option<ClientId>>,
     pub color: Option<String>,
     pub billable_default: Option<bool>,
@@ -25,9 +26,11 @@ pub struct ProjectInput {
     pub visibility: Option<String>,
     /// Hours, e.g. 12.5.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<f64>)]
     pub estimate_hours: Option<Option<f64>>,
     /// Minor units of the organization's currency.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
     pub budget: Option<Option<i64>>,
 }
 

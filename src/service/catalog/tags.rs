@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::organizations::require_member;
 use crate::service::{Actor, Check, Ctx};
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TagInput {
     pub name: Option<String>,

@@ -16,7 +16,7 @@ use crate::service::{Actor, Check, Ctx};
 pub const MAX_LIMIT: i64 = 500;
 pub const DEFAULT_LIMIT: i64 = 50;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page {
     pub items: Vec<EntryView>,
     /// Pass as `cursor` for the next page; absent on the last page.

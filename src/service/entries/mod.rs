@@ -20,7 +20,7 @@ use crate::domain::role::{Permission, Role, allows};
 use crate::error::{AppError, AppResult};
 
 /// An entry as the API shows it: the stored fields plus the derived duration.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EntryView {
     #[serde(flatten)]
     pub entry: TimeEntry,
@@ -40,17 +40,20 @@ impl EntryView {
 }
 
 /// Fields a client may set; absent fields keep their value (on create: their default).
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntryInput {
     pub user_id: Option<UserId>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<ProjectId>)]
     pub project_id: Option<Option<ProjectId>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<TaskId>)]
     pub task_id: Option<Option<TaskId>>,
     pub description: Option<String>,
     pub start: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
     pub end: Option<Option<DateTime<Utc>>>,
     pub billable: Option<bool>,
     pub tags: Option<Vec<TagId>>,
@@ -415,14 +418,14 @@ async fn delete_in(
 
 pub const MAX_BULK: usize = 500;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkUpdate {
     pub ids: Vec<TimeEntryId>,
     pub set: EntryInput,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkDelete {
     pub ids: Vec<TimeEntryId>,

@@ -14,7 +14,7 @@ use crate::service::{Actor, Ctx, invalid, locks_timer};
 
 /// `GET timer`: the running entry, flagged when it has run past the organization's maximum so
 /// clients can ask "still working?" instead of the entry being cut silently.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RunningTimer {
     #[serde(flatten)]
     pub entry: EntryView,
@@ -39,7 +39,7 @@ pub async fn running(
     }))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Started {
     /// The entry that was running and is now stopped at `started.start`.
     pub stopped: Option<EntryView>,
@@ -119,7 +119,7 @@ pub async fn start(
     })
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StopInput {
     pub end: Option<DateTime<Utc>>,
