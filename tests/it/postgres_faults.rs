@@ -114,3 +114,38 @@ async fn two_concurrent_migrate_up_both_succeed_and_apply_each_migration_once() 
         "one process applies, the other finds nothing: {runs:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_answers_within_two_seconds_while_postgres_hangs() {
+    let admin = crate::helpers::postgres::admin_url();
+    let database = fresh_database().await;
+    let server = url::Url::parse(&admin).unwrap();
+    let target: std::net::SocketAddr = format!(
+        "{}:{}",
+        server.host_str().unwrap(),
+        server.port().unwrap_or(5432)
+    )
+    .parse()
+    .unwrap();
+    let proxy = crate::helpers::tcp_proxy::FreezableProxy::start(target).await;
+    let mut through_proxy = url::Url::parse(&database).unwrap();
+    through_proxy.set_port(Some(proxy.address.port())).unwrap();
+    let app = spawn_app_on(TestDatabase::postgres(through_proxy.to_string()), |_| {}).await;
+    assert!(app.wait_for_health(200, Duration::from_secs(5)).await);
+
+    proxy.freeze();
+    let started = std::time::Instant::now();
+    let response = app.get("/api/system/health").await;
+    let elapsed = started.elapsed();
+    let live = app.get("/api/system/health/live").await.status();
+    proxy.thaw();
+    let recovered = app.wait_for_health(200, Duration::from_secs(15)).await;
+
+    assert_eq!(response.status(), 503);
+    assert!(
+        elapsed < Duration::from_secs(2),
+        "readiness took {elapsed:?} with a hung database"
+    );
+    assert_eq!(live, 200);
+    assert!(recovered, "health returns once the database answers again");
+}
