@@ -60,9 +60,7 @@ impl App {
             .context("warming up the password hasher failed")?;
         let state = AppState {
             ctx,
-            db,
             config: Arc::new(config),
-            clock,
             metrics,
             lifecycle: Lifecycle::default(),
             instance,
@@ -97,7 +95,7 @@ impl App {
     }
 
     pub fn db(&self) -> Db {
-        self.state.db.clone()
+        self.state.ctx.db.clone()
     }
 
     /// Serves until SIGTERM/SIGINT (or `Lifecycle::request_stop`), then shuts down gracefully:
@@ -135,7 +133,7 @@ impl App {
             %address,
             metrics = %metrics_address.map_or("disabled".into(), |a| a.to_string()),
             environment = config.environment.as_str(),
-            database = state.db.backend(),
+            database = state.ctx.db.backend(),
             version = crate::build_info::VERSION,
             "GoGoTime is serving"
         );
@@ -163,7 +161,7 @@ impl App {
         if let Some(metrics_server) = metrics_server {
             metrics_server.abort();
         }
-        state.db.close().await;
+        state.ctx.db.close().await;
         tracing::info!("shutdown complete");
         Ok(())
     }

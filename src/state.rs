@@ -2,18 +2,14 @@
 
 use std::sync::Arc;
 
-use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::db::Db;
 use crate::db::instance::Instance;
 use crate::http::metrics::Metrics;
 use crate::lifecycle::Lifecycle;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
     pub config: Arc<Config>,
-    pub clock: SharedClock,
     pub metrics: Arc<Metrics>,
     pub lifecycle: Lifecycle,
     pub instance: Instance,

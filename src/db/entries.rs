@@ -343,19 +343,21 @@ pub async fn list(
     if let Some(to) = f.to {
         wheres.push(format!("e.start_at < {}", sql.arg(Bind::Ts(to))));
     }
-    let uuids = |ids: &[Uuid]| ids.to_vec();
     for (column, ids) in [
         (
             "e.user_id",
-            uuids(&f.users.iter().map(|i| i.as_uuid()).collect::<Vec<_>>()),
+            f.users.iter().map(|i| i.as_uuid()).collect::<Vec<Uuid>>(),
         ),
         (
             "e.project_id",
-            uuids(&f.projects.iter().map(|i| i.as_uuid()).collect::<Vec<_>>()),
+            f.projects
+                .iter()
+                .map(|i| i.as_uuid())
+                .collect::<Vec<Uuid>>(),
         ),
         (
             "e.task_id",
-            uuids(&f.tasks.iter().map(|i| i.as_uuid()).collect::<Vec<_>>()),
+            f.tasks.iter().map(|i| i.as_uuid()).collect::<Vec<Uuid>>(),
         ),
     ] {
         if !ids.is_empty() {

@@ -111,7 +111,7 @@ impl Metrics {
     }
 
     fn render(&self, state: &AppState) -> String {
-        let stats = state.db.pool_stats();
+        let stats = state.ctx.db.pool_stats();
         let set = |name: &str, value: u32| {
             self.pool
                 .get_or_create(&PoolLabels { state: name.into() })

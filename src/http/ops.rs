@@ -42,7 +42,7 @@ struct Health {
 /// `GET /api/system/health` and `/ready`: 200 when the database answers and the schema is current.
 pub async fn readiness(State(state): State<AppState>) -> Response {
     let mut checks = BTreeMap::new();
-    match state.db.ping(CHECK_TIMEOUT).await {
+    match state.ctx.db.ping(CHECK_TIMEOUT).await {
         Ok(latency) => {
             checks.insert(
                 "database",
@@ -52,7 +52,8 @@ pub async fn readiness(State(state): State<AppState>) -> Response {
                 },
             );
             let remaining = CHECK_TIMEOUT.saturating_sub(latency);
-            let schema = match tokio::time::timeout(remaining, migrate::status(&state.db)).await {
+            let schema = match tokio::time::timeout(remaining, migrate::status(&state.ctx.db)).await
+            {
                 Ok(Ok(status)) if status.is_current() => "ok",
                 Ok(Ok(_)) => "pending",
                 Ok(Err(e)) => {
@@ -115,7 +116,7 @@ pub async fn version(State(state): State<AppState>) -> Json<impl Serialize> {
         version: build_info::VERSION,
         commit: build_info::COMMIT,
         instance_id: state.instance.id.to_string(),
-        database: state.db.backend(),
+        database: state.ctx.db.backend(),
     })
 }
 

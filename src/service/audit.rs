@@ -44,7 +44,7 @@ pub async fn user_event(
     ip: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    for organization in super::auth::organizations_of(tx, user.id).await? {
+    for organization in organizations_of(tx, user.id).await? {
         let event = Event {
             organization,
             actor: Some(user.id),
@@ -103,4 +103,10 @@ pub async fn page(
         .then(|| items.last().map(|e| e.id))
         .flatten();
     Ok(Page { items, next_cursor })
+}
+
+/// The organizations the user belongs to, for events about the user themself.
+async fn organizations_of(tx: &mut Tx, user: UserId) -> AppResult<Vec<OrganizationId>> {
+    let mine = crate::db::organizations::list_for_member(&mut tx.conn(), user).await?;
+    Ok(mine.into_iter().map(|o| o.organization.id).collect())
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::secrets::{self, API_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX};
 use super::{Actor, Ctx, audit, passwords};
-use crate::db::{Ts, credentials, locks, organizations, sign_in_failures, users};
+use crate::db::{Ts, credentials, locks, sign_in_failures, users};
 use crate::domain::account::User;
 use crate::domain::email::Email;
 use crate::domain::ids::{RefreshTokenId, UserId};
@@ -234,16 +234,4 @@ fn verify_access_token(ctx: &Ctx, token: &str, now: DateTime<Utc>) -> AppResult<
         return Err(unauthorized());
     }
     Ok(UserId::from_uuid(data.claims.sub))
-}
-
-/// The organizations the user belongs to, for audit entries about the user themself.
-pub(super) async fn organizations_of(
-    tx: &mut crate::db::Tx,
-    user: UserId,
-) -> AppResult<Vec<crate::domain::ids::OrganizationId>> {
-    Ok(organizations::list_for_member(&mut tx.conn(), user)
-        .await?
-        .into_iter()
-        .map(|o| o.organization.id)
-        .collect())
 }

@@ -29,8 +29,8 @@ pub async fn status_get(State(state): State<AppState>, headers: HeaderMap) -> Re
         stylesheet: layout.stylesheet,
         version: layout.version,
         commit: build_info::COMMIT,
-        database: state.db.backend(),
-        database_ok: state.db.ping(Duration::from_secs(1)).await.is_ok(),
+        database: state.ctx.db.backend(),
+        database_ok: state.ctx.db.ping(Duration::from_secs(1)).await.is_ok(),
         instance_id: state.instance.id.to_string(),
         environment: state.config.environment.as_str(),
     };
