@@ -107,6 +107,16 @@ pub async fn delete(conn: &mut Conn<'_>, id: OrganizationId) -> DbResult<()> {
     Ok(())
 }
 
+pub async fn find(conn: &mut Conn<'_>, id: OrganizationId) -> DbResult<Option<Organization>> {
+    let row: Option<OrgRow> = with_conn!(conn, c => {
+        sqlx::query_as(&format!("select {ORG_COLUMNS} from organizations o where o.id = $1"))
+            .bind(id.as_uuid())
+            .fetch_optional(c)
+            .await?
+    });
+    Ok(row.map(Organization::from))
+}
+
 /// The organization and the user's role in it, or `None` when the user is not a member.
 pub async fn find_for_member(
     conn: &mut Conn<'_>,

@@ -12,7 +12,10 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 /// Every file under `static/`, by logical name.
-const FILES: &[(&str, &[u8])] = &[("app.css", include_bytes!("../../static/app.css"))];
+const FILES: &[(&str, &[u8])] = &[
+    ("app.css", include_bytes!("../../static/app.css")),
+    ("app.js", include_bytes!("../../static/app.js")),
+];
 
 pub const URL_PREFIX: &str = "/static/";
 

@@ -55,7 +55,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(api_not_found);
 
     let mut router = Router::new()
-        .route("/", get(web::status::status_get))
+        .merge(web::routes())
         .route("/static/{file}", get(assets::asset_get))
         .nest("/api", api)
         .route("/api", any(api_not_found))

@@ -110,6 +110,12 @@ pub async fn insert_user(
     Ok(user)
 }
 
+/// True until the first account exists: the web UI then offers its setup page.
+pub async fn is_fresh_instance(ctx: &Ctx) -> AppResult<bool> {
+    let mut pooled = ctx.db.acquire().await?;
+    Ok(users::count(&mut pooled.conn()).await? == 0)
+}
+
 /// `POST /auth/register`. The instance's first user may always register and becomes its admin
 /// and the owner of a first organization.
 pub async fn register(ctx: &Ctx, input: Registration, ip: &str) -> AppResult<User> {

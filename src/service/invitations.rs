@@ -125,6 +125,39 @@ pub async fn revoke(
     Ok(())
 }
 
+/// What the invitation page shows before anyone accepts.
+pub struct Preview {
+    pub organization_name: String,
+    pub email: String,
+    pub role: crate::domain::role::Role,
+}
+
+/// The open invitation behind a link, or the reason it cannot be used.
+pub async fn preview(ctx: &Ctx, token: &str) -> AppResult<Preview> {
+    let mut pooled = ctx.db.acquire().await?;
+    let invitation = invitations::find_by_token(&mut pooled.conn(), &secrets::digest(token))
+        .await?
+        .filter(|i| i.accepted_at.is_none())
+        .ok_or_else(|| {
+            AppError::NotFound(
+                "This invitation link is not valid: it was used, revoked or mistyped.".into(),
+            )
+        })?;
+    if invitation.expires_at <= ctx.clock.now() {
+        return Err(AppError::NotFound(
+            "This invitation has expired; ask for a new one.".into(),
+        ));
+    }
+    let org = organizations::find(&mut pooled.conn(), invitation.organization_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("This organization no longer exists.".into()))?;
+    Ok(Preview {
+        organization_name: org.name,
+        email: invitation.email,
+        role: invitation.role,
+    })
+}
+
 /// What an anonymous person sends to accept: the account to create.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::Value;
 
-use super::page::{self, Layout};
+use super::page::{self, Chrome};
 
 pub struct Param {
     pub name: String,
@@ -130,17 +130,14 @@ impl Reference {
 #[derive(Template)]
 #[template(path = "system/api_docs.html")]
 struct DocsPage<'a> {
-    stylesheet: &'static str,
-    version: &'static str,
+    chrome: Chrome,
     reference: &'a Reference,
 }
 
 pub fn render(reference: &Reference, headers: &HeaderMap) -> Response {
-    let layout = Layout::new();
     page::html(
         &DocsPage {
-            stylesheet: layout.stylesheet,
-            version: layout.version,
+            chrome: Chrome::anonymous(String::new()),
             reference,
         },
         headers,

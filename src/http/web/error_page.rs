@@ -4,13 +4,12 @@ use askama::Template;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use super::page::{self, Layout};
+use super::page::{self, Chrome};
 
 #[derive(Template)]
 #[template(path = "errors/error.html")]
 struct ErrorPage<'a> {
-    stylesheet: &'static str,
-    version: &'static str,
+    chrome: Chrome,
     status: u16,
     title: &'a str,
     detail: &'a str,
@@ -18,10 +17,8 @@ struct ErrorPage<'a> {
 }
 
 pub fn render(status: StatusCode, detail: &str, request_id: &str) -> Response {
-    let layout = Layout::new();
     let template = ErrorPage {
-        stylesheet: layout.stylesheet,
-        version: layout.version,
+        chrome: Chrome::anonymous(String::new()),
         status: status.as_u16(),
         title: status.canonical_reason().unwrap_or("Error"),
         detail,

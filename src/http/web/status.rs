@@ -1,4 +1,4 @@
-//! `GET /`: the server status page (version, database, instance).
+//! `GET /system/status`: the server status page (version, database, instance).
 
 use std::time::Duration;
 
@@ -7,15 +7,14 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-use super::page::{self, Layout};
+use super::page::{self, Chrome};
 use crate::build_info;
 use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "system/status.html")]
 struct StatusPage {
-    stylesheet: &'static str,
-    version: &'static str,
+    chrome: Chrome,
     commit: &'static str,
     database: &'static str,
     database_ok: bool,
@@ -24,10 +23,8 @@ struct StatusPage {
 }
 
 pub async fn status_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let layout = Layout::new();
     let template = StatusPage {
-        stylesheet: layout.stylesheet,
-        version: layout.version,
+        chrome: Chrome::anonymous(String::new()),
         commit: build_info::COMMIT,
         database: state.ctx.db.backend(),
         database_ok: state.ctx.db.ping(Duration::from_secs(1)).await.is_ok(),

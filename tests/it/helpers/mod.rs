@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod binary;
 pub mod postgres;
+pub mod web;
 pub mod tcp_proxy;
 
 use std::sync::Arc;

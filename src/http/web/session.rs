@@ -1,0 +1,178 @@
+//! Who is looking at a page. A signed-in person is a `Viewer`; anyone else asking for a page
+//! that needs one is sent to the sign-in page and brought back afterwards.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono_tz::Tz;
+
+use crate::domain::ids::SessionId;
+use crate::error::AppError;
+use crate::http::api::authn::{client_ip, cookie_name, session_cookie};
+use crate::http::problem::ApiError;
+use crate::service::{Actor, sessions};
+use crate::state::AppState;
+
+/// A short message for the next page after a redirect ("Timer stopped.").
+const NOTICE_COOKIE: &str = "gogotime_notice";
+
+pub struct Viewer {
+    pub actor: Actor,
+    pub session: SessionId,
+    /// Every form posted with the session cookie must carry this in `_csrf`.
+    pub csrf: String,
+    pub tz: Tz,
+    pub notice: String,
+}
+
+impl Viewer {
+    pub fn name(&self) -> String {
+        self.actor.user.name.clone()
+    }
+}
+
+/// Where to send someone who must sign in first, remembering the page they wanted.
+pub fn sign_in_redirect(parts: &Parts) -> Response {
+    let wanted = if parts.method == axum::http::Method::GET {
+        parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_string()
+    } else {
+        "/".to_string()
+    };
+    let target = format!(
+        "/sign-in?next={}",
+        url::form_urlencoded::byte_serialize(wanted.as_bytes()).collect::<String>()
+    );
+    Redirect::to(&target).into_response()
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let name = cookie_name(state.ctx.settings.secure_cookies);
+        let Some(token) = session_cookie(parts, name) else {
+            return Err(sign_in_redirect(parts));
+        };
+        let ip = client_ip(parts);
+        match sessions::authenticate(&state.ctx, token, &ip).await {
+            Ok((actor, session, csrf)) => {
+                let tz = actor.user.time_zone.parse().unwrap_or(Tz::UTC);
+                Ok(Viewer {
+                    actor,
+                    session,
+                    csrf,
+                    tz,
+                    notice: notice(&parts.headers),
+                })
+            }
+            Err(AppError::Unauthorized) => Err(sign_in_redirect(parts)),
+            Err(e) => Err(ApiError(e).into_response()),
+        }
+    }
+}
+
+/// Reads a cookie of the request by name.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn notice(headers: &HeaderMap) -> String {
+    cookie(headers, NOTICE_COOKIE)
+        .and_then(|raw| {
+            url::form_urlencoded::parse(format!("n={raw}").as_bytes())
+                .next()
+                .map(|(_, v)| v.chars().take(300).collect())
+        })
+        .unwrap_or_default()
+}
+
+/// A cookie attribute set shared by every cookie the pages write.
+fn cookie_attributes(secure: bool) -> &'static str {
+    if secure {
+        "; Path=/; HttpOnly; SameSite=Lax; Secure"
+    } else {
+        "; Path=/; HttpOnly; SameSite=Lax"
+    }
+}
+
+/// `303 See Other` to `to`, with a notice for the page it leads to.
+pub fn redirect_with_notice(to: &str, notice: &str, secure: bool) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    let value = format!(
+        "{NOTICE_COOKIE}={}; Max-Age=60{}",
+        url::form_urlencoded::byte_serialize(notice.as_bytes()).collect::<String>(),
+        cookie_attributes(secure)
+    );
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
+
+/// Drops the notice once a page has shown it.
+pub fn clear_notice(response: &mut Response, request: &HeaderMap, secure: bool) {
+    if cookie(request, NOTICE_COOKIE).is_none() {
+        return;
+    }
+    let value = format!("{NOTICE_COOKIE}=; Max-Age=0{}", cookie_attributes(secure));
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+}
+
+/// Sets the session cookie after signing in.
+pub fn set_session_cookie(response: &mut Response, token: &str, max_age: i64, secure: bool) {
+    let value = format!(
+        "{}={token}; Max-Age={max_age}{}",
+        cookie_name(secure),
+        cookie_attributes(secure)
+    );
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+}
+
+pub fn clear_session_cookie(response: &mut Response, secure: bool) {
+    let value = format!("{}=; Max-Age=0{}", cookie_name(secure), cookie_attributes(secure));
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+}
+
+/// The form token of anonymous pages (sign in, register, setup, invitation): a random value in
+/// a cookie that the form must repeat, so another site cannot post these forms for a visitor.
+pub const FORM_COOKIE: &str = "gogotime_form";
+
+pub fn anonymous_form_token(headers: &HeaderMap) -> (String, bool) {
+    match cookie(headers, FORM_COOKIE) {
+        Some(token) if token.len() >= 32 && token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => {
+            (token.to_string(), false)
+        }
+        _ => (crate::secret::generate(), true),
+    }
+}
+
+pub fn set_form_cookie(response: &mut Response, token: &str, secure: bool) {
+    let value = format!(
+        "{FORM_COOKIE}={token}; Max-Age=86400{}",
+        cookie_attributes(secure)
+    );
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+}

@@ -1,0 +1,125 @@
+// GoGoTime: small comforts on top of pages that work without JavaScript.
+// Ticking timer, keyboard shortcuts, confirmations, filters for long lists, select-all.
+"use strict";
+
+(function () {
+  const pad = (n) => String(n).padStart(2, "0");
+  const hms = (s) => Math.floor(s / 3600) + ":" + pad(Math.floor(s / 60) % 60) + ":" + pad(s % 60);
+
+  // The running timer: the server renders the elapsed time; we keep it ticking, in the title too.
+  function tick() {
+    const el = document.querySelector("[data-timer-start]");
+    if (!el) return;
+    const start = Date.parse(el.dataset.timerStart);
+    const skew = Date.now() - Date.parse(el.dataset.timerNow);
+    const baseTitle = document.title;
+    const out = el.querySelector("[data-elapsed]") || el;
+    const update = () => {
+      const seconds = Math.max(0, Math.floor((Date.now() - skew - start) / 1000));
+      out.textContent = hms(seconds);
+      document.title = hms(seconds) + " · " + baseTitle;
+    };
+    update();
+    setInterval(update, 1000);
+  }
+
+  // The browser knows its time zone; fill it in where the form asks and nothing was chosen.
+  function localZone() {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    document.querySelectorAll("input[data-local-tz]").forEach((input) => {
+      if (zone && (!input.value || input.value === "UTC")) input.value = zone;
+    });
+  }
+
+  // Forms that destroy something ask first.
+  function confirmations() {
+    document.addEventListener("submit", (event) => {
+      const form = event.target;
+      const submitter = event.submitter;
+      const question = (submitter && submitter.dataset.confirm) || form.dataset.confirm;
+      if (question && !window.confirm(question)) event.preventDefault();
+    });
+  }
+
+  // Type-to-search in long lists: <input data-filter="#list"> hides non-matching items.
+  function filters() {
+    document.querySelectorAll("input[data-filter]").forEach((input) => {
+      const target = document.querySelector(input.dataset.filter);
+      if (!target) return;
+      input.hidden = false;
+      input.addEventListener("input", () => {
+        const needle = input.value.trim().toLowerCase();
+        target.querySelectorAll("option, [data-filter-item]").forEach((item) => {
+          const match = !needle || item.textContent.toLowerCase().includes(needle);
+          item.hidden = !match;
+          if (item.tagName === "OPTION") item.disabled = !match && item.value !== "";
+        });
+      });
+    });
+  }
+
+  // "Select all" for bulk actions.
+  function selectAll() {
+    document.querySelectorAll("input[data-select-all]").forEach((box) => {
+      box.hidden = false;
+      box.addEventListener("change", () => {
+        document.querySelectorAll(box.dataset.selectAll).forEach((b) => { b.checked = box.checked; });
+      });
+    });
+  }
+
+  // Keyboard shortcuts; never while typing in a field or with a modifier held.
+  function shortcuts() {
+    let pendingG = false;
+    const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+    const go = (name) => {
+      const link = document.querySelector('.main-nav a[data-key="' + name + '"]');
+      if (link) window.location.href = link.href;
+    };
+    document.addEventListener("keydown", (event) => {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (typing(event.target)) return;
+      const dialog = document.getElementById("shortcuts");
+      if (pendingG) {
+        pendingG = false;
+        if ("tew".includes(event.key)) { go(event.key); event.preventDefault(); }
+        return;
+      }
+      switch (event.key) {
+        case "n": {
+          const field = document.getElementById("start-description");
+          if (field) { field.focus(); event.preventDefault(); }
+          break;
+        }
+        case "s": {
+          const stop = document.getElementById("stop-timer");
+          if (stop) { stop.requestSubmit(); event.preventDefault(); }
+          break;
+        }
+        case "/": {
+          const search = document.querySelector("[data-search]");
+          if (search) { search.focus(); event.preventDefault(); }
+          break;
+        }
+        case "?":
+          if (dialog && !dialog.open) { dialog.showModal(); event.preventDefault(); }
+          break;
+        case "g":
+          pendingG = true;
+          break;
+      }
+    });
+  }
+
+  function ready() {
+    tick();
+    localZone();
+    confirmations();
+    filters();
+    selectAll();
+    shortcuts();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
+})();

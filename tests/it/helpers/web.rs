@@ -1,0 +1,193 @@
+//! A browser without JavaScript: keeps cookies, follows nothing by itself, and posts forms with
+//! the CSRF token of the page they came from, as a real form submission would.
+
+use std::collections::BTreeMap;
+
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+
+use super::TestApp;
+use super::accounts::PASSWORD;
+
+pub struct WebClient<'a> {
+    app: &'a TestApp,
+    cookies: BTreeMap<String, String>,
+    /// The CSRF token of the last page fetched.
+    csrf: String,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Page {
+    /// The value of the first `name="<name>" value="…"` pair, as forms render hidden fields.
+    pub fn field(&self, name: &str) -> Option<String> {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self.body.find(&marker)? + marker.len();
+        let end = self.body[start..].find('"')? + start;
+        Some(html_unescape(&self.body[start..end]))
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, text: &str) {
+        assert!(
+            self.body.contains(text),
+            "the page ({}) should contain {text:?}; it is:\n{}",
+            self.status,
+            self.body
+        );
+    }
+
+    #[track_caller]
+    pub fn assert_redirect(&self, prefix: &str) -> String {
+        assert_eq!(
+            self.status,
+            StatusCode::SEE_OTHER,
+            "expected a redirect, got:\n{}",
+            self.body
+        );
+        let location = self.location.clone().expect("a Location header");
+        assert!(
+            location.starts_with(prefix),
+            "redirect to {location}, expected {prefix}…"
+        );
+        location
+    }
+}
+
+pub fn html_unescape(raw: &str) -> String {
+    raw.replace("&#x2f;", "/")
+        .replace("&#47;", "/")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+impl<'a> WebClient<'a> {
+    pub fn new(app: &'a TestApp) -> Self {
+        Self {
+            app,
+            cookies: BTreeMap::new(),
+            csrf: String::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn read(&mut self, response: reqwest::Response) -> Page {
+        for value in response.headers().get_all(SET_COOKIE) {
+            let text = value.to_str().expect("ascii cookie");
+            let pair = text.split(';').next().unwrap_or("");
+            if let Some((name, value)) = pair.split_once('=') {
+                if value.is_empty() || text.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_string(), value.to_string());
+                }
+            }
+        }
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|v| v.to_str().expect("ascii location").to_string());
+        let body = response.text().await.expect("a body");
+        let page = Page {
+            status,
+            location,
+            body,
+        };
+        if let Some(token) = page.field("_csrf") {
+            self.csrf = token;
+        }
+        page
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let response = self
+            .app
+            .client
+            .get(self.app.url(path))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .expect("request sent");
+        self.read(response).await
+    }
+
+    /// Posts a form with the current page's CSRF token added.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.csrf.clone();
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields (no CSRF token added).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let response = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header(COOKIE, self.cookie_header())
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("request sent");
+        self.read(response).await
+    }
+
+    /// Follows a redirect answer with a GET, as a browser does after a form post.
+    pub async fn follow(&mut self, page: Page) -> Page {
+        let location = page.location.clone().unwrap_or_else(|| {
+            panic!("expected a redirect ({}), got:\n{}", page.status, page.body)
+        });
+        self.get(&location).await
+    }
+
+    /// Sets up a fresh instance through the setup page; returns the organization's home path.
+    pub async fn set_up_instance(&mut self, name: &str, email: &str, org: &str) -> String {
+        self.get("/setup").await;
+        let done = self
+            .post(
+                "/setup",
+                &[
+                    ("name", name),
+                    ("email", email),
+                    ("password", PASSWORD),
+                    ("organization_name", org),
+                    ("time_zone", "Europe/Berlin"),
+                ],
+            )
+            .await;
+        done.assert_redirect("/");
+        let start = self.follow(done).await;
+        start.assert_redirect("/o/")
+    }
+
+    pub async fn sign_in(&mut self, email: &str) -> Page {
+        self.get("/sign-in").await;
+        let page = self
+            .post("/sign-in", &[("email", email), ("password", PASSWORD)])
+            .await;
+        page.assert_redirect("/");
+        page
+    }
+}
