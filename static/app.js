@@ -14,10 +14,20 @@
     const skew = Date.now() - Date.parse(el.dataset.timerNow);
     const baseTitle = document.title;
     const out = el.querySelector("[data-elapsed]") || el;
+    // screen readers hear the time once a minute, not every second
+    const spoken = el.querySelector("[data-elapsed-minutes]");
+    let lastMinute = -1;
     const update = () => {
       const seconds = Math.max(0, Math.floor((Date.now() - skew - start) / 1000));
       out.textContent = hms(seconds);
       document.title = hms(seconds) + " · " + baseTitle;
+      const minutes = Math.floor(seconds / 60);
+      if (spoken && minutes !== lastMinute && minutes > 0) {
+        lastMinute = minutes;
+        const h = Math.floor(minutes / 60);
+        const m = minutes % 60;
+        spoken.textContent = "Running for " + (h ? h + (h === 1 ? " hour " : " hours ") : "") + m + (m === 1 ? " minute" : " minutes");
+      }
     };
     update();
     setInterval(update, 1000);
@@ -41,10 +51,10 @@
     });
   }
 
-  // Type-to-search in long lists: <input data-filter="#list"> hides non-matching items.
+  // Type-to-search in long lists: <input data-filter="list-id"> hides non-matching items.
   function filters() {
     document.querySelectorAll("input[data-filter]").forEach((input) => {
-      const target = document.querySelector(input.dataset.filter);
+      const target = document.getElementById(input.dataset.filter.replace(/^#/, ""));
       if (!target) return;
       input.hidden = false;
       input.addEventListener("input", () => {

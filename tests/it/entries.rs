@@ -27,6 +27,7 @@ both_backends!(
     bulk_changes_are_all_or_nothing,
     deleting_a_project_in_use_needs_an_admin_and_force,
     continuing_an_entry_starts_a_new_timer_with_its_fields,
+    a_timer_stopped_or_replaced_within_its_first_second_lasts_one_second,
 );
 
 fn t(s: &str) -> DateTime<Utc> {
@@ -1156,4 +1157,37 @@ async fn continuing_an_entry_starts_a_new_timer_with_its_fields(backend: Backend
     assert_eq!(started["started"]["project_id"], web["id"]);
     assert_eq!(started["started"]["billable"], false);
     assert_ne!(started["started"]["id"], e["id"]);
+}
+
+async fn a_timer_stopped_or_replaced_within_its_first_second_lasts_one_second(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let org = app.org_with_every_role().await;
+    let token = Some(org.member.token.as_str());
+    let (_, first) = app
+        .call(Method::POST, &p(&org, "timer/start"), token, None)
+        .await;
+    // the clock stands still: a double click
+    let (status, second) = app
+        .call(Method::POST, &p(&org, "timer/start"), token, None)
+        .await;
+    assert_eq!(status, 201, "{second}");
+    assert_eq!(second["stopped"]["id"], first["started"]["id"]);
+    assert_eq!(second["stopped"]["duration_seconds"], 1);
+    assert_eq!(second["started"]["start"], second["stopped"]["end"]);
+    let (status, stopped) = app
+        .call(Method::POST, &p(&org, "timer/stop"), token, None)
+        .await;
+    assert_eq!(status, 200, "{stopped}");
+    assert_eq!(stopped["duration_seconds"], 1);
+    // an explicit end is taken as given, and refused when it is not after the start
+    app.call(Method::POST, &p(&org, "timer/start"), token, None)
+        .await;
+    let (status, refused) = app
+        .post(
+            &p(&org, "timer/stop"),
+            token,
+            json!({ "end": first["started"]["start"] }),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
 }

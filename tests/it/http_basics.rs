@@ -102,7 +102,14 @@ async fn request_id_is_generated_or_propagated_and_unsafe_ids_replaced(backend: 
 async fn every_response_carries_the_security_headers(backend: Backend) {
     let app = spawn_app(backend).await;
 
-    for path in ["/", "/api/system/health", "/api/nope", "/nope"] {
+    for path in [
+        "/",
+        "/system/status",
+        "/sign-in",
+        "/api/system/health",
+        "/api/nope",
+        "/nope",
+    ] {
         let response = app.get(path).await;
         let headers = response.headers();
         let csp = headers["content-security-policy"].to_str().unwrap();
@@ -178,19 +185,19 @@ async fn responses_are_compressed_when_the_client_accepts_it(backend: Backend) {
 
     let gzip = app
         .client
-        .get(app.url("/"))
+        .get(app.url("/system/status"))
         .header("accept-encoding", "gzip")
         .send()
         .await
         .unwrap();
     let brotli = app
         .client
-        .get(app.url("/"))
+        .get(app.url("/system/status"))
         .header("accept-encoding", "br")
         .send()
         .await
         .unwrap();
-    let identity = app.get("/").await;
+    let identity = app.get("/system/status").await;
 
     assert_eq!(gzip.headers()["content-encoding"], "gzip");
     assert_eq!(brotli.headers()["content-encoding"], "br");
@@ -205,7 +212,7 @@ async fn responses_are_compressed_when_the_client_accepts_it(backend: Backend) {
 
 async fn hashed_assets_are_immutable_and_served_precompressed(backend: Backend) {
     let app = spawn_app(backend).await;
-    let page = app.get("/").await.text().await.unwrap();
+    let page = app.get("/system/status").await.text().await.unwrap();
     let href = stylesheet_href(&page);
 
     let brotli = app
@@ -233,16 +240,31 @@ async fn hashed_assets_are_immutable_and_served_precompressed(backend: Backend) 
     let css = plain.text().await.unwrap();
     assert!(css.contains("prefers-color-scheme"));
     assert_eq!(stale.status(), 404);
+
+    let start = page.find("src=\"/static/app.").expect("a script") + 5;
+    let script = &page[start..start + page[start..].find('"').unwrap()];
+    let js = app.get(script).await;
+    assert_eq!(js.status(), 200);
+    assert_eq!(
+        js.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(
+        js.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
 }
 
 async fn pages_revalidate_with_etags(backend: Backend) {
     let app = spawn_app(backend).await;
 
-    let first = app.get("/").await;
+    let first = app.get("/system/status").await;
     let etag = first.headers()["etag"].to_str().unwrap().to_string();
     let second = app
         .client
-        .get(app.url("/"))
+        .get(app.url("/system/status"))
         .header("if-none-match", &etag)
         .send()
         .await

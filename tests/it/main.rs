@@ -20,3 +20,6 @@ mod organizations;
 mod postgres_faults;
 mod shutdown;
 mod user_cli;
+mod web_admin;
+mod web_catalog;
+mod web_tracking;

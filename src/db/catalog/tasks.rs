@@ -66,6 +66,17 @@ pub async fn list(
     Ok(rows.into_iter().map(task).collect())
 }
 
+/// Every active, open task of the organization, for the pickers of the tracking pages.
+pub async fn list_active_in_org(conn: &mut Conn<'_>, org: OrganizationId) -> DbResult<Vec<Task>> {
+    let sql = format!(
+        "select {COLUMNS} from tasks where organization_id = $1 and not archived and not done \
+         order by name_normalized, id"
+    );
+    let rows: Vec<Row> =
+        with_conn!(conn, db => sqlx::query_as(&sql).bind(org.as_uuid()).fetch_all(db).await?);
+    Ok(rows.into_iter().map(task).collect())
+}
+
 pub async fn delete(conn: &mut Conn<'_>, project: ProjectId, id: TaskId) -> DbResult<()> {
     with_conn!(conn, db => {
         sqlx::query("delete from tasks where project_id = $1 and id = $2").bind(project.as_uuid()).bind(id.as_uuid()).execute(db).await?;

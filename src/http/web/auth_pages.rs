@@ -48,7 +48,9 @@ fn anonymous_page(
     render: impl FnOnce(Chrome) -> Response,
 ) -> Response {
     let (token, fresh) = session::anonymous_form_token(headers);
-    let mut response = render(Chrome::anonymous(token.clone()));
+    let mut chrome = Chrome::anonymous(token.clone());
+    chrome.notice = session::notice(headers);
+    let mut response = render(chrome);
     *response.status_mut() = status;
     if fresh {
         session::set_form_cookie(&mut response, &token, secure);
@@ -62,8 +64,14 @@ async fn maybe_viewer(parts: &mut Parts, state: &AppState) -> Option<Viewer> {
 }
 
 /// `GET /`: setup on a fresh instance, else sign in, else the first organization's timer.
-pub async fn start_page(State(state): State<AppState>, request: axum::extract::Request) -> PageResult {
-    if accounts::is_fresh_instance(&state.ctx).await.map_err(fail)? {
+pub async fn start_page(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+) -> PageResult {
+    if accounts::is_fresh_instance(&state.ctx)
+        .await
+        .map_err(fail)?
+    {
         return Ok(Redirect::to("/setup").into_response());
     }
     let (mut parts, _) = request.into_parts();
@@ -91,7 +99,12 @@ struct SetupPage {
     time_zones: Vec<&'static str>,
 }
 
-fn setup_page(chrome: Chrome, fields: &Fields, errors: FormErrors, headers: &HeaderMap) -> Response {
+fn setup_page(
+    chrome: Chrome,
+    fields: &Fields,
+    errors: FormErrors,
+    headers: &HeaderMap,
+) -> Response {
     page::html(
         &SetupPage {
             chrome,
@@ -107,7 +120,10 @@ fn setup_page(chrome: Chrome, fields: &Fields, errors: FormErrors, headers: &Hea
 }
 
 pub async fn setup_get(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    if !accounts::is_fresh_instance(&state.ctx).await.map_err(fail)? {
+    if !accounts::is_fresh_instance(&state.ctx)
+        .await
+        .map_err(fail)?
+    {
         return Ok(Redirect::to("/sign-in").into_response());
     }
     let secure = state.ctx.settings.secure_cookies;
@@ -131,7 +147,15 @@ async fn register_and_sign_in(
         organization_name: fields.non_empty("organization_name").map(Into::into),
     };
     accounts::register(&state.ctx, registration, ip).await?;
-    sign_in_response(state, fields.get("email").trim(), fields.get("password"), "/", headers, ip).await
+    sign_in_response(
+        state,
+        fields.get("email").trim(),
+        fields.get("password"),
+        "/",
+        headers,
+        ip,
+    )
+    .await
 }
 
 async fn sign_in_response(
@@ -163,7 +187,10 @@ pub async fn setup_post(
     ip: Option<axum::Extension<ClientIp>>,
     AnonymousForm(fields): AnonymousForm,
 ) -> PageResult {
-    if !accounts::is_fresh_instance(&state.ctx).await.map_err(fail)? {
+    if !accounts::is_fresh_instance(&state.ctx)
+        .await
+        .map_err(fail)?
+    {
         return Ok(Redirect::to("/sign-in").into_response());
     }
     let ip = ip_of(ip.as_deref());
@@ -172,9 +199,12 @@ pub async fn setup_post(
         Err(e) => {
             let errors = FormErrors::from_error(e).map_err(fail)?;
             let secure = state.ctx.settings.secure_cookies;
-            Ok(anonymous_page(&headers, secure, StatusCode::UNPROCESSABLE_ENTITY, |chrome| {
-                setup_page(chrome, &fields, errors, &headers)
-            }))
+            Ok(anonymous_page(
+                &headers,
+                secure,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                |chrome| setup_page(chrome, &fields, errors, &headers),
+            ))
         }
     }
 }
@@ -200,7 +230,10 @@ pub async fn sign_in_get(
     headers: HeaderMap,
     Query(query): Query<NextQuery>,
 ) -> PageResult {
-    if accounts::is_fresh_instance(&state.ctx).await.map_err(fail)? {
+    if accounts::is_fresh_instance(&state.ctx)
+        .await
+        .map_err(fail)?
+    {
         return Ok(Redirect::to("/setup").into_response());
     }
     let secure = state.ctx.settings.secure_cookies;
@@ -227,15 +260,22 @@ pub async fn sign_in_post(
 ) -> PageResult {
     let ip = ip_of(ip.as_deref());
     let email = fields.get("email").trim();
-    match sign_in_response(&state, email, fields.get("password"), fields.get("next"), &headers, &ip)
-        .await
+    match sign_in_response(
+        &state,
+        email,
+        fields.get("password"),
+        fields.get("next"),
+        &headers,
+        &ip,
+    )
+    .await
     {
         Ok(response) => Ok(response),
         Err(e) => {
             let errors = match e {
-                AppError::Unauthorized => {
-                    FormErrors::message("The email or password is not right. Check both and try again.")
-                }
+                AppError::Unauthorized => FormErrors::message(
+                    "The email or password is not right. Check both and try again.",
+                ),
                 other => FormErrors::from_error(other).map_err(fail)?,
             };
             let secure = state.ctx.settings.secure_cookies;
@@ -283,7 +323,12 @@ struct RegisterPage {
     time_zones: Vec<&'static str>,
 }
 
-fn register_page(chrome: Chrome, fields: &Fields, errors: FormErrors, headers: &HeaderMap) -> Response {
+fn register_page(
+    chrome: Chrome,
+    fields: &Fields,
+    errors: FormErrors,
+    headers: &HeaderMap,
+) -> Response {
     page::html(
         &RegisterPage {
             chrome,
@@ -311,7 +356,10 @@ fn registration_closed(state: &AppState) -> Option<AppError> {
 }
 
 pub async fn register_get(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    if accounts::is_fresh_instance(&state.ctx).await.map_err(fail)? {
+    if accounts::is_fresh_instance(&state.ctx)
+        .await
+        .map_err(fail)?
+    {
         return Ok(Redirect::to("/setup").into_response());
     }
     if let Some(e) = registration_closed(&state) {
@@ -335,9 +383,12 @@ pub async fn register_post(
         Err(e) => {
             let errors = FormErrors::from_error(e).map_err(fail)?;
             let secure = state.ctx.settings.secure_cookies;
-            Ok(anonymous_page(&headers, secure, StatusCode::UNPROCESSABLE_ENTITY, |chrome| {
-                register_page(chrome, &fields, errors, &headers)
-            }))
+            Ok(anonymous_page(
+                &headers,
+                secure,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                |chrome| register_page(chrome, &fields, errors, &headers),
+            ))
         }
     }
 }
@@ -365,7 +416,9 @@ async fn invite_page(
     headers: &HeaderMap,
     status: StatusCode,
 ) -> PageResult {
-    let preview = invitations::preview(&state.ctx, token).await.map_err(fail)?;
+    let preview = invitations::preview(&state.ctx, token)
+        .await
+        .map_err(fail)?;
     let render = |chrome: Chrome| {
         page::html_with_status(
             &InvitePage {
@@ -432,7 +485,9 @@ pub async fn invite_post(
     )
     .is_some();
     if signed_in {
-        let form = <SignedForm as axum::extract::FromRequest<AppState>>::from_request(request, &state).await?;
+        let form =
+            <SignedForm as axum::extract::FromRequest<AppState>>::from_request(request, &state)
+                .await?;
         let result = invitations::accept(
             &state.ctx,
             &token,
@@ -449,13 +504,25 @@ pub async fn invite_post(
             )),
             Err(e) => {
                 let errors = FormErrors::from_error(e).map_err(fail)?;
-                invite_page(&state, Some(&form.viewer), &token, &form.fields, errors, &headers, StatusCode::UNPROCESSABLE_ENTITY).await
+                invite_page(
+                    &state,
+                    Some(&form.viewer),
+                    &token,
+                    &form.fields,
+                    errors,
+                    &headers,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
             }
         };
     }
     let AnonymousForm(fields) =
-        <AnonymousForm as axum::extract::FromRequest<AppState>>::from_request(request, &state).await?;
-    let preview = invitations::preview(&state.ctx, &token).await.map_err(fail)?;
+        <AnonymousForm as axum::extract::FromRequest<AppState>>::from_request(request, &state)
+            .await?;
+    let preview = invitations::preview(&state.ctx, &token)
+        .await
+        .map_err(fail)?;
     let account = invitations::NewAccount {
         name: Some(fields.get("name").into()),
         password: Some(fields.get("password").into()),
@@ -463,14 +530,31 @@ pub async fn invite_post(
     };
     let accepted = async {
         invitations::accept(&state.ctx, &token, None, account, &ip).await?;
-        sign_in_response(&state, &preview.email, fields.get("password"), "/", &headers, &ip).await
+        sign_in_response(
+            &state,
+            &preview.email,
+            fields.get("password"),
+            "/",
+            &headers,
+            &ip,
+        )
+        .await
     }
     .await;
     match accepted {
         Ok(response) => Ok(response),
         Err(e) => {
             let errors = FormErrors::from_error(e).map_err(fail)?;
-            invite_page(&state, None, &token, &fields, errors, &headers, StatusCode::UNPROCESSABLE_ENTITY).await
+            invite_page(
+                &state,
+                None,
+                &token,
+                &fields,
+                errors,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -517,7 +601,10 @@ pub async fn new_org_post(
     match organizations::create(&state.ctx, &form.viewer.actor, input).await {
         Ok(mine) => Ok(session::redirect_with_notice(
             &format!("/o/{}", mine.organization.id),
-            &format!("{} is ready. Add a client and a project, or start a timer.", mine.organization.name),
+            &format!(
+                "{} is ready. Add a client and a project, or start a timer.",
+                mine.organization.name
+            ),
             state.ctx.settings.secure_cookies,
         )),
         Err(e) => {

@@ -28,6 +28,11 @@ impl Fields {
         )
     }
 
+    /// Adds a field, e.g. to reuse a parser under another name.
+    pub fn push(&mut self, name: &str, value: &str) {
+        self.0.push((name.to_string(), value.to_string()));
+    }
+
     /// The first value of `name`, or "".
     pub fn get(&self, name: &str) -> &str {
         self.0

@@ -71,7 +71,8 @@ pub fn week_start(day: NaiveDate, week_start: i16) -> NaiveDate {
 /// Parses `h:mm`, `h`, `1.5`/`1,5` hours or `90m` into seconds.
 pub fn parse_duration(raw: &str) -> Result<i64, String> {
     let text = raw.trim().to_lowercase();
-    let bad = || format!("'{raw}' is not a duration; write it as h:mm (e.g. 1:30) or in hours (1.5)");
+    let bad =
+        || format!("'{raw}' is not a duration; write it as h:mm (e.g. 1:30) or in hours (1.5)");
     if text.is_empty() {
         return Err("is required, e.g. 1:30".into());
     }
@@ -127,8 +128,14 @@ mod tests {
     #[test]
     fn weeks_start_on_the_chosen_day() {
         let friday = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        assert_eq!(week_start(friday, 1), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
-        assert_eq!(week_start(friday, 7), NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+        assert_eq!(
+            week_start(friday, 1),
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+        );
+        assert_eq!(
+            week_start(friday, 7),
+            NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+        );
         assert_eq!(week_start(friday, 5), friday);
     }
 
@@ -138,6 +145,9 @@ mod tests {
         let tz: Tz = "America/Santiago".parse().unwrap();
         let day = NaiveDate::from_ymd_opt(2026, 9, 6).unwrap();
         let start = start_of_day(day, tz);
-        assert_eq!(start.with_timezone(&tz).format("%H:%M").to_string(), "01:00");
+        assert_eq!(
+            start.with_timezone(&tz).format("%H:%M").to_string(),
+            "01:00"
+        );
     }
 }

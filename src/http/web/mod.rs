@@ -2,15 +2,19 @@
 //! askama template through `page::html`, which adds the `no-cache` + ETag revalidation every
 //! page uses. Every form works without JavaScript; `static/app.js` only adds comfort.
 
+mod account_pages;
 pub mod api_docs;
 mod auth_pages;
+mod catalog_pages;
 pub mod error_page;
 mod form;
 mod format;
 mod org;
+mod org_pages;
 mod page;
 mod session;
 pub mod status;
+mod tracking;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -21,10 +25,29 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(auth_pages::start_page))
         .route("/system/status", get(status::status_get))
-        .route("/setup", get(auth_pages::setup_get).post(auth_pages::setup_post))
-        .route("/sign-in", get(auth_pages::sign_in_get).post(auth_pages::sign_in_post))
+        .route(
+            "/setup",
+            get(auth_pages::setup_get).post(auth_pages::setup_post),
+        )
+        .route(
+            "/sign-in",
+            get(auth_pages::sign_in_get).post(auth_pages::sign_in_post),
+        )
         .route("/sign-out", post(auth_pages::sign_out_post))
-        .route("/register", get(auth_pages::register_get).post(auth_pages::register_post))
-        .route("/invite/{token}", get(auth_pages::invite_get).post(auth_pages::invite_post))
-        .route("/orgs/new", get(auth_pages::new_org_get).post(auth_pages::new_org_post))
+        .route(
+            "/register",
+            get(auth_pages::register_get).post(auth_pages::register_post),
+        )
+        .route(
+            "/invite/{token}",
+            get(auth_pages::invite_get).post(auth_pages::invite_post),
+        )
+        .route(
+            "/orgs/new",
+            get(auth_pages::new_org_get).post(auth_pages::new_org_post),
+        )
+        .merge(tracking::routes())
+        .merge(org_pages::routes())
+        .merge(account_pages::routes())
+        .merge(catalog_pages::routes())
 }

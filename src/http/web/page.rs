@@ -22,7 +22,6 @@ pub struct CurrentOrg {
     pub id: String,
     pub name: String,
     pub role: Role,
-    pub currency: String,
 }
 
 impl CurrentOrg {
@@ -31,7 +30,6 @@ impl CurrentOrg {
             id: mine.organization.id.to_string(),
             name: mine.organization.name.clone(),
             role: mine.role,
-            currency: mine.organization.currency.clone(),
         }
     }
 
@@ -91,7 +89,13 @@ impl Chrome {
 
     /// Prefix for links inside the current organization.
     pub fn org_path(&self, rest: &str) -> String {
-        self.org.as_ref().map_or_else(|| "/".into(), |o| o.path(rest))
+        self.org
+            .as_ref()
+            .map_or_else(|| "/".into(), |o| o.path(rest))
+    }
+
+    pub fn org_name(&self) -> &str {
+        self.org.as_ref().map_or("", |o| o.name.as_str())
     }
 
     pub fn manages(&self) -> bool {
@@ -147,5 +151,6 @@ pub fn html_with_status(
     if let Ok(value) = HeaderValue::from_str(&etag) {
         headers.insert(header::ETAG, value);
     }
+    super::session::clear_notice(&mut response, request_headers);
     response
 }

@@ -89,7 +89,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-fn notice(headers: &HeaderMap) -> String {
+pub fn notice(headers: &HeaderMap) -> String {
     cookie(headers, NOTICE_COOKIE)
         .and_then(|raw| {
             url::form_urlencoded::parse(format!("n={raw}").as_bytes())
@@ -122,12 +122,13 @@ pub fn redirect_with_notice(to: &str, notice: &str, secure: bool) -> Response {
     response
 }
 
-/// Drops the notice once a page has shown it.
-pub fn clear_notice(response: &mut Response, request: &HeaderMap, secure: bool) {
+/// Drops the notice once a page has shown it (added to every page answering a request that
+/// carried one).
+pub fn clear_notice(response: &mut Response, request: &HeaderMap) {
     if cookie(request, NOTICE_COOKIE).is_none() {
         return;
     }
-    let value = format!("{NOTICE_COOKIE}=; Max-Age=0{}", cookie_attributes(secure));
+    let value = format!("{NOTICE_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax");
     if let Ok(value) = HeaderValue::from_str(&value) {
         response.headers_mut().append(SET_COOKIE, value);
     }
@@ -146,7 +147,11 @@ pub fn set_session_cookie(response: &mut Response, token: &str, max_age: i64, se
 }
 
 pub fn clear_session_cookie(response: &mut Response, secure: bool) {
-    let value = format!("{}=; Max-Age=0{}", cookie_name(secure), cookie_attributes(secure));
+    let value = format!(
+        "{}=; Max-Age=0{}",
+        cookie_name(secure),
+        cookie_attributes(secure)
+    );
     if let Ok(value) = HeaderValue::from_str(&value) {
         response.headers_mut().append(SET_COOKIE, value);
     }
@@ -158,9 +163,12 @@ pub const FORM_COOKIE: &str = "gogotime_form";
 
 pub fn anonymous_form_token(headers: &HeaderMap) -> (String, bool) {
     match cookie(headers, FORM_COOKIE) {
-        Some(token) if token.len() >= 32 && token
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => {
+        Some(token)
+            if token.len() >= 32
+                && token
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
             (token.to_string(), false)
         }
         _ => (crate::secret::generate(), true),

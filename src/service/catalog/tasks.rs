@@ -40,6 +40,22 @@ pub async fn list(
     Ok(tasks::list(&mut pooled.conn(), project, &filter).await?)
 }
 
+/// The open tasks of the given projects (which the caller has already seen), in one query.
+pub async fn open_tasks_of(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    projects: &[ProjectId],
+) -> AppResult<Vec<Task>> {
+    let mut pooled = ctx.db.acquire().await?;
+    require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    let all = tasks::list_active_in_org(&mut pooled.conn(), org).await?;
+    Ok(all
+        .into_iter()
+        .filter(|t| projects.contains(&t.project_id))
+        .collect())
+}
+
 pub async fn get(
     ctx: &Ctx,
     actor: &Actor,

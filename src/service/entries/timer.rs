@@ -83,6 +83,12 @@ async fn stop_at(
     Ok(stopped)
 }
 
+/// Stopping "now" a timer started within the same second (a double click, a quick
+/// keyboard start/stop) records one second instead of refusing a zero-length entry.
+fn at_least_a_second(running: &TimeEntry) -> DateTime<Utc> {
+    running.start + Duration::seconds(1)
+}
+
 /// `POST timer/start`: stops the caller's running entry at the new start, atomically.
 pub async fn start(
     ctx: &Ctx,
@@ -97,7 +103,8 @@ pub async fn start(
             "is not accepted by timer/start; a timer runs for its caller until stopped",
         ));
     }
-    let start = second(match input.start.take() {
+    let given = input.start.take();
+    let mut start = second(match given {
         Some(start) => check_instant(start).map_err(|m| invalid("start", m))?,
         None => now,
     });
@@ -105,7 +112,12 @@ pub async fn start(
     let mine = membership(&mut tx, org, actor).await?;
     locks_timer(&mut tx, org, actor.user.id).await?;
     let stopped = match entries::find_running(&mut tx.conn(), org, actor.user.id).await? {
-        Some(running) => Some(stop_at(&mut tx, &mine, actor, running, start, now).await?),
+        Some(running) => {
+            if given.is_none() {
+                start = start.max(at_least_a_second(&running));
+            }
+            Some(stop_at(&mut tx, &mine, actor, running, start, now).await?)
+        }
         None => None,
     };
     let mut entry = draft(&mut tx, org, actor, input, now).await?;
@@ -133,16 +145,17 @@ pub async fn stop(
     input: StopInput,
 ) -> AppResult<EntryView> {
     let now = ctx.clock.now();
-    let end = second(match input.end {
-        Some(end) => check_instant(end).map_err(|m| invalid("end", m))?,
-        None => now,
-    });
+    let given = match input.end {
+        Some(end) => Some(second(check_instant(end).map_err(|m| invalid("end", m))?)),
+        None => None,
+    };
     let mut tx = ctx.db.begin().await?;
     let mine = membership(&mut tx, org, actor).await?;
     locks_timer(&mut tx, org, actor.user.id).await?;
     let running = entries::find_running(&mut tx.conn(), org, actor.user.id)
         .await?
         .ok_or_else(|| AppError::NotFound("No timer is running.".into()))?;
+    let end = given.unwrap_or_else(|| second(now).max(at_least_a_second(&running)));
     let stopped = stop_at(&mut tx, &mine, actor, running, end, now).await?;
     tx.commit().await?;
     Ok(EntryView::new(stopped, now))

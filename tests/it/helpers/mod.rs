@@ -3,8 +3,8 @@
 pub mod accounts;
 pub mod binary;
 pub mod postgres;
-pub mod web;
 pub mod tcp_proxy;
+pub mod web;
 
 use std::sync::Arc;
 use std::time::Duration;

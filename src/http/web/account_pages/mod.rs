@@ -1,0 +1,67 @@
+//! The signed-in person's own pages: profile, password, API tokens and sessions. Each calls
+//! the service the `/api/v1/me` endpoints call.
+
+mod profile;
+mod sessions;
+mod tokens;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::session;
+use crate::error::AppError;
+use crate::http::problem::ApiError;
+use crate::state::AppState;
+
+type PageResult = Result<Response, Response>;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/account/profile",
+            get(profile::profile_get).post(profile::profile_post),
+        )
+        .route(
+            "/account/password",
+            get(profile::password_get).post(profile::password_post),
+        )
+        .route(
+            "/account/tokens",
+            get(tokens::tokens_get).post(tokens::token_create_post),
+        )
+        .route(
+            "/account/tokens/{id}/revoke",
+            post(tokens::token_revoke_post),
+        )
+        .route("/account/sessions", get(sessions::sessions_get))
+        .route(
+            "/account/sessions/{id}/revoke",
+            post(sessions::session_revoke_post),
+        )
+        .route(
+            "/account/sessions/revoke-all",
+            post(sessions::sessions_revoke_all_post),
+        )
+}
+
+fn fail(error: AppError) -> Response {
+    ApiError(error).into_response()
+}
+
+/// To the sign-in page with `notice`, the session cookie dropped: for when the viewer's own
+/// session has just ended (password changed, signed out everywhere).
+fn signed_out(notice: &str, secure: bool) -> Response {
+    let mut response = session::redirect_with_notice("/sign-in", notice, secure);
+    session::clear_session_cookie(&mut response, secure);
+    response
+}
+
+/// A page carrying a secret shown once (a new API token) is kept out of every cache.
+fn never_stored(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

@@ -1,0 +1,247 @@
+//! `/o/{org}/settings`: the organization's name, currency, default rate and entry rules, and
+//! deleting it. Admins and owners only; deleting is the owner's.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use chrono::NaiveDate;
+
+use super::{PageResult, fail, fixable};
+use crate::domain::account::Organization;
+use crate::domain::ids::OrganizationId;
+use crate::domain::role::{Permission, allows};
+use crate::error::AppError;
+use crate::http::web::form::{Fields, FormErrors, SignedForm};
+use crate::http::web::org::org_chrome;
+use crate::http::web::page::{self, Chrome};
+use crate::http::web::session::{self, Viewer};
+use crate::service::organizations::{self, OrganizationInput};
+use crate::state::AppState;
+
+/// The settings form as shown: the saved values, or what was posted.
+struct SettingsForm {
+    name: String,
+    currency: String,
+    /// `85.50`, in the organization's currency; empty for none.
+    default_rate: String,
+    allow_overlap: bool,
+    /// `YYYY-MM-DD`; empty when nothing is locked.
+    lock_before: String,
+    max_entry_hours: String,
+}
+
+impl SettingsForm {
+    fn of(org: &Organization) -> Self {
+        Self {
+            name: org.name.clone(),
+            currency: org.currency.clone(),
+            default_rate: org.default_rate.map(amount).unwrap_or_default(),
+            allow_overlap: org.allow_overlap,
+            lock_before: org
+                .lock_before
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            max_entry_hours: org.max_entry_hours.to_string(),
+        }
+    }
+
+    fn posted(fields: &Fields) -> Self {
+        Self {
+            name: fields.get("name").into(),
+            currency: fields.get("currency").into(),
+            default_rate: fields.get("default_rate").into(),
+            allow_overlap: fields.checked("allow_overlap"),
+            lock_before: fields.get("lock_before").into(),
+            max_entry_hours: fields.get("max_entry_hours").into(),
+        }
+    }
+
+    /// The change to ask the service for, or the fields that are not even numbers or dates.
+    fn input(&self) -> Result<OrganizationInput, FormErrors> {
+        let mut errors = FormErrors::default();
+        let default_rate = match self.default_rate.trim() {
+            "" => Some(None),
+            raw => noted(&mut errors, "default_rate", parse_amount(raw)).map(Some),
+        };
+        let lock_before = match self.lock_before.trim() {
+            "" => Some(None),
+            raw => {
+                let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                    .map_err(|_| format!("'{raw}' is not a date; use YYYY-MM-DD"));
+                noted(&mut errors, "lock_before", day).map(Some)
+            }
+        };
+        let hours = self.max_entry_hours.trim();
+        let max_entry_hours = noted(
+            &mut errors,
+            "max_entry_hours",
+            hours
+                .parse::<i64>()
+                .map_err(|_| format!("'{hours}' is not a whole number of hours")),
+        );
+        if !errors.is_empty() {
+            errors.message = "Please correct the marked fields.".into();
+            return Err(errors);
+        }
+        Ok(OrganizationInput {
+            name: Some(self.name.clone()),
+            currency: Some(self.currency.trim().to_uppercase()),
+            default_rate,
+            allow_overlap: Some(self.allow_overlap),
+            lock_before,
+            max_entry_hours,
+        })
+    }
+}
+
+/// The value, or `None` with the message noted under `field`.
+fn noted<T>(errors: &mut FormErrors, field: &str, result: Result<T, String>) -> Option<T> {
+    result.map_err(|m| errors.add(field, m)).ok()
+}
+
+/// `8550` → `85.50`: rates are kept in minor units (cents) per hour.
+fn amount(minor: i64) -> String {
+    format!("{}.{:02}", minor / 100, (minor % 100).abs())
+}
+
+/// `85`, `85.5`, `85.50` or `85,50` → minor units.
+fn parse_amount(raw: &str) -> Result<i64, String> {
+    let bad = || format!("'{raw}' is not an amount; write it like 85 or 85.50");
+    let (whole, cents) = raw.split_once(['.', ',']).unwrap_or((raw, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(cents) || cents.len() > 2 {
+        return Err(bad());
+    }
+    let cents: i64 = format!("{cents:0<2}").parse().map_err(|_| bad())?;
+    whole
+        .parse::<i64>()
+        .ok()
+        .and_then(|w| w.checked_mul(100))
+        .and_then(|w| w.checked_add(cents))
+        .ok_or_else(|| "is implausibly large".to_string())
+}
+
+#[derive(Template)]
+#[template(path = "manage/settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    org_name: String,
+    errors: FormErrors,
+    form: SettingsForm,
+    /// The saved default rate with its currency, e.g. `85.00 EUR`; empty when there is none.
+    current_rate: String,
+    saved_currency: String,
+    may_delete: bool,
+}
+
+async fn settings_page(
+    state: &AppState,
+    viewer: &Viewer,
+    org: OrganizationId,
+    shown: Option<(SettingsForm, FormErrors)>,
+    headers: &HeaderMap,
+    status: StatusCode,
+) -> PageResult {
+    let (chrome, mine) = org_chrome(state, viewer, org, "settings").await?;
+    if !allows(mine.role, Permission::UpdateOrganization) {
+        return Err(fail(AppError::Forbidden(
+            "Only admins and owners can see and change the organization's settings.".into(),
+        )));
+    }
+    let saved = &mine.organization;
+    let (form, errors) = shown.unwrap_or_else(|| (SettingsForm::of(saved), FormErrors::default()));
+    let template = SettingsPage {
+        chrome,
+        org_name: saved.name.clone(),
+        errors,
+        form,
+        current_rate: saved
+            .default_rate
+            .map(|r| format!("{} {}", amount(r), saved.currency))
+            .unwrap_or_default(),
+        saved_currency: saved.currency.clone(),
+        may_delete: allows(mine.role, Permission::DeleteOrganization),
+    };
+    Ok(page::html_with_status(&template, headers, status))
+}
+
+pub async fn settings_get(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(org): Path<OrganizationId>,
+    headers: HeaderMap,
+) -> PageResult {
+    settings_page(&state, &viewer, org, None, &headers, StatusCode::OK).await
+}
+
+pub async fn settings_post(
+    State(state): State<AppState>,
+    Path(org): Path<OrganizationId>,
+    headers: HeaderMap,
+    form: SignedForm,
+) -> PageResult {
+    let posted = SettingsForm::posted(&form.fields);
+    let errors = match posted.input() {
+        Ok(input) => {
+            match organizations::update(&state.ctx, &form.viewer.actor, org, input).await {
+                Ok(_) => {
+                    return Ok(session::redirect_with_notice(
+                        &format!("/o/{org}/settings"),
+                        "Settings saved.",
+                        state.ctx.settings.secure_cookies,
+                    ));
+                }
+                Err(e) => fixable(e).map_err(fail)?,
+            }
+        }
+        Err(errors) => errors,
+    };
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    settings_page(
+        &state,
+        &form.viewer,
+        org,
+        Some((posted, errors)),
+        &headers,
+        status,
+    )
+    .await
+}
+
+pub async fn organization_delete_post(
+    State(state): State<AppState>,
+    Path(org): Path<OrganizationId>,
+    form: SignedForm,
+) -> PageResult {
+    let name = organizations::get(&state.ctx, &form.viewer.actor, org)
+        .await
+        .map_err(fail)?
+        .organization
+        .name;
+    organizations::delete(&state.ctx, &form.viewer.actor, org)
+        .await
+        .map_err(fail)?;
+    Ok(session::redirect_with_notice(
+        "/",
+        &format!("{name} was deleted, with everything in it."),
+        state.ctx.settings.secure_cookies,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_read_with_up_to_two_decimals() {
+        assert_eq!(parse_amount("85"), Ok(8500));
+        assert_eq!(parse_amount("85.5"), Ok(8550));
+        assert_eq!(parse_amount("85,50"), Ok(8550));
+        assert_eq!(parse_amount("0.07"), Ok(7));
+        for bad in ["", ".5", "85.505", "-5", "8 5", "85€", "1e3"] {
+            assert!(parse_amount(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert_eq!(amount(8550), "85.50");
+        assert_eq!(amount(7), "0.07");
+    }
+}

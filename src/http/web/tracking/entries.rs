@@ -1,0 +1,561 @@
+//! `/o/{org}/entries`: the filterable, paged list with inline edit and bulk changes, and the
+//! per-entry actions (edit, delete, continue) the other pages link to.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Duration;
+
+use super::super::form::{Fields, FormErrors, SignedForm};
+use super::super::format;
+use super::super::org::org_chrome;
+use super::super::page::{self, Chrome};
+use super::super::session::{Viewer, redirect_with_notice};
+use super::timer::back_to;
+use super::week::MemberChoice;
+use super::{Choices, EntryRow, what_from, when_from};
+use crate::domain::ids::{OrganizationId, TimeEntryId};
+use crate::error::AppError;
+use crate::http::problem::ApiError;
+use crate::service::catalog::{ListQuery, clients};
+use crate::service::entries::{self, BulkDelete, BulkUpdate, EntryInput, list, timer};
+use crate::service::members;
+use crate::state::AppState;
+
+type PageResult = Result<Response, Response>;
+
+fn fail(error: AppError) -> Response {
+    ApiError(error).into_response()
+}
+
+/// The filter form's values, as typed (days in the viewer's zone).
+#[derive(Default)]
+pub struct Filters {
+    pub from: String,
+    pub to: String,
+    pub project_id: String,
+    pub client_id: String,
+    pub tag_id: String,
+    pub user_id: String,
+    pub billable: String,
+    pub text: String,
+}
+
+impl Filters {
+    fn parse(raw: &str) -> (Self, String) {
+        let fields = Fields::parse(raw.as_bytes());
+        (
+            Self {
+                from: fields.get("from").trim().into(),
+                to: fields.get("to").trim().into(),
+                project_id: fields.get("project_id").trim().into(),
+                client_id: fields.get("client_id").trim().into(),
+                tag_id: fields.get("tag_id").trim().into(),
+                user_id: fields.get("user_id").trim().into(),
+                billable: fields.get("billable").trim().into(),
+                text: fields.get("text").trim().into(),
+            },
+            fields.get("cursor").into(),
+        )
+    }
+
+    /// The list service's query: days become the instants bounding them in `tz`.
+    fn to_api_query(&self, tz: chrono_tz::Tz, errors: &mut FormErrors) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        let day = |raw: &str, name: &str, errors: &mut FormErrors| {
+            chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .map_err(|_| errors.add(name, format!("'{raw}' is not a day (YYYY-MM-DD)")))
+                .ok()
+        };
+        if !self.from.is_empty()
+            && let Some(d) = day(&self.from, "from", errors)
+        {
+            q.append_pair("from", &format::start_of_day(d, tz).to_rfc3339());
+        }
+        if !self.to.is_empty()
+            && let Some(d) = day(&self.to, "to", errors)
+        {
+            // "to" names the last day shown, so the range ends where the next day starts
+            q.append_pair(
+                "to",
+                &format::start_of_day(d + Duration::days(1), tz).to_rfc3339(),
+            );
+        }
+        for (key, value) in [
+            ("project_id", &self.project_id),
+            ("client_id", &self.client_id),
+            ("tag_id", &self.tag_id),
+            ("user_id", &self.user_id),
+            ("text", &self.text),
+        ] {
+            if !value.is_empty() {
+                q.append_pair(key, value);
+            }
+        }
+        match self.billable.as_str() {
+            "yes" => {
+                q.append_pair("billable", "true");
+            }
+            "no" => {
+                q.append_pair("billable", "false");
+            }
+            _ => {}
+        }
+        q.finish()
+    }
+
+    fn as_query(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("from", &self.from),
+                ("to", &self.to),
+                ("project_id", &self.project_id),
+                ("client_id", &self.client_id),
+                ("tag_id", &self.tag_id),
+                ("user_id", &self.user_id),
+                ("billable", &self.billable),
+                ("text", &self.text),
+            ])
+            .finish()
+    }
+}
+
+pub struct ClientChoice {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "tracking/entries.html")]
+pub struct EntriesPage {
+    pub chrome: Chrome,
+    pub choices: Choices,
+    pub filters: Filters,
+    pub clients: Vec<ClientChoice>,
+    pub members: Vec<MemberChoice>,
+    pub rows: Vec<EntryRow>,
+    pub names: std::collections::HashMap<String, String>,
+    pub next_page: String,
+    pub first_page: String,
+    pub total: String,
+    pub back: String,
+    pub errors: FormErrors,
+    pub today: String,
+}
+
+impl EntriesPage {
+    pub fn person(&self, id: &str) -> String {
+        self.names.get(id).cloned().unwrap_or_default()
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(org): Path<OrganizationId>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> PageResult {
+    render_list(
+        &state,
+        &viewer,
+        org,
+        raw.as_deref().unwrap_or(""),
+        FormErrors::default(),
+        &headers,
+    )
+    .await
+}
+
+async fn render_list(
+    state: &AppState,
+    viewer: &Viewer,
+    org: OrganizationId,
+    raw: &str,
+    mut errors: FormErrors,
+    headers: &HeaderMap,
+) -> PageResult {
+    let (chrome, _) = org_chrome(state, viewer, org, "entries").await?;
+    let ctx = &state.ctx;
+    let actor = &viewer.actor;
+    let (filters, cursor) = Filters::parse(raw);
+    let mut query = filters.to_api_query(viewer.tz, &mut errors);
+    if !cursor.is_empty() {
+        query.push_str(&format!(
+            "&cursor={}",
+            url::form_urlencoded::byte_serialize(cursor.as_bytes()).collect::<String>()
+        ));
+    }
+    let choices = Choices::load(ctx, actor, org).await.map_err(fail)?;
+    let page = if errors.fields.is_empty() {
+        match list::list(ctx, actor, org, &query).await {
+            Ok(page) => page,
+            Err(e) => {
+                let more = FormErrors::from_error(e).map_err(fail)?;
+                errors.message = more.message;
+                errors.fields.extend(more.fields);
+                list::Page {
+                    items: Vec::new(),
+                    next_cursor: None,
+                }
+            }
+        }
+    } else {
+        list::Page {
+            items: Vec::new(),
+            next_cursor: None,
+        }
+    };
+    let rows: Vec<EntryRow> = page
+        .items
+        .iter()
+        .map(|v| EntryRow::new(v, &choices, viewer.tz))
+        .collect();
+    let clients = clients::list(ctx, actor, org, &ListQuery::default())
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|c| ClientChoice {
+            id: c.id.to_string(),
+            name: c.name,
+        })
+        .collect();
+    let mut names = std::collections::HashMap::new();
+    let members: Vec<MemberChoice> = if chrome.manages() {
+        members::list(ctx, actor, org)
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .map(|m| {
+                names.insert(m.user_id.to_string(), m.name.clone());
+                MemberChoice {
+                    id: m.user_id.to_string(),
+                    name: m.name,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let base = chrome.org_path("/entries");
+    let filter_query = filters.as_query();
+    let next_page = page
+        .next_cursor
+        .map(|c| format!("{base}?{filter_query}&cursor={c}"))
+        .unwrap_or_default();
+    let first_page = if cursor.is_empty() {
+        String::new()
+    } else {
+        format!("{base}?{filter_query}")
+    };
+    let back = if raw.is_empty() {
+        base.clone()
+    } else {
+        format!("{base}?{raw}")
+    };
+    let total = format::hours_minutes(rows.iter().map(|r| r.seconds).sum());
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(page::html_with_status(
+        &EntriesPage {
+            chrome,
+            choices,
+            filters,
+            clients,
+            members,
+            rows,
+            names,
+            next_page,
+            first_page,
+            total,
+            back,
+            errors,
+            today: format::local_date(ctx.clock.now(), viewer.tz).to_string(),
+        },
+        headers,
+        status,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "tracking/edit.html")]
+pub struct EditPage {
+    pub chrome: Chrome,
+    pub choices: Choices,
+    pub entry: EntryRow,
+    pub errors: FormErrors,
+    pub back: String,
+}
+
+async fn edit_page(
+    state: &AppState,
+    viewer: &Viewer,
+    org: OrganizationId,
+    id: TimeEntryId,
+    sent: Option<&Fields>,
+    errors: FormErrors,
+    headers: &HeaderMap,
+) -> PageResult {
+    let (chrome, _) = org_chrome(state, viewer, org, "entries").await?;
+    let view = entries::get(&state.ctx, &viewer.actor, org, id)
+        .await
+        .map_err(fail)?;
+    let choices = Choices::load(&state.ctx, &viewer.actor, org)
+        .await
+        .map_err(fail)?;
+    let mut entry = EntryRow::new(&view, &choices, viewer.tz);
+    let back = match sent {
+        Some(fields) => {
+            // show what was sent, so nothing typed is lost
+            entry.description = fields.get("description").into();
+            entry.project_id = fields.get("project_id").into();
+            entry.task_id = fields.get("task_id").into();
+            entry.tag_ids = fields.all("tag_id").into_iter().map(Into::into).collect();
+            entry.billable = fields.get("billable") == "true";
+            entry.date_iso = fields.get("date").into();
+            entry.start = fields.get("start").into();
+            entry.end = fields.get("end").into();
+            back_to(fields, org)
+        }
+        None => chrome.org_path("/entries"),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(page::html_with_status(
+        &EditPage {
+            chrome,
+            choices,
+            entry,
+            errors,
+            back,
+        },
+        headers,
+        status,
+    ))
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((org, id)): Path<(OrganizationId, TimeEntryId)>,
+    headers: HeaderMap,
+) -> PageResult {
+    edit_page(
+        &state,
+        &viewer,
+        org,
+        id,
+        None,
+        FormErrors::default(),
+        &headers,
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    Path((org, id)): Path<(OrganizationId, TimeEntryId)>,
+    headers: HeaderMap,
+    form: SignedForm,
+) -> PageResult {
+    let fields = &form.fields;
+    let running = fields.checked("running");
+    let mut errors = FormErrors::default();
+    let when = when_from(fields, form.viewer.tz, !running, &mut errors);
+    let version: i64 = fields.get("version").parse().unwrap_or(-1);
+    let result = match when {
+        Some((start, end)) => {
+            let input = EntryInput {
+                start: Some(start),
+                end: if running && end.is_none() {
+                    None
+                } else {
+                    Some(end)
+                },
+                ..what_from(fields)
+            };
+            Some(entries::update(&state.ctx, &form.viewer.actor, org, id, version, input).await)
+        }
+        None => None,
+    };
+    match result {
+        Some(Ok(_)) => Ok(redirect_with_notice(
+            &back_to(fields, org),
+            "Entry saved.",
+            state.ctx.settings.secure_cookies,
+        )),
+        Some(Err(e)) => {
+            let more = FormErrors::from_error(e).map_err(fail)?;
+            edit_page(&state, &form.viewer, org, id, Some(fields), more, &headers).await
+        }
+        None => {
+            edit_page(
+                &state,
+                &form.viewer,
+                org,
+                id,
+                Some(fields),
+                errors,
+                &headers,
+            )
+            .await
+        }
+    }
+}
+
+/// A finished entry typed in by hand (the entries page's "Add entry" form).
+pub async fn create(
+    State(state): State<AppState>,
+    Path(org): Path<OrganizationId>,
+    headers: HeaderMap,
+    form: SignedForm,
+) -> PageResult {
+    let fields = &form.fields;
+    let mut errors = FormErrors::default();
+    let when = when_from(fields, form.viewer.tz, true, &mut errors);
+    let result = match when {
+        Some((start, end)) => {
+            let input = EntryInput {
+                start: Some(start),
+                end: Some(end),
+                ..what_from(fields)
+            };
+            Some(entries::create(&state.ctx, &form.viewer.actor, org, input).await)
+        }
+        None => None,
+    };
+    match result {
+        Some(Ok(view)) => Ok(redirect_with_notice(
+            &back_to(fields, org),
+            &format!(
+                "Entry added: {}.",
+                format::hours_minutes(view.duration_seconds)
+            ),
+            state.ctx.settings.secure_cookies,
+        )),
+        Some(Err(e)) => {
+            let more = FormErrors::from_error(e).map_err(fail)?;
+            render_list(&state, &form.viewer, org, "", more, &headers).await
+        }
+        None => render_list(&state, &form.viewer, org, "", errors, &headers).await,
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Path((org, id)): Path<(OrganizationId, TimeEntryId)>,
+    form: SignedForm,
+) -> PageResult {
+    match entries::delete(&state.ctx, &form.viewer.actor, org, id).await {
+        Ok(()) => Ok(redirect_with_notice(
+            &back_to(&form.fields, org),
+            "Entry deleted.",
+            state.ctx.settings.secure_cookies,
+        )),
+        Err(e) => {
+            let errors = FormErrors::from_error(e).map_err(fail)?;
+            Ok(redirect_with_notice(
+                &back_to(&form.fields, org),
+                &format!("The entry was not deleted: {}", errors.message),
+                state.ctx.settings.secure_cookies,
+            ))
+        }
+    }
+}
+
+pub async fn continue_entry(
+    State(state): State<AppState>,
+    Path((org, id)): Path<(OrganizationId, TimeEntryId)>,
+    form: SignedForm,
+) -> PageResult {
+    let notice = match timer::continue_entry(&state.ctx, &form.viewer.actor, org, id).await {
+        Ok(_) => "Timer started from the entry.".to_string(),
+        Err(e) => {
+            let errors = FormErrors::from_error(e).map_err(fail)?;
+            format!("The timer did not start: {}", errors.message)
+        }
+    };
+    Ok(redirect_with_notice(
+        &format!("/o/{org}"),
+        &notice,
+        state.ctx.settings.secure_cookies,
+    ))
+}
+
+/// Applies one change to the selected entries, or to none of them.
+pub async fn bulk(
+    State(state): State<AppState>,
+    Path(org): Path<OrganizationId>,
+    form: SignedForm,
+) -> PageResult {
+    let fields = &form.fields;
+    let ids: Vec<TimeEntryId> = fields
+        .all("entry_id")
+        .into_iter()
+        .filter_map(|id| id.parse().ok())
+        .collect();
+    let back = back_to(fields, org);
+    let secure = state.ctx.settings.secure_cookies;
+    if ids.is_empty() {
+        return Ok(redirect_with_notice(
+            &back,
+            "Select at least one entry first.",
+            secure,
+        ));
+    }
+    let count = ids.len();
+    let what = fields.get("action");
+    let set = match what {
+        "project" => Some(EntryInput {
+            project_id: Some(fields.get("bulk_project_id").parse().ok()),
+            ..EntryInput::default()
+        }),
+        "tags" => Some(EntryInput {
+            tags: Some(
+                fields
+                    .all("bulk_tag_id")
+                    .into_iter()
+                    .filter_map(|t| t.parse().ok())
+                    .collect(),
+            ),
+            ..EntryInput::default()
+        }),
+        "billable" => Some(EntryInput {
+            billable: Some(true),
+            ..EntryInput::default()
+        }),
+        "not_billable" => Some(EntryInput {
+            billable: Some(false),
+            ..EntryInput::default()
+        }),
+        _ => None,
+    };
+    let result = match (what, set) {
+        ("delete", _) => {
+            entries::bulk_delete(&state.ctx, &form.viewer.actor, org, BulkDelete { ids })
+                .await
+                .map(|()| format!("{count} entries deleted."))
+        }
+        (_, Some(set)) => {
+            entries::bulk_update(&state.ctx, &form.viewer.actor, org, BulkUpdate { ids, set })
+                .await
+                .map(|changed| format!("{} entries changed.", changed.len()))
+        }
+        _ => Ok("Choose what to do with the selected entries.".to_string()),
+    };
+    let notice = match result {
+        Ok(n) => n,
+        Err(e) => {
+            let errors = FormErrors::from_error(e).map_err(fail)?;
+            format!("Nothing was changed: {}", errors.message)
+        }
+    };
+    Ok(redirect_with_notice(&back, &notice, secure))
+}

@@ -1,0 +1,311 @@
+//! `/o/{org}`: the home page. The running timer (ticking with app.js), the start form, this
+//! week's entries by day, and a small summary of the week.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, Utc};
+
+use super::super::form::{Fields, FormErrors, SignedForm};
+use super::super::format;
+use super::super::org::org_chrome;
+use super::super::page::{self, Chrome};
+use super::super::session::{Viewer, redirect_with_notice};
+use super::chart::{self, BarChart};
+use super::week::{Week, entries_between, seconds_per_day};
+use super::{Choices, DayGroup, EntryRow, group_by_day, what_from};
+use crate::domain::ids::OrganizationId;
+use crate::error::AppError;
+use crate::http::problem::ApiError;
+use crate::service::entries::timer::{self, StopInput};
+use crate::state::AppState;
+
+type PageResult = Result<Response, Response>;
+
+fn fail(error: AppError) -> Response {
+    ApiError(error).into_response()
+}
+
+pub struct Running {
+    pub row: EntryRow,
+    pub started_at: String,
+    pub now: String,
+    pub elapsed: String,
+    pub too_long: bool,
+    pub max_hours: i32,
+    pub stop_at: chrono::NaiveDateTime,
+}
+
+impl Running {
+    pub fn stop_date(&self) -> String {
+        self.stop_at.date().to_string()
+    }
+
+    pub fn stop_time(&self) -> String {
+        self.stop_at.format("%H:%M").to_string()
+    }
+}
+
+/// What the start form shows: empty, or what was sent when it failed.
+pub struct StartForm {
+    pub description: String,
+    pub project_id: String,
+    pub task_id: String,
+    pub tag_ids: Vec<String>,
+    /// "", "true" or "false".
+    pub billable: String,
+}
+
+impl StartForm {
+    fn from_fields(fields: &Fields) -> Self {
+        Self {
+            description: fields.get("description").into(),
+            project_id: fields.get("project_id").into(),
+            task_id: fields.get("task_id").into(),
+            tag_ids: fields.all("tag_id").into_iter().map(Into::into).collect(),
+            billable: fields.get("billable").into(),
+        }
+    }
+
+    pub fn has_tag(&self, id: &str) -> bool {
+        self.tag_ids.iter().any(|t| t == id)
+    }
+
+    pub fn billable_choice(&self) -> &str {
+        &self.billable
+    }
+}
+
+pub struct ProjectTotal {
+    pub label: String,
+    pub duration: String,
+}
+
+#[derive(Template)]
+#[template(path = "tracking/home.html")]
+pub struct HomePage {
+    pub chrome: Chrome,
+    pub choices: Choices,
+    pub running: Option<Running>,
+    pub form: StartForm,
+    pub errors: FormErrors,
+    pub days: Vec<DayGroup>,
+    pub chart: BarChart,
+    pub projects: Vec<ProjectTotal>,
+    pub week_total: String,
+    pub today: String,
+    pub back: String,
+}
+
+async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    org: OrganizationId,
+    form: StartForm,
+    errors: FormErrors,
+    headers: &HeaderMap,
+) -> PageResult {
+    let (chrome, _mine) = org_chrome(state, viewer, org, "timer").await?;
+    let ctx = &state.ctx;
+    let actor = &viewer.actor;
+    let now = ctx.clock.now();
+    let tz = viewer.tz;
+    let choices = Choices::load(ctx, actor, org).await.map_err(fail)?;
+    let running = timer::running(ctx, actor, org).await.map_err(fail)?;
+    let week = Week::containing(format::local_date(now, tz), actor.user.week_start, tz);
+    let views = entries_between(ctx, actor, org, actor.user.id, week.from, week.to)
+        .await
+        .map_err(fail)?;
+    let per_day = seconds_per_day(&views, &week, tz, now);
+    let chart = chart::bars(
+        "Hours per day this week",
+        &week
+            .days
+            .iter()
+            .map(|d| {
+                (
+                    d.format("%a").to_string(),
+                    per_day.get(d).copied().unwrap_or(0),
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    let rows: Vec<EntryRow> = views
+        .iter()
+        .map(|v| EntryRow::new(v, &choices, tz))
+        .collect();
+    let mut by_project: Vec<(String, i64)> = Vec::new();
+    for row in &rows {
+        let label = if row.project.is_empty() {
+            "No project".to_string()
+        } else {
+            row.project.clone()
+        };
+        match by_project.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, s)) => *s += row.seconds,
+            None => by_project.push((label, row.seconds)),
+        }
+    }
+    by_project.sort_by_key(|p| std::cmp::Reverse(p.1));
+    let week_total = format::hours_minutes(rows.iter().map(|r| r.seconds).sum());
+    let running = running.map(|r| {
+        let started: DateTime<Utc> = r.entry.entry.start;
+        Running {
+            started_at: started.to_rfc3339(),
+            now: now.to_rfc3339(),
+            elapsed: format::hours_minutes_seconds(r.entry.duration_seconds),
+            too_long: r.exceeds_max_entry_hours,
+            // "still running?": suggest stopping where a working day would have ended
+            stop_at: (started + Duration::hours(8))
+                .min(now)
+                .with_timezone(&tz)
+                .naive_local(),
+            max_hours: r.max_entry_hours,
+            row: EntryRow::new(&r.entry, &choices, tz),
+        }
+    });
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let back = chrome.org_path("");
+    Ok(page::html_with_status(
+        &HomePage {
+            choices,
+            running,
+            form,
+            errors,
+            days: group_by_day(rows),
+            chart,
+            projects: by_project
+                .into_iter()
+                .map(|(label, s)| ProjectTotal {
+                    label,
+                    duration: format::hours_minutes(s),
+                })
+                .collect(),
+            week_total,
+            today: format::date(format::local_date(now, tz)),
+            back,
+            chrome,
+        },
+        headers,
+        status,
+    ))
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(org): Path<OrganizationId>,
+    headers: HeaderMap,
+) -> PageResult {
+    let empty = StartForm {
+        description: String::new(),
+        project_id: String::new(),
+        task_id: String::new(),
+        tag_ids: Vec::new(),
+        billable: String::new(),
+    };
+    render(&state, &viewer, org, empty, FormErrors::default(), &headers).await
+}
+
+/// Starts a timer; one that runs is stopped at the same instant, as the API does.
+pub async fn start(
+    State(state): State<AppState>,
+    Path(org): Path<OrganizationId>,
+    headers: HeaderMap,
+    form: SignedForm,
+) -> PageResult {
+    let input = what_from(&form.fields);
+    match timer::start(&state.ctx, &form.viewer.actor, org, input).await {
+        Ok(started) => {
+            let notice = match started.stopped {
+                Some(stopped) => format!(
+                    "Timer started. The previous one stopped after {}.",
+                    format::hours_minutes(stopped.duration_seconds)
+                ),
+                None => "Timer started.".to_string(),
+            };
+            Ok(redirect_with_notice(
+                &format!("/o/{org}"),
+                &notice,
+                state.ctx.settings.secure_cookies,
+            ))
+        }
+        Err(e) => {
+            let errors = FormErrors::from_error(e).map_err(fail)?;
+            let sent = StartForm::from_fields(&form.fields);
+            render(&state, &form.viewer, org, sent, errors, &headers).await
+        }
+    }
+}
+
+/// Stops the running timer now, or at the given local time ("still running?").
+pub async fn stop(
+    State(state): State<AppState>,
+    Path(org): Path<OrganizationId>,
+    headers: HeaderMap,
+    form: SignedForm,
+) -> PageResult {
+    let mut errors = FormErrors::default();
+    let end = match (form.fields.non_empty("date"), form.fields.non_empty("time")) {
+        (Some(_), Some(_)) => {
+            let mut fields = form.fields.clone();
+            fields.push("start", form.fields.get("time"));
+            super::when_from(&fields, form.viewer.tz, false, &mut errors).map(|(at, _)| at)
+        }
+        _ => None,
+    };
+    if !errors.is_empty() {
+        return render(
+            &state,
+            &form.viewer,
+            org,
+            StartForm::from_fields(&Fields::default()),
+            errors,
+            &headers,
+        )
+        .await;
+    }
+    match timer::stop(&state.ctx, &form.viewer.actor, org, StopInput { end }).await {
+        Ok(stopped) => Ok(redirect_with_notice(
+            &back_to(&form.fields, org),
+            &format!(
+                "Timer stopped at {}: {}.",
+                stopped
+                    .entry
+                    .end
+                    .map(|e| format::clock(e, form.viewer.tz))
+                    .unwrap_or_default(),
+                format::hours_minutes(stopped.duration_seconds)
+            ),
+            state.ctx.settings.secure_cookies,
+        )),
+        Err(e) => {
+            let errors = FormErrors::from_error(e).map_err(fail)?;
+            render(
+                &state,
+                &form.viewer,
+                org,
+                StartForm::from_fields(&Fields::default()),
+                errors,
+                &headers,
+            )
+            .await
+        }
+    }
+}
+
+/// The page a form came from (its `back` field), if it is one of ours.
+pub fn back_to(fields: &Fields, org: OrganizationId) -> String {
+    let back = fields.get("back");
+    let prefix = format!("/o/{org}");
+    if back.starts_with(&prefix) && !back.contains("//") {
+        back.to_string()
+    } else {
+        prefix
+    }
+}

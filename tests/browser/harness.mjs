@@ -1,0 +1,139 @@
+// Starts the real gogotime binary on a free loopback port and a headless Chromium (Debian's,
+// driven by playwright-core), and collects what must never happen in a page: CSP violations,
+// console errors and requests to any other origin.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const PASSWORD = "correct horse battery staple";
+const BINARY = process.env.GOGOTIME_BIN || join(ROOT, "target/debug/gogotime");
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/// The database for one server: a fresh SQLite file, or a fresh database on the PostgreSQL
+/// server named by GOGOTIME_TEST_DATABASE_URL when BROWSER_BACKEND=postgres.
+async function freshDatabase(dir) {
+  if (process.env.BROWSER_BACKEND !== "postgres") {
+    return { url: `sqlite://${join(dir, "gogotime.db")}`, drop: async () => {} };
+  }
+  const admin = process.env.GOGOTIME_TEST_DATABASE_URL;
+  if (!admin) throw new Error("BROWSER_BACKEND=postgres needs GOGOTIME_TEST_DATABASE_URL");
+  const name = `browser_${process.pid}_${Date.now()}`;
+  await psql(admin, `create database ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: async () => psql(admin, `drop database if exists ${name} with (force)`) };
+}
+
+function psql(url, sql) {
+  return new Promise((ok, fail) => {
+    const child = spawn("psql", [url, "-v", "ON_ERROR_STOP=1", "-qc", sql], { stdio: "inherit" });
+    child.on("exit", (code) => (code === 0 ? ok() : fail(new Error(`psql exited ${code}: ${sql}`))));
+  });
+}
+
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), "gogotime-browser-"));
+  const port = await freePort();
+  const db = await freshDatabase(dir);
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(BINARY, ["serve"], {
+    env: {
+      PATH: process.env.PATH,
+      GOGOTIME_ENV: "development",
+      DATABASE_URL: db.url,
+      GOGOTIME_BIND: `127.0.0.1:${port}`,
+      GOGOTIME_PUBLIC_URL: base,
+      GOGOTIME_METRICS_BIND: "",
+      JWT_SECRET: "browser-test-secret-that-is-long-enough-for-hs256",
+      GOGOTIME_LOG: "warn",
+      GOGOTIME_SHUTDOWN_DELAY_SECONDS: "0",
+      GOGOTIME_REGISTRATION: "open",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gogotime exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(`${base}/api/system/health/live`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error("gogotime did not start within 30 s");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      await db.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startBrowser() {
+  // playwright gives the browser a fresh temporary profile of its own
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/// A fresh browser context (its own cookies) whose pages are watched for CSP violations,
+/// console errors, failed same-origin requests and requests to other origins.
+export async function newContext(browser, base, options = {}) {
+  const context = await browser.newContext({ baseURL: base, ...options });
+  const problems = [];
+  const origin = new URL(base).origin;
+  context.on("page", (page) => watch(page, origin, problems));
+  context.problems = problems;
+  return context;
+}
+
+function watch(page, origin, problems) {
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(`console error on ${page.url()}: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => problems.push(`script error on ${page.url()}: ${err.message}`));
+  page.on("request", (req) => {
+    const url = req.url();
+    if (url.startsWith("data:")) return;
+    if (new URL(url).origin !== origin) problems.push(`request to another origin: ${url}`);
+  });
+}
+
+/// Expected 4xx answers (e.g. a 422 form) also log a console error in Chromium; drop those.
+export function unexpectedProblems(context) {
+  return context.problems.filter((p) => !/Failed to load resource: the server responded with a status of (4\d\d)/.test(p));
+}
+
+export const SCREENSHOTS = join(ROOT, "target/screenshots");
+mkdirSync(SCREENSHOTS, { recursive: true });

@@ -1,0 +1,164 @@
+// The everyday flows in a real browser: first-run setup, catalog, timer (with the mouse and
+// the keyboard), editing, the week grid, deleting, invitations, and an inline form error.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { PASSWORD, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
+
+let server;
+let browser;
+let owner; // the owner's browser context, signed in after setup
+let home; // "/o/<org id>"
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function expectNoProblems(context) {
+  assert.deepEqual(unexpectedProblems(context), [], "no CSP violation, script error or foreign request");
+}
+
+test("first-run setup → client and project → timer → stop → edit → week → delete", async () => {
+  owner = await newContext(browser, server.base);
+  const page = await owner.newPage();
+  await page.goto("/");
+  assert.match(page.url(), /\/setup$/);
+  await page.getByLabel("Your name").fill("Ada Lovelace");
+  await page.getByLabel("Email").fill("ada@example.org");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Organization").fill("Analytical Engines");
+  // the browser's own zone was filled in by app.js
+  assert.notEqual(await page.getByLabel("Time zone").inputValue(), "");
+  await page.getByLabel("Time zone").fill("Europe/Berlin");
+  await page.getByRole("button", { name: "Create account and organization" }).click();
+  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  home = new URL(page.url()).pathname;
+
+  await page.getByRole("link", { name: "Clients" }).click();
+  await page.locator("#new-name").fill("Acme");
+  await page.getByRole("button", { name: "Create client" }).click();
+  await page.getByText("Acme").first().waitFor();
+
+  await page.getByRole("link", { name: "Projects" }).click();
+  await page.locator("#new-name").fill("Website");
+  await page.locator("#new-client").selectOption({ label: "Acme" });
+  await page.getByRole("button", { name: "Create project" }).click();
+  await page.getByText("Website").first().waitFor();
+
+  await page.getByRole("link", { name: "Timer" }).click();
+  await page.getByLabel("What are you working on?").fill("Design review");
+  await page.locator("#start-project").selectOption({ label: "Acme · Website" });
+  await page.getByRole("button", { name: "Start", exact: true }).click();
+  await page.getByRole("heading", { name: "Running: Design review" }).waitFor();
+
+  // the timer ticks in the page and in the title
+  const timer = page.getByRole("timer");
+  const first = await timer.textContent();
+  await page.waitForFunction((was) => document.querySelector("[data-elapsed]").textContent !== was, first);
+  assert.match(await timer.textContent(), /^0:00:0\d$/);
+  assert.match(await page.title(), /^0:00:0\d · Timer running/);
+
+  await page.getByRole("button", { name: /^Stop/ }).click();
+  await page.getByText(/Timer stopped at \d\d:\d\d: 0:00\./).waitFor();
+  assert.equal(await page.getByRole("timer").count(), 0);
+  const entry = page.locator(".entry").filter({ hasText: "Design review" });
+  assert.equal(await entry.locator(".dur").textContent(), "0:00");
+
+  // edit it to 10:00–11:30 on the same day
+  await entry.getByText("Edit", { exact: false }).first().click();
+  const form = entry.locator("form.edit-form");
+  await form.getByLabel("Description").fill("Design review, part 1");
+  await form.getByLabel("Start").fill("10:00");
+  await form.getByLabel("End").fill("11:30");
+  await form.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Entry saved.").waitFor();
+  const edited = page.locator(".entry").filter({ hasText: "Design review, part 1" });
+  assert.equal(await edited.locator(".dur").textContent(), "1:30");
+  assert.equal((await edited.locator(".when").textContent()).trim(), "10:00–11:30");
+
+  await page.getByRole("link", { name: "Week" }).click();
+  const row = page.getByRole("row", { name: /Acme · Website/ });
+  assert.match(await row.textContent(), /1:30/);
+
+  await page.getByRole("link", { name: "Entries" }).click();
+  page.once("dialog", (dialog) => dialog.accept());
+  const listed = page.getByRole("row", { name: /Design review, part 1/ });
+  await listed.getByText("Edit").click();
+  await listed.getByRole("button", { name: /^Delete/ }).click();
+  await page.getByText("Entry deleted.").waitFor();
+  await page.getByText("No entries match.").waitFor();
+  await expectNoProblems(owner);
+});
+
+test("keyboard: n focuses the timer, Enter starts, s stops, shortcuts stay quiet in fields", async () => {
+  const page = await owner.newPage();
+  await page.goto(home);
+  await page.keyboard.press("n");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "start-description");
+  // typing "s" in the field types it, it does not stop anything
+  await page.keyboard.type("sketches");
+  assert.equal(await page.locator("#start-description").inputValue(), "sketches");
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Running: sketches" }).waitFor();
+  await page.keyboard.press("s");
+  await page.getByText(/Timer stopped at/).waitFor();
+  await page.keyboard.press("?");
+  assert.equal(await page.locator("#shortcuts").evaluate((d) => d.open), true);
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("g");
+  await page.keyboard.press("w");
+  await page.waitForURL(/\/week$/);
+  await page.close();
+  await expectNoProblems(owner);
+});
+
+test("a form error is shown next to its field and the input is kept", async () => {
+  const page = await owner.newPage();
+  await page.goto(`${home}/week`);
+  await page.locator("#add-duration").fill("30:00");
+  await page.locator("#add-description").fill("Marathon");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  const error = page.locator("#duration-error");
+  await error.waitFor();
+  assert.match(await error.textContent(), /allows at most 12 hours|allows at most \d+ hours/);
+  assert.equal(await page.locator("#add-duration").getAttribute("aria-invalid"), "true");
+  assert.equal(await page.locator("#add-duration").inputValue(), "30:00");
+  assert.equal(await page.locator("#add-description").inputValue(), "Marathon");
+  await page.close();
+  await expectNoProblems(owner);
+});
+
+test("a manager invites a member, who joins and sees only what members may see", async () => {
+  const page = await owner.newPage();
+  await page.goto(`${home}/members`);
+  await page.locator("#email").fill("bob@example.org");
+  await page.locator("#role").selectOption("member");
+  await page.getByRole("button", { name: /Create invitation|Invite/ }).click();
+  const link = (await page.locator("#invite-link").textContent()).trim();
+  assert.match(link, /\/invite\/\S+$/);
+  await page.close();
+
+  const bobContext = await newContext(browser, server.base);
+  const bob = await bobContext.newPage();
+  await bob.goto(new URL(link).pathname);
+  await bob.getByRole("heading", { name: "Join Analytical Engines" }).waitFor();
+  await bob.getByLabel("Your name").fill("Bob");
+  await bob.getByLabel("Password").fill(PASSWORD);
+  await bob.getByRole("button", { name: "Create account and join" }).click();
+  await bob.waitForURL(new RegExp(`${home}$`));
+  await bob.getByText("Nothing tracked this week yet").waitFor();
+  // members do not get the administration pages
+  assert.equal(await bob.getByRole("link", { name: "Settings" }).count(), 0);
+  await bob.getByRole("link", { name: "Entries" }).click();
+  assert.equal(await bob.locator("#f-user").count(), 0);
+  assert.equal(await bob.getByText("sketches").count(), 0, "the owner's entries stay hidden");
+  await bob.goto(`${home}/settings`);
+  await bob.getByText("403").first().waitFor();
+  await bobContext.close();
+});
