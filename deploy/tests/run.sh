@@ -362,8 +362,8 @@ prod_stack() {
 
     log "compression, caching and forwarded headers"
     local css headers
-    css=$(http "http://127.0.0.1:$HTTP_PORT/" | grep -o '/static/[^"]*\.css' | head -n 1)
-    [[ -n $css ]] || fail "no stylesheet link on /"
+    css=$(http "http://127.0.0.1:$HTTP_PORT/system/status" | grep -o '/static/[^"]*\.css' | head -n 1)
+    [[ -n $css ]] || fail "no stylesheet link on /system/status"
     headers=$(curl -fsS --max-time 5 -o /dev/null -D - -H 'Accept-Encoding: gzip' "http://127.0.0.1:$HTTP_PORT$css" | tr -d '\r')
     grep -qi '^content-encoding: gzip' <<<"$headers" || fail "$css not gzip-compressed: $headers"
     grep -qi '^cache-control: public, max-age=31536000, immutable$' <<<"$headers" || fail "$css lacks the immutable Cache-Control: $headers"

@@ -71,7 +71,7 @@ test("first-run setup → client and project → timer → stop → edit → wee
   assert.equal(await entry.locator(".dur").textContent(), "0:00");
 
   // edit it to 10:00–11:30 on the same day
-  await entry.getByText("Edit", { exact: false }).first().click();
+  await entry.getByRole("link", { name: /^Edit/ }).click();
   const form = entry.locator("form.edit-form");
   await form.getByLabel("Description").fill("Design review, part 1");
   await form.getByLabel("Start").fill("10:00");
@@ -89,7 +89,6 @@ test("first-run setup → client and project → timer → stop → edit → wee
   await page.getByRole("link", { name: "Entries" }).click();
   page.once("dialog", (dialog) => dialog.accept());
   const listed = page.getByRole("row", { name: /Design review, part 1/ });
-  await listed.getByText("Edit").click();
   await listed.getByRole("button", { name: /^Delete/ }).click();
   await page.getByText("Entry deleted.").waitFor();
   await page.getByText("No entries match.").waitFor();

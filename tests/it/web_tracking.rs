@@ -85,6 +85,14 @@ async fn the_core_flow_works_with_plain_form_posts(backend: Backend) {
     let list = web.get(&format!("{home}/entries")).await;
     let id = first_entry_id(&list.body);
     list.assert_contains("10:00–11:25");
+    assert!(
+        !list.body.contains("edit-form"),
+        "rows open for editing one at a time"
+    );
+    let editing = web.get(&format!("{home}/entries?edit={id}")).await;
+    editing.assert_contains("class=\"row edit-form\"");
+    editing.assert_contains("value=\"10:00\"");
+    editing.assert_contains("value=\"11:25\"");
     let saved = web
         .post(
             &format!("{home}/entries/{id}"),

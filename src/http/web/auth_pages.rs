@@ -51,7 +51,10 @@ fn anonymous_page(
     let mut chrome = Chrome::anonymous(token.clone());
     chrome.notice = session::notice(headers);
     let mut response = render(chrome);
-    *response.status_mut() = status;
+    // a revalidated page stays "304 Not Modified"; only fresh bodies take the page's status
+    if response.status() != StatusCode::NOT_MODIFIED {
+        *response.status_mut() = status;
+    }
     if fresh {
         session::set_form_cookie(&mut response, &token, secure);
     }

@@ -105,6 +105,21 @@ impl Filters {
         q.finish()
     }
 
+    /// Whether anything beyond the text search narrows the list (the form then opens them).
+    pub fn narrowed(&self) -> bool {
+        [
+            &self.from,
+            &self.to,
+            &self.project_id,
+            &self.client_id,
+            &self.tag_id,
+            &self.user_id,
+            &self.billable,
+        ]
+        .iter()
+        .any(|v| !v.is_empty())
+    }
+
     fn as_query(&self) -> String {
         url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs([
@@ -142,9 +157,17 @@ pub struct EntriesPage {
     pub back: String,
     pub errors: FormErrors,
     pub today: String,
+    /// The entry whose row shows its edit form (`?edit=<id>`).
+    pub editing: String,
 }
 
 impl EntriesPage {
+    /// This page with the entry's row opened for editing, filters and page kept.
+    pub fn edit_link(&self, id: &str) -> String {
+        let separator = if self.back.contains('?') { '&' } else { '?' };
+        format!("{}{separator}edit={id}#e-{id}", self.back)
+    }
+
     pub fn person(&self, id: &str) -> String {
         self.names.get(id).cloned().unwrap_or_default()
     }
@@ -180,6 +203,7 @@ async fn render_list(
     let ctx = &state.ctx;
     let actor = &viewer.actor;
     let (filters, cursor) = Filters::parse(raw);
+    let editing = Fields::parse(raw.as_bytes()).get("edit").to_string();
     let mut query = filters.to_api_query(viewer.tz, &mut errors);
     if !cursor.is_empty() {
         query.push_str(&format!(
@@ -249,10 +273,18 @@ async fn render_list(
     } else {
         format!("{base}?{filter_query}")
     };
-    let back = if raw.is_empty() {
+    // the page itself, without the row being edited
+    let kept: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_bytes())
+        .filter(|(k, _)| k != "edit")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let back = if kept.is_empty() {
         base.clone()
     } else {
-        format!("{base}?{raw}")
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(kept)
+            .finish();
+        format!("{base}?{query}")
     };
     let total = format::hours_minutes(rows.iter().map(|r| r.seconds).sum());
     let status = if errors.is_empty() {
@@ -275,6 +307,7 @@ async fn render_list(
             back,
             errors,
             today: format::local_date(ctx.clock.now(), viewer.tz).to_string(),
+            editing,
         },
         headers,
         status,

@@ -2,7 +2,7 @@
 //! week's entries by day, and a small summary of the week.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
@@ -96,6 +96,8 @@ pub struct HomePage {
     pub week_total: String,
     pub today: String,
     pub back: String,
+    /// The entry shown with its edit form (`?edit=<id>`).
+    pub editing: String,
 }
 
 async fn render(
@@ -104,6 +106,7 @@ async fn render(
     org: OrganizationId,
     form: StartForm,
     errors: FormErrors,
+    editing: &str,
     headers: &HeaderMap,
 ) -> PageResult {
     let (chrome, _mine) = org_chrome(state, viewer, org, "timer").await?;
@@ -189,6 +192,7 @@ async fn render(
             week_total,
             today: format::date(format::local_date(now, tz)),
             back,
+            editing: editing.to_string(),
             chrome,
         },
         headers,
@@ -196,10 +200,17 @@ async fn render(
     ))
 }
 
+#[derive(serde::Deserialize, Default)]
+pub struct EditQuery {
+    #[serde(default)]
+    edit: String,
+}
+
 pub async fn home(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(org): Path<OrganizationId>,
+    Query(query): Query<EditQuery>,
     headers: HeaderMap,
 ) -> PageResult {
     let empty = StartForm {
@@ -209,7 +220,16 @@ pub async fn home(
         tag_ids: Vec::new(),
         billable: String::new(),
     };
-    render(&state, &viewer, org, empty, FormErrors::default(), &headers).await
+    render(
+        &state,
+        &viewer,
+        org,
+        empty,
+        FormErrors::default(),
+        &query.edit,
+        &headers,
+    )
+    .await
 }
 
 /// Starts a timer; one that runs is stopped at the same instant, as the API does.
@@ -238,7 +258,7 @@ pub async fn start(
         Err(e) => {
             let errors = FormErrors::from_error(e).map_err(fail)?;
             let sent = StartForm::from_fields(&form.fields);
-            render(&state, &form.viewer, org, sent, errors, &headers).await
+            render(&state, &form.viewer, org, sent, errors, "", &headers).await
         }
     }
 }
@@ -266,6 +286,7 @@ pub async fn stop(
             org,
             StartForm::from_fields(&Fields::default()),
             errors,
+            "",
             &headers,
         )
         .await;
@@ -292,6 +313,7 @@ pub async fn stop(
                 org,
                 StartForm::from_fields(&Fields::default()),
                 errors,
+                "",
                 &headers,
             )
             .await

@@ -1,0 +1,145 @@
+// Every main page: an axe-core accessibility scan (no serious or critical violation, in light
+// and dark mode) and screenshots at phone and desktop sizes, light and dark, written to
+// target/screenshots/ on each run.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { PASSWORD, SCREENSHOTS, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const SIZES = [
+  [390, 844],
+  [1280, 800],
+];
+const SCHEMES = ["light", "dark"];
+const shoot = process.env.BROWSER_SCREENSHOTS !== "0";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/// Runs axe in the page (evaluated through the DevTools protocol, so the page's CSP stays on).
+async function axe(page) {
+  await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ["violations"] });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join(", ")}`);
+  });
+}
+
+/// Scans and photographs the page open at `path` under `name`.
+async function check(page, name, path) {
+  const findings = [];
+  for (const scheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const [width, height] of SIZES) {
+      await page.setViewportSize({ width, height });
+      const response = await page.goto(path);
+      assert.ok(response.status() < 500, `${path} answered ${response.status()}`);
+      if (width === 1280) {
+        for (const v of await axe(page)) findings.push(`${name} [${scheme}]: ${v}`);
+      }
+      if (shoot) {
+        await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}x${height}-${scheme}.png`), fullPage: true });
+      }
+    }
+  }
+  return findings;
+}
+
+test("every main page passes axe and is photographed", async () => {
+  const findings = [];
+  const anonymous = await newContext(browser, server.base);
+  const visitor = await anonymous.newPage();
+  findings.push(...(await check(visitor, "setup", "/setup")));
+
+  const ctx = await newContext(browser, server.base);
+  const page = await ctx.newPage();
+  await page.goto("/setup");
+  await page.getByLabel("Your name").fill("Ada Lovelace");
+  await page.getByLabel("Email").fill("ada@example.org");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Organization").fill("Analytical Engines");
+  await page.getByLabel("Time zone").fill("Europe/Berlin");
+  await page.getByRole("button", { name: "Create account and organization" }).click();
+  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  const home = new URL(page.url()).pathname;
+
+  // something on every page: a client, a project with a task, a tag, entries, an invitation, a token
+  await page.goto(`${home}/clients`);
+  await page.locator("#new-name").fill("Acme");
+  await page.getByRole("button", { name: "Create client" }).click();
+  await page.goto(`${home}/projects`);
+  await page.locator("#new-name").fill("Website");
+  await page.locator("#new-client").selectOption({ label: "Acme" });
+  await page.getByRole("button", { name: "Create project" }).click();
+  await page.waitForURL(/\/projects\/[0-9a-f-]{36}$/);
+  const project = new URL(page.url()).pathname;
+  await page.goto(`${home}/tags`);
+  await page.locator("#new-name").fill("meeting");
+  await page.getByRole("button", { name: /Create tag/ }).click();
+  await page.goto(`${home}/week`);
+  await page.locator("#add-duration").fill("2:30");
+  await page.locator("#add-description").fill("Planning");
+  await page.locator("#add-project").selectOption({ label: "Acme · Website" });
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.getByText(/Added 2:30/).waitFor();
+  await page.goto(home);
+  await page.getByLabel("What are you working on?").fill("Writing the notes");
+  await page.getByRole("button", { name: "Start", exact: true }).click();
+  await page.getByRole("heading", { name: /Running/ }).waitFor();
+  await page.goto(`${home}/members`);
+  await page.locator("#email").fill("bob@example.org");
+  await page.getByRole("button", { name: "Create invitation" }).click();
+  const invite = new URL((await page.locator("#invite-link").textContent()).trim()).pathname;
+  findings.push(...(await check(visitor, "invitation", invite)));
+  findings.push(...(await check(visitor, "sign-in", "/sign-in")));
+  findings.push(...(await check(visitor, "register", "/register")));
+
+  await page.goto(`${home}/entries`);
+  const entryId = await page.locator("input[name=entry_id]").first().getAttribute("value");
+
+  const pages = [
+    ["timer", home],
+    ["entries", `${home}/entries`],
+    ["entry-edit", `${home}/entries/${entryId}/edit`],
+    ["entries-inline-edit", `${home}/entries?edit=${entryId}`],
+    ["timer-inline-edit", `${home}?edit=${entryId}`],
+    ["week", `${home}/week`],
+    ["projects", `${home}/projects`],
+    ["project", project],
+    ["clients", `${home}/clients`],
+    ["tags", `${home}/tags`],
+    ["members", `${home}/members`],
+    ["settings", `${home}/settings`],
+    ["new-organization", "/orgs/new"],
+    ["profile", "/account/profile"],
+    ["password", "/account/password"],
+    ["tokens", "/account/tokens"],
+    ["sessions", "/account/sessions"],
+    ["not-found", "/no/such/page"],
+    ["status", "/system/status"],
+  ];
+  for (const [name, path] of pages) findings.push(...(await check(page, name, path)));
+
+  assert.deepEqual(findings, [], "no serious or critical accessibility violation");
+  assert.deepEqual(unexpectedProblems(ctx), []);
+  assert.deepEqual(unexpectedProblems(anonymous), []);
+  await ctx.close();
+  await anonymous.close();
+});
