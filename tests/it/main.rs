@@ -23,3 +23,4 @@ mod user_cli;
 mod web_admin;
 mod web_catalog;
 mod web_tracking;
+mod zz_tmp_snapshot;

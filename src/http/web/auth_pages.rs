@@ -90,10 +90,12 @@ pub async fn start_page(
     })
 }
 
+/// The account form of the first-run setup and of registration.
 #[derive(Template)]
-#[template(path = "auth/setup.html")]
-struct SetupPage {
+#[template(path = "auth/account.html")]
+struct AccountPage {
     chrome: Chrome,
+    first_run: bool,
     errors: FormErrors,
     name: String,
     email: String,
@@ -102,15 +104,17 @@ struct SetupPage {
     time_zones: Vec<&'static str>,
 }
 
-fn setup_page(
+fn account_page(
     chrome: Chrome,
+    first_run: bool,
     fields: &Fields,
     errors: FormErrors,
     headers: &HeaderMap,
 ) -> Response {
     page::html(
-        &SetupPage {
+        &AccountPage {
             chrome,
+            first_run,
             errors,
             name: fields.get("name").into(),
             email: fields.get("email").into(),
@@ -131,7 +135,7 @@ pub async fn setup_get(State(state): State<AppState>, headers: HeaderMap) -> Pag
     }
     let secure = state.ctx.settings.secure_cookies;
     Ok(anonymous_page(&headers, secure, StatusCode::OK, |chrome| {
-        setup_page(chrome, &Fields::default(), FormErrors::default(), &headers)
+        account_page(chrome, true, &Fields::default(), FormErrors::default(), &headers)
     }))
 }
 
@@ -206,7 +210,7 @@ pub async fn setup_post(
                 &headers,
                 secure,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                |chrome| setup_page(chrome, &fields, errors, &headers),
+                |chrome| account_page(chrome, true, &fields, errors, &headers),
             ))
         }
     }
@@ -314,38 +318,6 @@ pub async fn sign_out_post(State(state): State<AppState>, form: SignedForm) -> P
     Ok(response)
 }
 
-#[derive(Template)]
-#[template(path = "auth/register.html")]
-struct RegisterPage {
-    chrome: Chrome,
-    errors: FormErrors,
-    name: String,
-    email: String,
-    organization_name: String,
-    time_zone: String,
-    time_zones: Vec<&'static str>,
-}
-
-fn register_page(
-    chrome: Chrome,
-    fields: &Fields,
-    errors: FormErrors,
-    headers: &HeaderMap,
-) -> Response {
-    page::html(
-        &RegisterPage {
-            chrome,
-            errors,
-            name: fields.get("name").into(),
-            email: fields.get("email").into(),
-            organization_name: fields.get("organization_name").into(),
-            time_zone: fields.non_empty("time_zone").unwrap_or("UTC").into(),
-            time_zones: time_zones(),
-        },
-        headers,
-    )
-}
-
 fn registration_closed(state: &AppState) -> Option<AppError> {
     match state.ctx.settings.registration {
         Policy::Open => None,
@@ -370,7 +342,7 @@ pub async fn register_get(State(state): State<AppState>, headers: HeaderMap) -> 
     }
     let secure = state.ctx.settings.secure_cookies;
     Ok(anonymous_page(&headers, secure, StatusCode::OK, |chrome| {
-        register_page(chrome, &Fields::default(), FormErrors::default(), &headers)
+        account_page(chrome, false, &Fields::default(), FormErrors::default(), &headers)
     }))
 }
 
@@ -390,7 +362,7 @@ pub async fn register_post(
                 &headers,
                 secure,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                |chrome| register_page(chrome, &fields, errors, &headers),
+                |chrome| account_page(chrome, false, &fields, errors, &headers),
             ))
         }
     }
