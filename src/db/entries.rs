@@ -316,6 +316,8 @@ pub struct Filter {
     pub text: Option<String>,
     /// Changed at or after this instant, tombstones included.
     pub updated_since: Option<Ts>,
+    /// Ends after this instant, or still runs (entries reaching into a report's range).
+    pub ends_after: Option<Ts>,
     pub ascending: bool,
     /// Keyset cursor: the (start, id) of the last entry of the previous page.
     pub after: Option<(Ts, Uuid)>,
@@ -329,6 +331,31 @@ pub async fn list(
     f: &Filter,
 ) -> DbResult<(Vec<TimeEntry>, bool)> {
     let mut sql = Sql::default();
+    let mut wheres = conditions(&mut sql, org, f);
+    let (order, op) = if f.ascending {
+        ("asc", ">")
+    } else {
+        ("desc", "<")
+    };
+    if let Some((start, id)) = f.after {
+        let (s, i) = (sql.arg(Bind::Ts(start)), sql.arg(Bind::Uuid(id)));
+        wheres.push(format!(
+            "(e.start_at {op} {s} or (e.start_at = {s} and e.id {op} {i}))"
+        ));
+    }
+    let limit = sql.arg(Bind::Int(f.limit + 1));
+    sql.text = format!(
+        "select {COLUMNS} from time_entries e where {} order by e.start_at {order}, e.id {order} limit {limit}",
+        wheres.join(" and ")
+    );
+    let mut entries = load(conn, &sql).await?;
+    let more = entries.len() as i64 > f.limit;
+    entries.truncate(f.limit as usize);
+    Ok((entries, more))
+}
+
+/// The `where` conditions of a filter (everything but the keyset cursor).
+fn conditions(sql: &mut Sql, org: OrganizationId, f: &Filter) -> Vec<String> {
     let mut wheres = vec![format!(
         "e.organization_id = {}",
         sql.arg(Bind::Uuid(org.as_uuid()))
@@ -394,26 +421,90 @@ pub async fn list(
             sql.arg(Bind::Text(format!("%{escaped}%")))
         ));
     }
-    let (order, op) = if f.ascending {
-        ("asc", ">")
-    } else {
-        ("desc", "<")
-    };
-    if let Some((start, id)) = f.after {
-        let (s, i) = (sql.arg(Bind::Ts(start)), sql.arg(Bind::Uuid(id)));
+    if let Some(after) = f.ends_after {
         wheres.push(format!(
-            "(e.start_at {op} {s} or (e.start_at = {s} and e.id {op} {i}))"
+            "(e.end_at is null or e.end_at > {})",
+            sql.arg(Bind::Ts(after))
         ));
     }
-    let limit = sql.arg(Bind::Int(f.limit + 1));
-    sql.text = format!(
-        "select {COLUMNS} from time_entries e where {} order by e.start_at {order}, e.id {order} limit {limit}",
-        wheres.join(" and ")
-    );
-    let mut entries = load(conn, &sql).await?;
-    let more = entries.len() as i64 > f.limit;
-    entries.truncate(f.limit as usize);
-    Ok((entries, more))
+    wheres
+}
+
+/// What a report needs of an entry; the client comes from its project.
+#[derive(sqlx::FromRow)]
+pub struct ReportRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub project_id: Option<Uuid>,
+    pub task_id: Option<Uuid>,
+    pub client_id: Option<Uuid>,
+    pub description: String,
+    pub start_at: Ts,
+    pub end_at: Option<Ts>,
+    pub billable: bool,
+    pub hourly_rate: Option<i64>,
+    /// Comma-separated tag ids (only when asked for).
+    pub tag_ids: Option<String>,
+}
+
+impl ReportRow {
+    pub fn tags(&self) -> Vec<TagId> {
+        self.tag_ids
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|t| Uuid::parse_str(t.trim()).ok())
+            .map(TagId::from_uuid)
+            .collect()
+    }
+}
+
+/// Streams every entry matching `f`, oldest first, to `visit` without holding them all: a
+/// report over a year of a large team stays in bounded memory.
+pub async fn for_each_report_row(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    f: &Filter,
+    with_tags: bool,
+    mut visit: impl FnMut(ReportRow),
+) -> DbResult<()> {
+    use futures_util::TryStreamExt;
+    let mut sql = Sql::default();
+    let wheres = conditions(&mut sql, org, f).join(" and ");
+    let tags = |aggregate: &str| {
+        if with_tags {
+            format!("(select {aggregate} from time_entry_tags t where t.entry_id = e.id)")
+        } else {
+            "null".to_string()
+        }
+    };
+    let select = |tag_column: String| {
+        format!(
+            "select e.id, e.user_id, e.project_id, e.task_id, p.client_id, e.description, e.start_at, e.end_at, \
+             e.billable, e.hourly_rate, {tag_column} as tag_ids \
+             from time_entries e left join projects p on p.id = e.project_id \
+             where {wheres} order by e.start_at, e.id"
+        )
+    };
+    match conn {
+        Conn::Postgres(c) => {
+            let text = select(tags("string_agg(t.tag_id::text, ',')"));
+            let mut rows =
+                bind_all!(sqlx::query_as::<_, ReportRow>(&text), &sql.binds).fetch(&mut **c);
+            while let Some(row) = rows.try_next().await? {
+                visit(row);
+            }
+        }
+        Conn::Sqlite(c) => {
+            let text = select(tags("group_concat(hex(t.tag_id), ',')"));
+            let mut rows =
+                bind_all!(sqlx::query_as::<_, ReportRow>(&text), &sql.binds).fetch(&mut **c);
+            while let Some(row) = rows.try_next().await? {
+                visit(row);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Live entries matching a filter, for re-applying rates.

@@ -13,6 +13,7 @@ pub mod instance;
 pub mod invitations;
 pub mod locks;
 pub mod migrate;
+pub mod names;
 pub mod organizations;
 pub mod rates;
 pub mod sign_in_failures;

@@ -1,6 +1,7 @@
 //! Pure types and rules of GoGoTime: no I/O, no framework types.
 
 pub mod account;
+pub mod calendar;
 pub mod catalog;
 pub mod email;
 pub mod entries;

@@ -12,6 +12,7 @@ pub mod members;
 pub mod organizations;
 pub mod passwords;
 pub mod rates;
+pub mod reports;
 pub mod secrets;
 pub mod sessions;
 

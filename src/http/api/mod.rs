@@ -8,6 +8,7 @@ mod entries;
 pub mod extract;
 mod me;
 mod organizations;
+mod reports;
 
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
@@ -97,6 +98,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(entries::timer_get))
         .routes(routes!(entries::timer_start))
         .routes(routes!(entries::timer_stop))
+        .routes(routes!(reports::summary_get))
+        .routes(routes!(reports::detailed_get))
+        .routes(routes!(reports::weekly_get))
         .routes(routes!(entries::rates_get))
         .routes(routes!(entries::rate_default_put))
         .routes(routes!(entries::rate_member_put))

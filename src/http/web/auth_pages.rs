@@ -135,7 +135,13 @@ pub async fn setup_get(State(state): State<AppState>, headers: HeaderMap) -> Pag
     }
     let secure = state.ctx.settings.secure_cookies;
     Ok(anonymous_page(&headers, secure, StatusCode::OK, |chrome| {
-        account_page(chrome, true, &Fields::default(), FormErrors::default(), &headers)
+        account_page(
+            chrome,
+            true,
+            &Fields::default(),
+            FormErrors::default(),
+            &headers,
+        )
     }))
 }
 
@@ -342,7 +348,13 @@ pub async fn register_get(State(state): State<AppState>, headers: HeaderMap) -> 
     }
     let secure = state.ctx.settings.secure_cookies;
     Ok(anonymous_page(&headers, secure, StatusCode::OK, |chrome| {
-        account_page(chrome, false, &Fields::default(), FormErrors::default(), &headers)
+        account_page(
+            chrome,
+            false,
+            &Fields::default(),
+            FormErrors::default(),
+            &headers,
+        )
     }))
 }
 

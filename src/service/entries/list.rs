@@ -139,11 +139,11 @@ fn boolean(raw: &str) -> Result<bool, String> {
     }
 }
 
-fn encode_cursor(start: DateTime<Utc>, id: Uuid) -> String {
+pub(crate) fn encode_cursor(start: DateTime<Utc>, id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}:{id}", start.timestamp_micros()))
 }
 
-fn decode_cursor(raw: &str) -> Result<(Ts, Uuid), String> {
+pub(crate) fn decode_cursor(raw: &str) -> Result<(Ts, Uuid), String> {
     let bad = || "is not a cursor from a previous page".to_string();
     let text =
         String::from_utf8(URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?).map_err(|_| bad())?;

@@ -116,7 +116,7 @@ fn apply(entry: &mut TimeEntry, input: EntryInput, check: &mut Check) {
 }
 
 /// The caller's membership plus the organization's entry settings.
-pub(super) async fn membership(
+pub(crate) async fn membership(
     tx: &mut Tx,
     org: OrganizationId,
     actor: &Actor,

@@ -87,7 +87,7 @@ impl Filters {
             ("client_id", &self.client_id),
             ("tag_id", &self.tag_id),
             ("user_id", &self.user_id),
-            ("text", &self.text),
+            ("q", &self.text),
         ] {
             if !value.is_empty() {
                 q.append_pair(key, value);
