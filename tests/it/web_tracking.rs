@@ -116,7 +116,9 @@ async fn the_core_flow_works_with_plain_form_posts(backend: Backend) {
     list.assert_contains(">2:00<");
     let found = web.get(&format!("{home}/entries?text=PART+1")).await;
     found.assert_contains("Design review, part 1");
-    let none = web.get(&format!("{home}/entries?text=nothing+like+it")).await;
+    let none = web
+        .get(&format!("{home}/entries?text=nothing+like+it"))
+        .await;
     none.assert_contains("No entries match.");
 
     let week = web.get(&format!("{home}/week")).await;

@@ -3,6 +3,7 @@
 //! service inputs and service errors into forms shown again.
 
 mod clients;
+mod named_items;
 mod project;
 mod project_parts;
 mod projects;
@@ -22,9 +23,7 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/o/{org}/clients", get(clients::list).post(clients::create))
-        .route("/o/{org}/clients/{id}", post(clients::update))
-        .route("/o/{org}/clients/{id}/delete", post(clients::delete))
+        .merge(named_items::routes::<clients::Clients>())
         .route(
             "/o/{org}/projects",
             get(projects::list).post(projects::create),
@@ -59,9 +58,7 @@ pub fn routes() -> Router<AppState> {
             "/o/{org}/projects/{id}/rates/{user}",
             post(project_parts::member_rate_set),
         )
-        .route("/o/{org}/tags", get(tags::list).post(tags::create))
-        .route("/o/{org}/tags/{id}", post(tags::update))
-        .route("/o/{org}/tags/{id}/delete", post(tags::delete))
+        .merge(named_items::routes::<tags::Tags>())
 }
 
 type PageResult = Result<Response, Response>;
