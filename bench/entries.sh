@@ -17,12 +17,11 @@
 # 14 * BENCH_SECONDS + 60 s once built.
 #
 # timer/start uses the server's real clock and starts are whole seconds: a start within the same
-# second as the caller's running timer is refused with 422 ("must be after the running timer's
-# start"). So one user can start at most one timer per second, and at any concurrency nearly all
-# requests of a run answer 422 after doing the same work (membership, timer lock, finding the
-# running entry) minus the writes. A load generator sends one token, so the runs cannot be spread
-# over users; the table reports every status code next to the rate and latency instead: read those
-# rows as "the cost of a timer/start, mostly the refused kind", not as timers started per second.
+# second as the caller's running timer begins one second after it (so the stopped timer lasts one
+# second rather than being refused as zero-length). Under load one user's timers therefore march
+# ahead of the clock one second per request; every request does the full work (membership, timer
+# lock, stopping the running entry, inserting the new one). The table reports every status code
+# next to the rate and latency: read those rows as "the cost of a timer/start".
 #
 # Usage: bench/entries.sh        (run it under `nice` on a shared machine; it saturates the cores)
 # Environment:
@@ -367,5 +366,5 @@ echo
 echo "SQL = pgbench -M prepared on the same server and data: bench/pgbench/insert_entry.sql for POST"
 echo "time-entries, bench/pgbench/select_page.sql for GET (one statement per transaction, no BEGIN/"
 echo "COMMIT); SQL/app = SQL tx/s divided by API req/s. Load generator, app and database share the"
-echo "same $(nproc) cores. timer/start: mostly 422 by design (one start per user and second on the real"
-echo "clock), see the comment at the top of bench/entries.sh."
+echo "same $(nproc) cores. timer/start: each request stops the running timer and starts the next one"
+echo "second, see the comment at the top of bench/entries.sh."

@@ -46,6 +46,45 @@ pub enum Command {
     /// Manage user accounts (operators' recovery tools).
     #[command(subcommand)]
     User(UserCommand),
+    /// Import time entries from a CSV export (Toggl, Clockify, Kimai, solidtime, Harvest,
+    /// GoGoTime, generic CSV) into an organization; all or nothing (docs/import.md).
+    #[command(after_help = IMPORT_ENV)]
+    Import(ImportArgs),
+}
+
+const IMPORT_ENV: &str = "\
+Progress goes to standard error, the summary (counts, row errors with line numbers) to standard
+output. Exit status 0 when imported (or a clean dry run), 1 when a row or the file has errors:
+then nothing is written.
+Environment variables: GOGOTIME_ENV, DATABASE_URL[_FILE], DATABASE_MAX_CONNECTIONS,
+DATABASE_ACQUIRE_TIMEOUT_SECONDS, GOGOTIME_LOG, GOGOTIME_LOG_FORMAT.";
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Organization id to import into.
+    #[arg(long = "org", value_name = "ORG_ID")]
+    pub org: uuid::Uuid,
+    /// Email of the member the import acts as (manager, admin or owner of the organization).
+    #[arg(long = "as", value_name = "EMAIL")]
+    pub actor: String,
+    /// IANA time zone of times written without an offset, e.g. Europe/Berlin.
+    #[arg(long, value_name = "TZ")]
+    pub tz: String,
+    /// toggl, clockify, kimai, solidtime, solidtime_organization, harvest, gogotime or generic
+    /// [default: detected from the header]
+    #[arg(long, value_name = "F")]
+    pub format: Option<String>,
+    /// mdy or dmy; needed only when every slash date in the file could be either.
+    #[arg(long, value_name = "ORDER")]
+    pub date_order: Option<String>,
+    /// Member (email) who gets the rows of emails that are no member of the organization.
+    #[arg(long, value_name = "EMAIL")]
+    pub fallback_member: Option<String>,
+    /// Check the file and show what would be imported; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The CSV file.
+    pub file: std::path::PathBuf,
 }
 
 const USER_ENV: &str = "\

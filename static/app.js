@@ -92,7 +92,7 @@
       const dialog = document.getElementById("shortcuts");
       if (pendingG) {
         pendingG = false;
-        if ("tew".includes(event.key)) { go(event.key); event.preventDefault(); }
+        if ("tewr".includes(event.key)) { go(event.key); event.preventDefault(); }
         return;
       }
       switch (event.key) {

@@ -2,6 +2,7 @@
 
 mod config_check;
 mod healthcheck;
+mod import;
 mod migrate;
 mod serve;
 mod user;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Config(ConfigCommand::Check) => config_check::run(&env),
             Command::Healthcheck(args) => healthcheck::run(&env, args).await,
             Command::User(command) => user::run(&env, command).await,
+            Command::Import(args) => import::run(&env, args).await,
             Command::Secret(SecretCommand::Generate) => {
                 println!("{}", crate::secret::generate());
                 ExitCode::SUCCESS

@@ -182,11 +182,21 @@ pub async fn first_overlapping(
 
 /// Inserts a new entry with its tags.
 pub async fn insert(conn: &mut Conn<'_>, e: &TimeEntry) -> DbResult<()> {
+    insert_imported(conn, e, None).await
+}
+
+/// Inserts a new entry with its tags and, for imported entries, the fingerprint of the source
+/// row (`DbError::Unique` when this organization already has an entry with it).
+pub async fn insert_imported(
+    conn: &mut Conn<'_>,
+    e: &TimeEntry,
+    import_fingerprint: Option<&str>,
+) -> DbResult<()> {
     with_conn!(conn, c => {
         sqlx::query(
             "insert into time_entries (id, organization_id, user_id, project_id, task_id, description, start_at, end_at, \
-                                       billable, hourly_rate, version, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                                       billable, hourly_rate, version, created_at, updated_at, import_fingerprint) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(e.id.as_uuid())
         .bind(e.organization_id.as_uuid())
@@ -201,10 +211,67 @@ pub async fn insert(conn: &mut Conn<'_>, e: &TimeEntry) -> DbResult<()> {
         .bind(e.version)
         .bind(Ts(e.created_at))
         .bind(Ts(e.updated_at))
+        .bind(import_fingerprint)
         .execute(&mut *c)
         .await?;
     });
     set_tags(conn, e.id, &e.tags).await
+}
+
+/// Marks an entry as made by a timer (start, continue).
+pub async fn mark_from_timer(conn: &mut Conn<'_>, id: TimeEntryId) -> DbResult<()> {
+    with_conn!(conn, c => {
+        sqlx::query("update time_entries set from_timer = true where id = $1")
+            .bind(id.as_uuid())
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Which of `ids` a timer made.
+pub async fn timer_made(
+    conn: &mut Conn<'_>,
+    ids: &[TimeEntryId],
+) -> DbResult<std::collections::HashSet<TimeEntryId>> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in ids.chunks(200) {
+        let mut sql = Sql::default();
+        let list = sql.list(&chunk.iter().map(|i| i.as_uuid()).collect::<Vec<_>>());
+        sql.text =
+            format!("select id from time_entries where from_timer = true and id in ({list})");
+        let rows: Vec<(Uuid,)> = with_conn!(conn, c => bind_all!(sqlx::query_as::<_, (Uuid,)>(&sql.text), &sql.binds).fetch_all(&mut *c).await?);
+        found.extend(rows.into_iter().map(|(id,)| TimeEntryId::from_uuid(id)));
+    }
+    Ok(found)
+}
+
+/// Which of `fingerprints` entries of the organization (deleted ones included) already carry.
+pub async fn imported_fingerprints(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    fingerprints: &[String],
+) -> DbResult<std::collections::HashSet<String>> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in fingerprints.chunks(200) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "select import_fingerprint from time_entries where organization_id = $1 and import_fingerprint in ({})",
+            placeholders.join(", ")
+        );
+        let rows: Vec<(String,)> = with_conn!(conn, c => {
+            let mut query = sqlx::query_as(&sql).bind(org.as_uuid());
+            for fingerprint in chunk {
+                query = query.bind(fingerprint);
+            }
+            query.fetch_all(&mut *c).await?
+        });
+        found.extend(rows.into_iter().map(|(f,)| f));
+    }
+    Ok(found)
 }
 
 /// Writes `e` if the stored version is still `e.version - 1`; false when someone else changed it.

@@ -3,6 +3,7 @@
 //! Only this module imports sqlx. Queries for both dialects sit side by side in one function.
 
 pub mod audit;
+pub mod calendar_feeds;
 pub mod catalog;
 mod conn;
 mod connect;
@@ -16,6 +17,7 @@ pub mod migrate;
 pub mod names;
 pub mod organizations;
 pub mod rates;
+pub mod report_links;
 pub mod sign_in_failures;
 mod time;
 mod tx;

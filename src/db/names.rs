@@ -65,3 +65,19 @@ pub async fn users(conn: &mut Conn<'_>, ids: &[Uuid]) -> DbResult<HashMap<Uuid, 
     }
     Ok(names)
 }
+
+/// The client of every project of an organization that has one.
+pub async fn project_clients(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+) -> DbResult<HashMap<Uuid, Uuid>> {
+    let rows: Vec<(Uuid, Uuid)> = with_conn!(conn, c => {
+        sqlx::query_as(
+            "select id, client_id from projects where organization_id = $1 and client_id is not null",
+        )
+        .bind(org.as_uuid())
+        .fetch_all(c)
+        .await?
+    });
+    Ok(rows.into_iter().collect())
+}

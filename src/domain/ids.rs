@@ -77,6 +77,8 @@ typed_id!(ProjectId);
 typed_id!(TaskId);
 typed_id!(TagId);
 typed_id!(TimeEntryId);
+typed_id!(SavedReportId);
+typed_id!(SharedReportId);
 
 #[cfg(test)]
 mod tests {

@@ -31,7 +31,7 @@ use problem::ApiError;
 const CSP_REPORT_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    let (v1, openapi) = api::router();
+    let (v1, openapi, uploads) = api::routers();
     let openapi_json: axum::body::Bytes = openapi.to_pretty_json().unwrap_or_default().into();
     let docs = std::sync::Arc::new(web::api_docs::Reference::from_openapi(&openapi));
     let api = Router::new()
@@ -54,9 +54,17 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(api_not_found);
 
+    // import uploads (up to 100 MiB) get their own limit instead of the general one
+    let upload_limit = crate::import::MAX_BYTES as usize + api::imports::UPLOAD_OVERHEAD;
+    let uploads = Router::new()
+        .nest("/api/v1", uploads)
+        .merge(web::upload_routes())
+        .layer(DefaultBodyLimit::max(upload_limit))
+        .layer(RequestBodyLimitLayer::new(upload_limit));
     let mut router = Router::new()
         .merge(web::routes())
         .route("/static/{file}", get(assets::asset_get))
+        .route("/feeds/{file}", get(api::exports::feed_get))
         .nest("/api", api)
         .route("/api", any(api_not_found))
         .fallback(page_not_found)
@@ -65,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(
             state.config.http.body_limit_bytes,
         ))
+        .merge(uploads)
         .layer(middleware::from_fn_with_state(
             state.config.http.request_timeout,
             timeout,

@@ -7,6 +7,8 @@ pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod entries;
+pub mod exports;
+pub mod imports;
 pub mod invitations;
 pub mod members;
 pub mod organizations;

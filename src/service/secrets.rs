@@ -15,3 +15,5 @@ pub const API_TOKEN_PREFIX: &str = "ggt_";
 pub const REFRESH_TOKEN_PREFIX: &str = "ggr_";
 pub const INVITATION_PREFIX: &str = "ggi_";
 pub const SESSION_PREFIX: &str = "ggs_";
+pub const SHARED_REPORT_PREFIX: &str = "ggp_";
+pub const CALENDAR_FEED_PREFIX: &str = "ggc_";

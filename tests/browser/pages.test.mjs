@@ -121,6 +121,8 @@ test("every main page passes axe and is photographed", async () => {
     ["entries-inline-edit", `${home}/entries?edit=${entryId}`],
     ["timer-inline-edit", `${home}?edit=${entryId}`],
     ["week", `${home}/week`],
+    ["reports", `${home}/reports?group=project&subgroup=day`],
+    ["import", `${home}/import`],
     ["projects", `${home}/projects`],
     ["project", project],
     ["clients", `${home}/clients`],

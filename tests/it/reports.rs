@@ -18,6 +18,7 @@ both_backends!(
     members_report_on_their_own_time_only,
     bad_parameters_are_named,
     the_detailed_report_pages_and_the_weekly_matrix_adds_up,
+    saved_and_shared_reports_show_exactly_what_was_shared,
 );
 
 fn p(org: &Org, rest: &str) -> String {
@@ -650,4 +651,144 @@ async fn the_detailed_report_pages_and_the_weekly_matrix_adds_up(backend: Backen
         member_row["days"],
         json!([1200, 1200, 1200, 1200, 1200, 0, 0])
     );
+}
+
+async fn saved_and_shared_reports_show_exactly_what_was_shared(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let org = app.org_with_every_role().await;
+    entry(&app, &org, &org.member, json!({"start": "2026-02-05T09:00:00Z", "end": "2026-02-05T10:00:00Z", "description": "member work"})).await;
+    entry(&app, &org, &org.manager, json!({"start": "2026-02-05T09:00:00Z", "end": "2026-02-05T11:00:00Z", "description": "manager work"})).await;
+    let params = "from=2026-02-01&to=2026-02-28&group=user&tz=UTC";
+
+    let (status, saved) = app
+        .post(
+            &p(&org, "reports/saved"),
+            Some(&org.member.token),
+            json!({"name": "February", "params": params}),
+        )
+        .await;
+    assert_eq!(status, 201, "{saved}");
+    let (status, again) = app
+        .post(
+            &p(&org, "reports/saved"),
+            Some(&org.member.token),
+            json!({"name": "February", "params": params}),
+        )
+        .await;
+    assert_eq!(status, 409, "{again}");
+    let (status, bad) = app
+        .post(
+            &p(&org, "reports/saved"),
+            Some(&org.member.token),
+            json!({"name": "Broken", "params": "from=yesterday"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{bad}");
+    let (_, list) = app
+        .get_as(&p(&org, "reports/saved"), &org.member.token)
+        .await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let (_, others) = app
+        .get_as(&p(&org, "reports/saved"), &org.manager.token)
+        .await;
+    assert_eq!(
+        others.as_array().unwrap().len(),
+        0,
+        "saved reports are personal"
+    );
+
+    // a member's link shows the member's own time only; a manager's shows everyone's
+    let (status, member_share) = app
+        .post(
+            &p(&org, "reports/shared"),
+            Some(&org.member.token),
+            json!({"name": "Mine", "params": params}),
+        )
+        .await;
+    assert_eq!(status, 201, "{member_share}");
+    let (_, manager_share) = app
+        .post(
+            &p(&org, "reports/shared"),
+            Some(&org.manager.token),
+            json!({"name": "Team", "params": params, "expires_in_days": 7}),
+        )
+        .await;
+    let token_of = |share: &Value| {
+        share["url"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let (status, public) = app
+        .get_json(&format!(
+            "/api/v1/shared-reports/{}",
+            token_of(&member_share)
+        ))
+        .await;
+    assert_eq!(status, 200, "{public}");
+    assert_eq!(public["name"], "Mine");
+    assert_eq!(public["report"]["totals"]["seconds"], 3600);
+    let (_, team) = app
+        .get_json(&format!(
+            "/api/v1/shared-reports/{}",
+            token_of(&manager_share)
+        ))
+        .await;
+    assert_eq!(team["report"]["totals"]["seconds"], 3 * 3600);
+    // the HTML page shows the report and nothing to change it with
+    let page = app
+        .get(&format!("/shared/{}", token_of(&manager_share)))
+        .await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Team") && html.contains("3:00"), "{html}");
+    assert!(
+        !html.contains("method=\"post\"") && !html.contains("method=\"get\""),
+        "a shared page has no forms"
+    );
+    assert!(
+        !html.contains("member work") && !html.contains("manager work"),
+        "no entry details unless grouped by description"
+    );
+
+    // expiry and revocation end the link
+    app.clock.advance(chrono::Duration::days(8));
+    let (status, _) = app
+        .get_json(&format!(
+            "/api/v1/shared-reports/{}",
+            token_of(&manager_share)
+        ))
+        .await;
+    assert_eq!(status, 404);
+    let member = app.sign_in("member@example.org").await;
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &p(
+                &org,
+                &format!("reports/shared/{}", member_share["id"].as_str().unwrap()),
+            ),
+            Some(&member.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, gone) = app
+        .get_json(&format!(
+            "/api/v1/shared-reports/{}",
+            token_of(&member_share)
+        ))
+        .await;
+    assert_eq!(status, 404);
+    assert!(
+        gone["detail"].as_str().unwrap().contains("revoked"),
+        "{gone}"
+    );
+    let (status, _) = app
+        .get_json("/api/v1/shared-reports/ggp_not-a-real-token")
+        .await;
+    assert_eq!(status, 404);
 }

@@ -193,6 +193,69 @@ async fn a_form_error_is_shown_next_to_its_field_with_the_input_kept(backend: Ba
     web.follow(added)
         .await
         .assert_contains("Added 1:00 on Tue 24 Nov 2026, 11:30–12:30.");
+
+    // the grid's cells: more time adds an entry for the difference, less is refused
+    let week = web.get(&format!("{home}/week?start=2026-11-23")).await;
+    week.assert_contains("name=\"cell.|.2026-11-24\" value=\"3:30\"");
+    let grid = |was: &'static str, now: &'static str| {
+        vec![
+            ("start", "2026-11-23"),
+            ("was.|.2026-11-24", was),
+            ("cell.|.2026-11-24", now),
+            ("was.|.2026-11-25", ""),
+            ("cell.|.2026-11-25", ""),
+        ]
+    };
+    let saved = web
+        .post(&format!("{home}/week/cells"), &grid("3:30", "4:15"))
+        .await;
+    let week = web.follow(saved).await;
+    week.assert_contains("Added 0:45 on Tue 24 Nov 2026.");
+    week.assert_contains("name=\"cell.|.2026-11-24\" value=\"4:15\"");
+    let list = web
+        .get(&format!("{home}/entries?from=2026-11-24&to=2026-11-24"))
+        .await;
+    list.assert_contains("12:30–13:15");
+    // less time: the latest manual entries of the day shrink or go (0:45 gone, 1:00 → 0:30)
+    let less = web
+        .post(&format!("{home}/week/cells"), &grid("4:15", "3:00"))
+        .await;
+    let week = web.follow(less).await;
+    week.assert_contains("Took 1:15 off Tue 24 Nov 2026.");
+    week.assert_contains("name=\"cell.|.2026-11-24\" value=\"3:00\"");
+    let list = web
+        .get(&format!("{home}/entries?from=2026-11-24&to=2026-11-24"))
+        .await;
+    list.assert_contains("11:30–12:00");
+    assert!(!list.body.contains("12:30–13:15"));
+
+    // a timer's entry is never shortened by the grid
+    app.clock.set(at("2026-11-25T12:00:00Z"));
+    web.get(&home).await;
+    let started = web
+        .post(&format!("{home}/timer/start"), &[("description", "timed")])
+        .await;
+    web.follow(started).await;
+    app.clock.set(at("2026-11-25T13:00:00Z"));
+    let stopped = web.post(&format!("{home}/timer/stop"), &[]).await;
+    web.follow(stopped).await;
+    web.get(&format!("{home}/week?start=2026-11-23")).await;
+    let refused = web
+        .post(
+            &format!("{home}/week/cells"),
+            &[
+                ("start", "2026-11-23"),
+                ("was.|.2026-11-25", "1:00"),
+                ("cell.|.2026-11-25", "0:30"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    refused.assert_contains("tracked with a timer");
+    let list = web
+        .get(&format!("{home}/entries?from=2026-11-25&to=2026-11-25"))
+        .await;
+    list.assert_contains("13:00–14:00");
 }
 
 async fn forged_posts_are_refused_and_change_nothing(backend: Backend) {

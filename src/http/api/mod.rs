@@ -5,7 +5,9 @@ pub mod authn;
 mod catalog;
 pub mod doc;
 mod entries;
+pub mod exports;
 pub mod extract;
+pub mod imports;
 mod me;
 mod organizations;
 mod reports;
@@ -19,6 +21,16 @@ use crate::state::AppState;
 /// The `/api/v1` router and the OpenAPI document assembled from the same handler list, so the
 /// document cannot miss a route.
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, api, _) = routers();
+    (router, api)
+}
+
+/// [`router`] plus the upload routes, which accept bodies up to `import::MAX_BYTES` and so are
+/// mounted (under `/api/v1`) outside the general body limit; the document covers both.
+pub fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi, Router<AppState>) {
+    let (uploads, uploads_api) = OpenApiRouter::new()
+        .routes(routes!(imports::imports_post))
+        .split_for_parts();
     let (router, mut api) = OpenApiRouter::with_openapi(doc::base())
         .routes(routes!(auth::register))
         .routes(routes!(auth::token))
@@ -101,12 +113,26 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::summary_get))
         .routes(routes!(reports::detailed_get))
         .routes(routes!(reports::weekly_get))
+        .routes(routes!(exports::entries_csv_get))
+        .routes(routes!(exports::entries_json_get))
+        .routes(routes!(exports::entries_xlsx_get))
+        .routes(routes!(exports::summary_pdf_get))
+        .routes(routes!(
+            exports::calendar_feed_post,
+            exports::calendar_feed_delete
+        ))
+        .routes(routes!(reports::saved_get, reports::saved_post))
+        .routes(routes!(reports::saved_delete))
+        .routes(routes!(reports::shared_get, reports::shared_post))
+        .routes(routes!(reports::shared_delete))
+        .routes(routes!(reports::public_get))
         .routes(routes!(entries::rates_get))
         .routes(routes!(entries::rate_default_put))
         .routes(routes!(entries::rate_member_put))
         .routes(routes!(entries::rate_project_put))
         .routes(routes!(entries::rate_project_member_put))
         .split_for_parts();
+    api.merge(uploads_api);
     doc::finish(&mut api, "/api/v1");
-    (router, api)
+    (router, api, uploads)
 }

@@ -1,12 +1,17 @@
-//! `/api/v1/organizations/{org_id}/reports/{summary,detailed,weekly}`.
+//! `/api/v1/organizations/{org_id}/reports/…`: summary, detailed, weekly, saved and shared
+//! reports, and the public `/api/v1/shared-reports/{token}`.
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
 
 use super::authn::Authenticated;
-use super::extract::ApiPath;
-use crate::domain::ids::OrganizationId;
+use super::extract::{ApiJson, ApiPath};
+use crate::domain::ids::{OrganizationId, SavedReportId, SharedReportId};
 use crate::http::problem::ApiError;
+use crate::service::reports::links::{
+    self, CreatedShare, PublicReport, SaveInput, SavedReport, ShareInput, SharedReport,
+};
 use crate::service::reports::{self, Detailed, Summary, Weekly};
 use crate::state::AppState;
 
@@ -101,4 +106,121 @@ pub async fn weekly_get(
     Ok(Json(
         reports::weekly(&s.ctx, &a.actor, org, q.as_deref().unwrap_or("")).await?,
     ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/reports/saved",
+    tag = "reports",
+    params(("org_id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "Your saved reports", body = Vec<SavedReport>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
+pub async fn saved_get(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+) -> Result<Json<Vec<SavedReport>>> {
+    Ok(Json(links::saved(&s.ctx, &a.actor, org).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/reports/saved",
+    tag = "reports",
+    params(("org_id" = uuid::Uuid, Path)),
+    request_body = SaveInput,
+    responses((status = 201, description = "Saved", body = SavedReport), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "You have a saved report with this name", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid name or report parameters", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
+pub async fn saved_post(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+    ApiJson(input): ApiJson<SaveInput>,
+) -> Result<(StatusCode, Json<SavedReport>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(links::save(&s.ctx, &a.actor, org, input).await?),
+    ))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org_id}/reports/saved/{id}",
+    tag = "reports",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
+pub async fn saved_delete(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath((org, id)): ApiPath<(OrganizationId, SavedReportId)>,
+) -> Result<StatusCode> {
+    links::delete_saved(&s.ctx, &a.actor, org, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}/reports/shared",
+    tag = "reports",
+    params(("org_id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "Your shared reports (admins and owners: everyone's)", body = Vec<SharedReport>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
+pub async fn shared_get(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+) -> Result<Json<Vec<SharedReport>>> {
+    Ok(Json(links::shares(&s.ctx, &a.actor, org).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/reports/shared",
+    tag = "reports",
+    params(("org_id" = uuid::Uuid, Path)),
+    request_body = ShareInput,
+    responses((status = 201, description = "Shared; `url` is shown once", body = CreatedShare), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid name, expiry or report parameters", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
+pub async fn shared_post(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+    ApiJson(input): ApiJson<ShareInput>,
+) -> Result<(StatusCode, Json<CreatedShare>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(links::share(&s.ctx, &a.actor, org, input).await?),
+    ))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org_id}/reports/shared/{id}",
+    tag = "reports",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    responses((status = 204, description = "Revoked: the link stops working"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
+pub async fn shared_delete(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath((org, id)): ApiPath<(OrganizationId, SharedReportId)>,
+) -> Result<StatusCode> {
+    links::revoke(&s.ctx, &a.actor, org, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    get,
+    path = "/shared-reports/{token}",
+    tag = "reports",
+    params(("token" = String, Path, description = "The token of a shared report's link")),
+    security(()),
+    responses((status = 200, description = "The shared report, computed now", body = PublicReport), (status = 404, description = "Revoked, expired or unknown link", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+)]
+pub async fn public_get(
+    State(s): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+) -> Result<Json<PublicReport>> {
+    Ok(Json(links::open(&s.ctx, &token).await?))
 }

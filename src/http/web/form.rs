@@ -33,6 +33,11 @@ impl Fields {
         self.0.push((name.to_string(), value.to_string()));
     }
 
+    /// Every (name, value) pair, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// The first value of `name`, or "".
     pub fn get(&self, name: &str) -> &str {
         self.0

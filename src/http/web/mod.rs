@@ -9,9 +9,11 @@ mod catalog_pages;
 pub mod error_page;
 mod form;
 mod format;
+mod import_page;
 mod org;
 mod org_pages;
 mod page;
+mod reports_page;
 mod session;
 pub mod status;
 mod tracking;
@@ -47,7 +49,14 @@ pub fn routes() -> Router<AppState> {
             get(auth_pages::new_org_get).post(auth_pages::new_org_post),
         )
         .merge(tracking::routes())
+        .merge(reports_page::routes())
         .merge(org_pages::routes())
         .merge(account_pages::routes())
         .merge(catalog_pages::routes())
+        .merge(import_page::routes())
+}
+
+/// Pages that accept uploads larger than the general body limit (the import wizard's upload).
+pub fn upload_routes() -> Router<AppState> {
+    import_page::upload_routes()
 }

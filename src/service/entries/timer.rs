@@ -124,6 +124,7 @@ pub async fn start(
     entry.start = start;
     validate(&mut tx, &mine, actor, None, &mut entry).await?;
     insert(&mut tx, &entry).await?;
+    entries::mark_from_timer(&mut tx.conn(), entry.id).await?;
     tx.commit().await?;
     Ok(Started {
         stopped: stopped.map(|e| EntryView::new(e, now)),

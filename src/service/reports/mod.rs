@@ -1,6 +1,7 @@
 //! Reports: the summary (totals per group and sub-group), the detailed list with amounts, and
 //! the weekly person × day matrix. Members see their own time; managers and above everyone's.
 
+pub mod links;
 pub mod query;
 pub mod rounding;
 pub mod summary;
@@ -24,7 +25,11 @@ use rounding::Rounding;
 use summary::{Aggregator, Group, Key};
 
 /// Members report on their own time only.
-fn restrict(mine: &MyOrganization, actor: &Actor, query: &mut ReportQuery) -> AppResult<()> {
+pub(crate) fn restrict(
+    mine: &MyOrganization,
+    actor: &Actor,
+    query: &mut ReportQuery,
+) -> AppResult<()> {
     if allows(mine.role, Permission::ViewAllEntries) {
         return Ok(());
     }

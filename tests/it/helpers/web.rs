@@ -154,6 +154,48 @@ impl<'a> WebClient<'a> {
         self.read(response).await
     }
 
+    /// Posts a `multipart/form-data` form (a file upload) with the CSRF token added.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Page {
+        let boundary = "gogotime-web-client-boundary";
+        let mut body = Vec::new();
+        let csrf = self.csrf.clone();
+        for (name, value) in std::iter::once(("_csrf", csrf.as_str())).chain(fields.iter().copied())
+        {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        let (name, file_name, bytes) = file;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let response = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header(COOKIE, self.cookie_header())
+            .header(
+                CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("request sent");
+        self.read(response).await
+    }
+
     /// Follows a redirect answer with a GET, as a browser does after a form post.
     pub async fn follow(&mut self, page: Page) -> Page {
         let location = page.location.clone().unwrap_or_else(|| {

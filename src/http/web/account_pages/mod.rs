@@ -1,6 +1,7 @@
-//! The signed-in person's own pages: profile, password, API tokens and sessions. Each calls
-//! the service the `/api/v1/me` endpoints call.
+//! The signed-in person's own pages: profile, password, API tokens (with the calendar feed)
+//! and sessions. Each calls the service the `/api/v1/me` endpoints call.
 
+mod calendar_feed;
 mod profile;
 mod sessions;
 mod tokens;
@@ -34,6 +35,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/account/tokens/{id}/revoke",
             post(tokens::token_revoke_post),
+        )
+        .route(
+            "/account/calendar-feed",
+            post(calendar_feed::calendar_feed_post),
+        )
+        .route(
+            "/account/calendar-feed/revoke",
+            post(calendar_feed::calendar_feed_revoke_post),
         )
         .route("/account/sessions", get(sessions::sessions_get))
         .route(

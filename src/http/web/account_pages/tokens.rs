@@ -15,6 +15,7 @@ use crate::http::web::org::account_chrome;
 use crate::http::web::page::{self, Chrome};
 use crate::http::web::session::{self, Viewer};
 use crate::service::api_tokens;
+use crate::service::exports::calendar;
 use crate::state::AppState;
 
 /// The longest expiry the form offers, in days (ten years); no expiry at all is also possible.
@@ -30,14 +31,14 @@ struct TokenRow {
 
 /// A token just created, with the secret shown this once.
 #[derive(Default)]
-struct NewSecret {
+pub(super) struct NewSecret {
     name: String,
     secret: String,
 }
 
 #[derive(Template)]
 #[template(path = "account/tokens.html")]
-struct TokensPage {
+pub(super) struct TokensPage {
     chrome: Chrome,
     errors: FormErrors,
     tokens: Vec<TokenRow>,
@@ -45,9 +46,13 @@ struct TokensPage {
     expires_in_days: String,
     created: NewSecret,
     max_days: i64,
+    /// When the calendar feed was created; empty without one.
+    feed_since: String,
+    /// A feed address just created, shown this once.
+    pub(super) feed_url: String,
 }
 
-async fn tokens_page(
+pub(super) async fn tokens_page(
     state: &AppState,
     viewer: &Viewer,
     (name, expires_in_days): (String, String),
@@ -56,6 +61,9 @@ async fn tokens_page(
 ) -> Result<TokensPage, axum::response::Response> {
     let chrome = account_chrome(state, viewer, "tokens").await?;
     let tokens = api_tokens::list(&state.ctx, &viewer.actor)
+        .await
+        .map_err(fail)?;
+    let feed_since = calendar::created_at(&state.ctx, &viewer.actor)
         .await
         .map_err(fail)?;
     let when = |at: Option<chrono::DateTime<chrono::Utc>>, none: &str| {
@@ -76,6 +84,8 @@ async fn tokens_page(
         expires_in_days,
         created,
         max_days: MAX_DAYS,
+        feed_since: when(feed_since, ""),
+        feed_url: String::new(),
     })
 }
 

@@ -19,6 +19,8 @@ pub struct BarChart {
     pub height: i64,
     pub baseline: i64,
     pub bars: Vec<Bar>,
+    /// Values above the bars, when there is room for them.
+    pub show_values: bool,
     /// The whole chart in words, for `aria-label`.
     pub summary: String,
 }
@@ -63,6 +65,7 @@ pub fn bars(title: &str, items: &[(String, i64)]) -> BarChart {
         width: WIDTH,
         height: HEIGHT,
         baseline,
+        show_values: bars.len() <= 12,
         bars,
         summary,
     }

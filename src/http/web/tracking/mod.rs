@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/o/{org}/week", get(week::page))
         .route("/o/{org}/week/add", post(week::add))
+        .route("/o/{org}/week/cells", post(week::save_cells))
 }
 
 pub struct ProjectChoice {

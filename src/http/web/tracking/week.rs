@@ -113,6 +113,8 @@ fn split_by_day(view: &EntryView, tz: Tz, now: DateTime<Utc>) -> Vec<(NaiveDate,
 
 pub struct GridRow {
     pub label: String,
+    /// `project|task` ids (empty for none): what a cell's new time is booked on.
+    pub key: String,
     pub cells: Vec<String>,
     pub total: String,
 }
@@ -204,7 +206,7 @@ async fn render(
         .map_err(fail)?;
     let choices = Choices::load(ctx, actor, org).await.map_err(fail)?;
     // one row per project/task, each cell the day's seconds
-    let mut grid: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    let mut grid: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
     for view in &views {
         let row = super::EntryRow::new(view, &choices, tz);
         let label = match (row.project.as_str(), row.task.as_str()) {
@@ -212,7 +214,8 @@ async fn render(
             (p, "") => p.to_string(),
             (p, t) => format!("{p} › {t}"),
         };
-        let cells = grid.entry(label).or_insert_with(|| vec![0; 7]);
+        let key = format!("{}|{}", row.project_id, row.task_id);
+        let cells = grid.entry((label, key)).or_insert_with(|| vec![0; 7]);
         for (d, seconds) in split_by_day(view, tz, now) {
             if let Some(i) = week.days.iter().position(|x| *x == d) {
                 cells[i] += seconds;
@@ -222,12 +225,13 @@ async fn render(
     let mut column_totals = vec![0i64; 7];
     let rows: Vec<GridRow> = grid
         .into_iter()
-        .map(|(label, cells)| {
+        .map(|((label, key), cells)| {
             for (i, s) in cells.iter().enumerate() {
                 column_totals[i] += s;
             }
             GridRow {
                 label,
+                key,
                 total: format::hours_minutes(cells.iter().sum()),
                 cells: cells
                     .iter()
@@ -473,4 +477,193 @@ async fn render_again(
         task: fields.get("task_id").into(),
     };
     render(state, viewer, org, query, add, errors, headers).await
+}
+
+/// The grid's cells as they were shown and as they were sent: `was.<key>.<day>` and
+/// `cell.<key>.<day>`, where key is `project|task`.
+fn changed_cells(fields: &super::super::form::Fields) -> Vec<(String, NaiveDate, String)> {
+    let mut changed = Vec::new();
+    for (name, value) in fields.pairs() {
+        let Some(rest) = name.strip_prefix("cell.") else {
+            continue;
+        };
+        let Some((key, day)) = rest.rsplit_once('.') else {
+            continue;
+        };
+        let Ok(day) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else {
+            continue;
+        };
+        if fields.get(&format!("was.{rest}")).trim() != value.trim() {
+            changed.push((key.to_string(), day, value.trim().to_string()));
+        }
+    }
+    changed
+}
+
+/// Saves the grid: a cell that now says more than before gets a new entry for the difference,
+/// placed after that day's last entry (or at 09:00); a cell that says less shortens or removes
+/// that day's manual entries of the row, latest first. Entries a timer made are never changed
+/// here: when the time to take away is theirs, nothing is saved and the page says why.
+pub async fn save_cells(
+    State(state): State<AppState>,
+    Path(org): Path<OrganizationId>,
+    headers: HeaderMap,
+    form: SignedForm,
+) -> PageResult {
+    let fields = &form.fields;
+    let viewer = &form.viewer;
+    let tz = viewer.tz;
+    let user: UserId = fields
+        .non_empty("user_id")
+        .and_then(|u| u.parse().ok())
+        .unwrap_or(viewer.actor.user.id);
+    let query = WeekQuery {
+        start: fields.non_empty("start").map(Into::into),
+        user: Some(user.to_string()),
+    };
+    let mut errors = FormErrors::default();
+    let mut inputs = Vec::new();
+    let mut takes = Vec::new();
+    let mut next_free: HashMap<NaiveDate, DateTime<Utc>> = HashMap::new();
+    let mut changes = Vec::new();
+    for (key, day, value) in changed_cells(fields) {
+        let wanted = if value.is_empty() {
+            0
+        } else {
+            match format::parse_duration(&value) {
+                Ok(s) => s,
+                Err(m) => {
+                    errors.add("grid", format!("{}: {m}", format::date(day)));
+                    continue;
+                }
+            }
+        };
+        let (from, to) = (
+            format::start_of_day(day, tz),
+            format::start_of_day(day + Duration::days(1), tz),
+        );
+        let views = entries_between(&state.ctx, &viewer.actor, org, user, from, to)
+            .await
+            .map_err(fail)?;
+        let (project, task) = key.split_once('|').unwrap_or(("", ""));
+        let now = state.ctx.clock.now();
+        let current: i64 = views
+            .iter()
+            .filter(|v| {
+                v.entry
+                    .project_id
+                    .map(|p| p.to_string())
+                    .unwrap_or_default()
+                    == project
+                    && v.entry.task_id.map(|t| t.to_string()).unwrap_or_default() == task
+            })
+            .flat_map(|v| split_by_day(v, tz, now))
+            .filter(|(d, _)| *d == day)
+            .map(|(_, s)| s)
+            .sum();
+        // what was shown is cut to the minute; compare in whole minutes
+        let delta = wanted - current / 60 * 60;
+        if delta < 0 {
+            // manual entries of this cell that start that day, the latest first
+            let mut candidates: Vec<&EntryView> = views
+                .iter()
+                .filter(|v| {
+                    !v.running
+                        && format::local_date(v.entry.start, tz) == day
+                        && v.entry
+                            .project_id
+                            .map(|p| p.to_string())
+                            .unwrap_or_default()
+                            == project
+                        && v.entry.task_id.map(|t| t.to_string()).unwrap_or_default() == task
+                })
+                .collect();
+            candidates.sort_by_key(|v| std::cmp::Reverse(v.entry.start));
+            takes.push(entries::TakeAway {
+                entries: candidates.iter().map(|v| v.entry.id).collect(),
+                seconds: -delta,
+            });
+            changes.push(format!(
+                "took {} off {}",
+                format::hours_minutes(-delta),
+                format::date(day)
+            ));
+            continue;
+        }
+        if delta == 0 {
+            continue;
+        }
+        let start = match next_free.get(&day) {
+            Some(t) => *t,
+            None => placement(&views, day, tz).unwrap_or(from),
+        };
+        next_free.insert(day, start + Duration::seconds(delta));
+        let mut cell_fields = super::super::form::Fields::default();
+        cell_fields.push("project_id", project);
+        cell_fields.push("task_id", task);
+        inputs.push(EntryInput {
+            user_id: Some(user),
+            start: Some(start),
+            end: Some(Some(start + Duration::seconds(delta))),
+            ..what_from(&cell_fields)
+        });
+        changes.push(format!(
+            "added {} on {}",
+            format::hours_minutes(delta),
+            format::date(day)
+        ));
+    }
+    if errors.is_empty() && !changes.is_empty() {
+        match entries::adjust(&state.ctx, &viewer.actor, org, inputs, takes).await {
+            Ok(()) => {
+                let mut notice = changes.join(", ");
+                notice.replace_range(..1, &notice[..1].to_uppercase());
+                return Ok(redirect_with_notice(
+                    &format!(
+                        "/o/{org}/week?start={}{}",
+                        fields.get("start"),
+                        if user == viewer.actor.user.id {
+                            String::new()
+                        } else {
+                            format!("&user={user}")
+                        }
+                    ),
+                    &format!("{notice}."),
+                    state.ctx.settings.secure_cookies,
+                ));
+            }
+            Err(e) => {
+                let more = FormErrors::from_error(e).map_err(fail)?;
+                let detail = more
+                    .fields
+                    .values()
+                    .flatten()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                errors.add(
+                    "grid",
+                    format!("Nothing was saved: {} {detail}", more.message)
+                        .trim()
+                        .to_string(),
+                );
+            }
+        }
+    } else if errors.is_empty() {
+        return Ok(redirect_with_notice(
+            &format!("/o/{org}/week?start={}", fields.get("start")),
+            "Nothing changed.",
+            state.ctx.settings.secure_cookies,
+        ));
+    }
+    render_again(
+        &state,
+        viewer,
+        org,
+        &query,
+        &super::super::form::Fields::default(),
+        errors,
+        &headers,
+    )
+    .await
 }

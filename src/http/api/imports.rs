@@ -1,0 +1,213 @@
+//! `POST /api/v1/organizations/{org_id}/imports`: time entries from another tracker's CSV export.
+//! The upload is streamed to a temporary file (never held in memory) up to `import::MAX_BYTES`;
+//! this route is mounted outside the general body limit (see `crate::http::router`).
+
+use std::str::FromStr;
+
+use axum::Json;
+use axum::extract::{Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tokio::io::AsyncWriteExt;
+
+use super::authn::Authenticated;
+use super::extract::ApiPath;
+use crate::domain::ids::{OrganizationId, UserId};
+use crate::error::AppError;
+use crate::http::problem::{ApiError, ErrorInfo};
+use crate::import::{self, DateOrder, Format, Options};
+use crate::service::imports::{self, ImportFile, ImportReport, ImportRequest};
+use crate::service::invalid;
+use crate::state::AppState;
+
+/// Room for the multipart boundaries and headers around a file of `import::MAX_BYTES`.
+pub const UPLOAD_OVERHEAD: usize = 64 * 1024;
+
+#[derive(Debug, Deserialize)]
+pub struct ImportQuery {
+    tz: Option<String>,
+    format: Option<String>,
+    date_order: Option<String>,
+    fallback_user_id: Option<UserId>,
+    dry_run: Option<bool>,
+}
+
+/// The import options of the query (shared with the web wizard).
+pub fn options(
+    tz: &str,
+    format: Option<&str>,
+    date_order: Option<&str>,
+    max_bytes: u64,
+) -> Result<Options, AppError> {
+    let tz = tz.trim();
+    if tz.is_empty() {
+        return Err(invalid(
+            "tz",
+            "is required: the IANA time zone the file's times are in (e.g. Europe/Berlin)",
+        ));
+    }
+    let zone = chrono_tz::Tz::from_str(tz)
+        .map_err(|_| invalid("tz", format!("“{tz}” is not an IANA time zone name")))?;
+    let mut options = Options::new(zone);
+    options.max_bytes = max_bytes;
+    if let Some(format) = format
+        .map(str::trim)
+        .filter(|f| !f.is_empty() && *f != "auto")
+    {
+        options.format = Some(Format::from_str(format).map_err(|e| invalid("format", e))?);
+    }
+    if let Some(order) = date_order
+        .map(str::trim)
+        .filter(|o| !o.is_empty() && *o != "auto")
+    {
+        options.date_order = Some(match order.to_ascii_lowercase().as_str() {
+            "dmy" | "day_first" => DateOrder::DayFirst,
+            "mdy" | "month_first" => DateOrder::MonthFirst,
+            _ => {
+                return Err(invalid(
+                    "date_order",
+                    "must be dmy (DD/MM/YYYY) or mdy (MM/DD/YYYY)",
+                ));
+            }
+        });
+    }
+    Ok(options)
+}
+
+/// 413 with a problem body saying what to do.
+pub fn too_large(limit: u64) -> Response {
+    let mut response = StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    response.extensions_mut().insert(ErrorInfo {
+        detail: Some(import::ImportError::TooLarge { limit }.to_string()),
+        ..ErrorInfo::default()
+    });
+    response
+}
+
+pub enum Spooled {
+    File(tempfile::TempPath),
+    TooLarge,
+}
+
+/// Streams the multipart field `file` into a temporary file, stopping past `limit` bytes.
+pub async fn spool(mut multipart: Multipart, limit: u64) -> Result<Spooled, AppError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        invalid(
+            "file",
+            format!("the upload could not be read: {}", e.body_text()),
+        )
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let path = tempfile::Builder::new()
+            .prefix("gogotime-import-")
+            .suffix(".csv")
+            .tempfile()
+            .map_err(|e| {
+                AppError::Internal(anyhow::Error::new(e).context("creating a temporary file"))
+            })?
+            .into_temp_path();
+        let mut out = tokio::fs::File::create(&path).await.map_err(|e| {
+            AppError::Internal(anyhow::Error::new(e).context("opening the temporary file"))
+        })?;
+        let mut written = 0u64;
+        while let Some(chunk) = field.chunk().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                invalid("file", "too large")
+            } else {
+                bad(e)
+            }
+        })? {
+            written += chunk.len() as u64;
+            if written > limit {
+                return Ok(Spooled::TooLarge);
+            }
+            out.write_all(&chunk).await.map_err(|e| {
+                AppError::Internal(anyhow::Error::new(e).context("writing the temporary file"))
+            })?;
+        }
+        out.flush().await.map_err(|e| {
+            AppError::Internal(anyhow::Error::new(e).context("writing the temporary file"))
+        })?;
+        return Ok(Spooled::File(path));
+    }
+    Err(invalid(
+        "file",
+        "is required: send the CSV file as the multipart/form-data field “file”",
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/imports",
+    tag = "imports",
+    params(("org_id" = uuid::Uuid, Path),
+        ("tz" = String, Query, description = "IANA time zone of times written without an offset (most exports), e.g. Europe/Berlin"),
+        ("format" = Option<String>, Query, description = "auto (default: detected from the header), toggl, clockify, kimai, solidtime, solidtime_organization, harvest, gogotime or generic"),
+        ("date_order" = Option<String>, Query, description = "dmy or mdy; needed only when every slash date could be either"),
+        ("fallback_user_id" = Option<uuid::Uuid>, Query, description = "Member who gets the rows of emails that are no member; without it such rows are errors"),
+        ("dry_run" = Option<bool>, Query, description = "true (default): report what would happen and write nothing; false: import (all or nothing)")),
+    request_body(content_type = "multipart/form-data", description = "Field `file`: the CSV export, at most 100 MiB"),
+    responses(
+        (status = 200, description = "Dry run: what the import would do, with row errors and a preview", body = ImportReport),
+        (status = 201, description = "Imported: every row became an entry or was a duplicate", body = ImportReport),
+        (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Imports need the manager role or above", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (also for other organizations)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"),
+        (status = 413, description = "The file is larger than 100 MiB", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "A bad file or parameter (problem+json: not CSV, unknown header, no rows, ambiguous date order …), or, with dry_run=false, rows with errors: then the report (application/json) lists them and nothing was written", body = ImportReport),
+    ),
+)]
+pub async fn imports_post(
+    State(s): State<AppState>,
+    a: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+    query: Result<Query<ImportQuery>, axum::extract::rejection::QueryRejection>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| AppError::Validation {
+        message: e.body_text(),
+        fields: Default::default(),
+    })?;
+    let multipart = multipart.map_err(|e| {
+        invalid(
+            "file",
+            format!(
+                "send multipart/form-data with a field “file”: {}",
+                e.body_text()
+            ),
+        )
+    })?;
+    let limit = import::MAX_BYTES;
+    let options = options(
+        query.tz.as_deref().unwrap_or(""),
+        query.format.as_deref(),
+        query.date_order.as_deref(),
+        limit,
+    )?;
+    let path = match spool(multipart, limit).await? {
+        Spooled::File(path) => path,
+        Spooled::TooLarge => return Ok(too_large(limit)),
+    };
+    let dry_run = query.dry_run.unwrap_or(true);
+    let request = ImportRequest {
+        organization: org,
+        options,
+        fallback_member: query.fallback_user_id,
+        dry_run,
+    };
+    let file = ImportFile::Path(path.to_path_buf());
+    let report = imports::run(&s.ctx, &a.actor, file, request, &mut |_, _| {}).await?;
+    drop(path);
+    let status = if report.applied {
+        StatusCode::CREATED
+    } else if !dry_run {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(report)).into_response())
+}

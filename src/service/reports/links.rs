@@ -1,0 +1,293 @@
+//! Saved reports (a person's named parameters) and shared reports: a read-only public link
+//! with an unguessable token, optional expiry, revocable, that shows the one report shared —
+//! computed with the sharer's view, so a member's link shows only their own time.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::query::{GroupBy, ReportQuery};
+use super::{Summary, summary};
+use crate::db::report_links::{self, NewShared};
+use crate::db::{DbError, Ts, organizations, users};
+use crate::domain::ids::{OrganizationId, SavedReportId, SharedReportId, UserId};
+use crate::domain::profile::parse_name;
+use crate::domain::role::{Permission, allows};
+use crate::error::{AppError, AppResult};
+use crate::service::organizations::require_member;
+use crate::service::secrets::{self, SHARED_REPORT_PREFIX};
+use crate::service::{Actor, Check, Ctx, conflict};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaveInput {
+    pub name: String,
+    /// The report's query string, e.g. `from=2026-01-01&to=2026-01-31&group=project`.
+    pub params: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SavedReport {
+    pub id: SavedReportId,
+    pub name: String,
+    pub params: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Checks that `params` make a valid summary report for this person.
+fn checked_params(actor: &Actor, params: &str) -> AppResult<String> {
+    let params = params.trim().trim_start_matches('?').to_string();
+    ReportQuery::parse(&params, actor, Some(GroupBy::Project))?;
+    Ok(params)
+}
+
+pub async fn save(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    input: SaveInput,
+) -> AppResult<SavedReport> {
+    let mut check = Check::default();
+    let name = check.field("name", parse_name(&input.name));
+    check.finish()?;
+    let params = checked_params(actor, &input.params)?;
+    let name = name.unwrap_or_default();
+    let now = ctx.clock.now();
+    let id = SavedReportId::new();
+    let mut pooled = ctx.db.acquire().await?;
+    require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    match report_links::insert_saved(
+        &mut pooled.conn(),
+        id,
+        org,
+        actor.user.id,
+        &name,
+        &params,
+        Ts(now),
+    )
+    .await
+    {
+        Ok(()) => {}
+        Err(DbError::Unique(_)) => {
+            return Err(conflict(
+                "name",
+                "you already have a saved report with this name",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(SavedReport {
+        id,
+        name,
+        params,
+        created_at: now,
+    })
+}
+
+pub async fn saved(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<Vec<SavedReport>> {
+    let mut pooled = ctx.db.acquire().await?;
+    require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    Ok(
+        report_links::list_saved(&mut pooled.conn(), org, actor.user.id)
+            .await?
+            .into_iter()
+            .map(|r| SavedReport {
+                id: SavedReportId::from_uuid(r.id),
+                name: r.name,
+                params: r.params,
+                created_at: r.created_at.0,
+            })
+            .collect(),
+    )
+}
+
+pub async fn delete_saved(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    id: SavedReportId,
+) -> AppResult<()> {
+    let mut pooled = ctx.db.acquire().await?;
+    require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    if !report_links::delete_saved(&mut pooled.conn(), org, actor.user.id, id).await? {
+        return Err(AppError::NotFound(
+            "You have no saved report with this id.".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShareInput {
+    pub name: String,
+    pub params: String,
+    /// Days until the link stops working; absent: until revoked.
+    pub expires_in_days: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SharedReport {
+    pub id: SharedReportId,
+    pub name: String,
+    pub params: String,
+    pub shared_by: UserId,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedShare {
+    #[serde(flatten)]
+    pub share: SharedReport,
+    /// The public link; shown once (only a hash of its token is stored).
+    pub url: String,
+}
+
+fn shared(row: report_links::SharedRow) -> SharedReport {
+    SharedReport {
+        id: SharedReportId::from_uuid(row.id),
+        name: row.name,
+        params: row.params,
+        shared_by: UserId::from_uuid(row.user_id),
+        expires_at: row.expires_at.map(|t| t.0),
+        revoked: row.revoked_at.is_some(),
+        created_at: row.created_at.0,
+    }
+}
+
+pub async fn share(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    input: ShareInput,
+) -> AppResult<CreatedShare> {
+    let mut check = Check::default();
+    let name = check.field("name", parse_name(&input.name));
+    let days = check.field(
+        "expires_in_days",
+        match input.expires_in_days {
+            None => Ok(None),
+            Some(d) if (1..=3650).contains(&d) => Ok(Some(d)),
+            Some(d) => Err(format!(
+                "is {d}; use 1 to 3650 days, or leave it out for no expiry"
+            )),
+        },
+    );
+    check.finish()?;
+    let params = checked_params(actor, &input.params)?;
+    let (name, days) = (name.unwrap_or_default(), days.flatten());
+    let now = ctx.clock.now();
+    let token = secrets::new_token(SHARED_REPORT_PREFIX);
+    let id = SharedReportId::new();
+    let expires_at = days.map(|d| now + Duration::days(d));
+    let mut pooled = ctx.db.acquire().await?;
+    require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    let new = NewShared {
+        id,
+        org,
+        user: actor.user.id,
+        name: &name,
+        params: &params,
+        token_hash: &secrets::digest(&token),
+        expires_at: expires_at.map(Ts),
+        now: Ts(now),
+    };
+    report_links::insert_shared(&mut pooled.conn(), &new).await?;
+    Ok(CreatedShare {
+        url: format!("{}/shared/{token}", ctx.settings.public_url),
+        share: SharedReport {
+            id,
+            name,
+            params,
+            shared_by: actor.user.id,
+            expires_at,
+            revoked: false,
+            created_at: now,
+        },
+    })
+}
+
+/// Your shares; admins and owners see everyone's (to revoke them).
+pub async fn shares(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<Vec<SharedReport>> {
+    let mut pooled = ctx.db.acquire().await?;
+    let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    let only = (!allows(mine.role, Permission::ManageMembers)).then_some(actor.user.id);
+    Ok(report_links::list_shared(&mut pooled.conn(), org, only)
+        .await?
+        .into_iter()
+        .map(shared)
+        .collect())
+}
+
+pub async fn revoke(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    id: SharedReportId,
+) -> AppResult<()> {
+    let mut pooled = ctx.db.acquire().await?;
+    let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    let row = report_links::find_shared(&mut pooled.conn(), org, id)
+        .await?
+        .filter(|r| {
+            r.user_id == actor.user.id.as_uuid() || allows(mine.role, Permission::ManageMembers)
+        })
+        .ok_or_else(|| AppError::NotFound("There is no such shared report.".into()))?;
+    report_links::revoke_shared(
+        &mut pooled.conn(),
+        SharedReportId::from_uuid(row.id),
+        Ts(ctx.clock.now()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// What a public link shows: the report's name, the organization, and the report itself.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicReport {
+    pub name: String,
+    pub organization: String,
+    pub report: Summary,
+}
+
+/// The report behind a public link, computed now with the sharer's view.
+pub async fn open(ctx: &Ctx, token: &str) -> AppResult<PublicReport> {
+    let gone = || {
+        AppError::NotFound(
+            "This shared report link does not work: it was revoked, it expired, or it is mistyped."
+                .into(),
+        )
+    };
+    let now = ctx.clock.now();
+    let mut pooled = ctx.db.acquire().await?;
+    let row = report_links::find_shared_by_token(&mut pooled.conn(), &secrets::digest(token))
+        .await?
+        .filter(|r| r.revoked_at.is_none() && r.expires_at.is_none_or(|e| e.0 > now))
+        .ok_or_else(gone)?;
+    let (user, _) = users::find(&mut pooled.conn(), UserId::from_uuid(row.user_id))
+        .await?
+        .filter(|(u, _)| !u.disabled)
+        .ok_or_else(gone)?;
+    let org = OrganizationId::from_uuid(row.organization_id);
+    let organization = organizations::find(&mut pooled.conn(), org)
+        .await?
+        .ok_or_else(gone)?;
+    drop(pooled);
+    let sharer = Actor {
+        user,
+        ip: String::new(),
+    };
+    // a sharer who left the organization no longer shares anything
+    let report = summary(ctx, &sharer, org, &row.params)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound(_) | AppError::Forbidden(_) => gone(),
+            other => other,
+        })?;
+    Ok(PublicReport {
+        name: row.name,
+        organization: organization.name,
+        report,
+    })
+}
