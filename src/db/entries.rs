@@ -259,7 +259,8 @@ pub async fn imported_fingerprints(
         }
         let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
-            "select import_fingerprint from time_entries where organization_id = $1 and import_fingerprint in ({})",
+            "select import_fingerprint from time_entries where organization_id = $1 \
+             and import_fingerprint is not null and import_fingerprint in ({})",
             placeholders.join(", ")
         );
         let rows: Vec<(String,)> = with_conn!(conn, c => {
