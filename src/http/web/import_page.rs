@@ -402,9 +402,7 @@ async fn run(
 }
 
 fn money(minor: Option<i64>, currency: &str) -> String {
-    minor.map_or_else(String::new, |m| {
-        format!("{}.{:02} {currency}", m / 100, (m % 100).abs())
-    })
+    minor.map_or_else(String::new, |m| super::catalog_pages::money(m, currency))
 }
 
 async fn render_preview(

@@ -35,7 +35,7 @@ impl SettingsForm {
         Self {
             name: org.name.clone(),
             currency: org.currency.clone(),
-            default_rate: org.default_rate.map(amount).unwrap_or_default(),
+            default_rate: super::super::catalog_pages::amount(org.default_rate),
             allow_overlap: org.allow_overlap,
             lock_before: org
                 .lock_before
@@ -99,11 +99,6 @@ fn noted<T>(errors: &mut FormErrors, field: &str, result: Result<T, String>) -> 
     result.map_err(|m| errors.add(field, m)).ok()
 }
 
-/// `8550` → `85.50`: rates are kept in minor units (cents) per hour.
-fn amount(minor: i64) -> String {
-    format!("{}.{:02}", minor / 100, (minor % 100).abs())
-}
-
 /// `85`, `85.5`, `85.50` or `85,50` → minor units.
 fn parse_amount(raw: &str) -> Result<i64, String> {
     let bad = || format!("'{raw}' is not an amount; write it like 85 or 85.50");
@@ -157,7 +152,7 @@ async fn settings_page(
         form,
         current_rate: saved
             .default_rate
-            .map(|r| format!("{} {}", amount(r), saved.currency))
+            .map(|r| super::super::catalog_pages::money(r, &saved.currency))
             .unwrap_or_default(),
         saved_currency: saved.currency.clone(),
         may_delete: allows(mine.role, Permission::DeleteOrganization),
@@ -241,7 +236,5 @@ mod tests {
         for bad in ["", ".5", "85.505", "-5", "8 5", "85€", "1e3"] {
             assert!(parse_amount(bad).is_err(), "{bad:?} should be refused");
         }
-        assert_eq!(amount(8550), "85.50");
-        assert_eq!(amount(7), "0.07");
     }
 }
