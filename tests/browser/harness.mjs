@@ -65,7 +65,14 @@ export async function startServer() {
       GOGOTIME_SHUTDOWN_DELAY_SECONDS: "0",
       GOGOTIME_REGISTRATION: "open",
     },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "inherit", "pipe"],
+  });
+  // the server's log is passed through and kept: a panic while serving fails the run even when
+  // every page looked right (a streamed download once died that way after its headers)
+  const log = [];
+  child.stderr.on("data", (chunk) => {
+    process.stderr.write(chunk);
+    log.push(chunk.toString());
   });
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -81,11 +88,17 @@ export async function startServer() {
   }
   return {
     base,
+    /// Lines of the server's log that report a panic.
+    panics() {
+      return log.join("").split("\n").filter((line) => line.includes("panicked"));
+    },
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
       await db.drop();
       rmSync(dir, { recursive: true, force: true });
+      const panics = this.panics();
+      if (panics.length) throw new Error(`the server panicked while serving:\n${panics.join("\n")}`);
     },
   };
 }

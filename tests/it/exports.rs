@@ -23,6 +23,7 @@ both_backends!(
     the_calendar_feed_is_valid_icalendar_and_rotating_or_revoking_closes_it,
     an_export_of_5000_entries_completes_in_every_format,
     the_account_page_creates_replaces_and_revokes_the_calendar_feed,
+    every_export_downloads_whole_with_gzip_brotli_or_no_compression,
 );
 
 const HEADER: &str = "id,date,start,end,duration_seconds,duration,hours,user_email,user_name,client,project,task,description,tags,billable,hourly_rate,amount,currency";
@@ -799,4 +800,140 @@ async fn the_account_page_creates_replaces_and_revokes_the_calendar_feed(backend
         .assert_contains("You have no calendar feed.");
     let forged = web.post_raw("/account/calendar-feed", &[]).await;
     assert_eq!(forged.status, 403, "the form needs its CSRF token");
+}
+
+/// GET as a browser asks for it: with a bearer token and the given `Accept-Encoding`; the
+/// body decoded as its `Content-Encoding` says.
+async fn download_encoded(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    accept: &str,
+) -> (String, Vec<u8>) {
+    let response = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .header("accept-encoding", accept)
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(response.status(), 200, "{path} with {accept}");
+    let encoding = response
+        .headers()
+        .get("content-encoding")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = response
+        .bytes()
+        .await
+        .unwrap_or_else(|e| panic!("{path} with {accept}: the body ends early: {e}"));
+    let decoded = match encoding.as_str() {
+        "" => body.to_vec(),
+        "gzip" => {
+            let mut out = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut out)
+                .unwrap_or_else(|e| panic!("{path}: the gzip stream is cut short: {e}"));
+            out
+        }
+        "br" => {
+            let mut out = Vec::new();
+            brotli::BrotliDecompress(&mut &body[..], &mut out)
+                .unwrap_or_else(|e| panic!("{path}: the brotli stream is cut short: {e}"));
+            out
+        }
+        other => panic!("{path}: unexpected content-encoding {other}"),
+    };
+    (encoding, decoded)
+}
+
+/// Browsers always send `Accept-Encoding`; the streamed exports (CSV, JSON, XLSX) used to end
+/// after the headers under the compression layer, with a panic in the server's log.
+async fn every_export_downloads_whole_with_gzip_brotli_or_no_compression(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let Fixture { org, first, second } = fixture(&app).await;
+    let token = &org.member.token;
+    let summary = format!("{RANGE}&group=project");
+
+    for (file, query) in [
+        ("entries.csv", RANGE),
+        ("entries.json", RANGE),
+        ("entries.xlsx", RANGE),
+        ("summary.pdf", summary.as_str()),
+    ] {
+        let path = p(&org, &format!("exports/{file}?{query}"));
+        let (plain_encoding, plain) = download_encoded(&app, &path, token, "identity").await;
+        assert_eq!(
+            plain_encoding, "",
+            "{file}: identity asked, nothing applied"
+        );
+        for accept in ["gzip", "br", "gzip, deflate, br, zstd"] {
+            let (encoding, body) = download_encoded(&app, &path, token, accept).await;
+            if file.ends_with(".csv") || file.ends_with(".json") {
+                let expected = if accept == "gzip" { "gzip" } else { "br" };
+                assert_eq!(
+                    encoding, expected,
+                    "{file} is text and compressed for {accept}"
+                );
+            }
+            match file {
+                "entries.csv" | "entries.json" => {
+                    assert_eq!(
+                        body, plain,
+                        "{file} with {accept}: the same bytes as uncompressed"
+                    )
+                }
+                // these two carry their creation time: compare what they say
+                "entries.xlsx" => assert_eq!(
+                    xlsx_rows(&body),
+                    xlsx_rows(&plain),
+                    "{file} with {accept}: the same cells"
+                ),
+                _ => assert_eq!(
+                    pdf_text(&body),
+                    pdf_text(&plain),
+                    "{file} with {accept}: the same text"
+                ),
+            }
+        }
+        match file {
+            "entries.csv" => {
+                let rows = csv_rows(std::str::from_utf8(&plain).unwrap());
+                assert_eq!(rows.len(), 3, "header and two entries");
+                assert_eq!(rows[1][0], first);
+                assert_eq!(rows[2][0], second);
+            }
+            "entries.json" => {
+                let items: Vec<Value> = serde_json::from_slice(&plain).unwrap();
+                assert_eq!(items.len(), 2);
+                assert_eq!(items[0]["id"], first.as_str());
+            }
+            "entries.xlsx" => {
+                let rows = xlsx_rows(&plain);
+                assert_eq!(rows.len(), 3, "header and two entries");
+                assert_eq!(rows[1][0], first);
+            }
+            _ => {
+                let text = pdf_text(&plain);
+                assert!(
+                    text.contains("Total: 1:09 h, 86.93 EUR, 2 entries"),
+                    "{text}"
+                );
+            }
+        }
+    }
+}
+
+/// The rows of the first sheet of an XLSX file, as text.
+fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("an XLSX file");
+    let sheet = book
+        .worksheet_range_at(0)
+        .expect("a first sheet")
+        .expect("the sheet reads");
+    sheet
+        .rows()
+        .map(|row| row.iter().map(ToString::to_string).collect())
+        .collect()
 }

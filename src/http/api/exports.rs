@@ -82,15 +82,27 @@ pub struct SummaryExportQuery {
 #[allow(dead_code)]
 pub struct FileBytes(Vec<u8>);
 
+/// The chunks of a streamed download as a body stream. It may be polled again after it ended —
+/// the compression layer does — and keeps answering "no more" (`stream::unfold`, used here
+/// before, panics instead, which cut every compressed download short).
+struct ChunkStream(exports::Chunks);
+
+impl futures_util::Stream for ChunkStream {
+    type Item = std::io::Result<Vec<u8>>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx)
+    }
+}
+
 /// An attachment; a streamed body goes out chunk by chunk as the service produces it.
 fn download(file: Download) -> Response {
     let body = match file.body {
         exports::Body::Whole(bytes) => Body::from(bytes),
-        exports::Body::Stream(chunks) => {
-            Body::from_stream(futures_util::stream::unfold(chunks, |mut chunks| async {
-                chunks.recv().await.map(|chunk| (chunk, chunks))
-            }))
-        }
+        exports::Body::Stream(chunks) => Body::from_stream(ChunkStream(chunks)),
     };
     let disposition = format!("attachment; filename=\"{}\"", file.filename);
     let mut response = body.into_response();

@@ -134,5 +134,18 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // a panic while serving fails the test even when every response looked right
+        if !std::thread::panicking() {
+            let panics: Vec<String> = self
+                .logs()
+                .into_iter()
+                .filter(|line| line.contains("panicked"))
+                .collect();
+            assert!(
+                panics.is_empty(),
+                "gogotime serve panicked:\n{}",
+                panics.join("\n")
+            );
+        }
     }
 }

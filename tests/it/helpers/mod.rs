@@ -6,7 +6,7 @@ pub mod postgres;
 pub mod tcp_proxy;
 pub mod web;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
 use gogotime::clock::FixedClock;
@@ -115,10 +115,57 @@ pub async fn spawn_app_with(
     spawn_app_on(database, customise).await
 }
 
+/// Panics on the server's threads (tokio's workers) since the last check. A panic while
+/// serving a request is a defect even when the response looked fine (the connection task of a
+/// streamed download died after the headers went out, and tests still saw 200), so every test
+/// that spawns an app fails when one happened.
+static SERVER_PANICS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn record_server_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let thread = std::thread::current();
+            if thread.name().is_some_and(|name| name.starts_with("tokio-")) {
+                let message = format!("{info}");
+                SERVER_PANICS
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .push(message);
+            }
+            previous(info);
+        }));
+    });
+}
+
+/// Fails the calling test when any server thread panicked since the last call.
+pub fn assert_no_server_panics() {
+    let panics = std::mem::take(
+        &mut *SERVER_PANICS
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    );
+    assert!(
+        panics.is_empty(),
+        "the server panicked while serving:\n{}",
+        panics.join("\n")
+    );
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            assert_no_server_panics();
+        }
+    }
+}
+
 pub async fn spawn_app_on(
     database: TestDatabase,
     customise: impl FnOnce(&mut Vec<(String, String)>),
 ) -> TestApp {
+    record_server_panics();
     let mut env = base_env(&database.url);
     customise(&mut env);
     let (config, _warnings) =
