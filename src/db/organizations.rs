@@ -17,6 +17,7 @@ struct OrgRow {
     allow_overlap: bool,
     lock_before: Option<NaiveDate>,
     max_entry_hours: i32,
+    usual_day_hours: i32,
     created_at: Ts,
     updated_at: Ts,
 }
@@ -31,6 +32,7 @@ impl From<OrgRow> for Organization {
             allow_overlap: r.allow_overlap,
             lock_before: r.lock_before,
             max_entry_hours: r.max_entry_hours,
+            usual_day_hours: r.usual_day_hours,
             created_at: r.created_at.0,
             updated_at: r.updated_at.0,
         }
@@ -57,13 +59,13 @@ fn my_organization(row: MyOrgRow) -> MyOrganization {
     }
 }
 
-const ORG_COLUMNS: &str = "o.id, o.name, o.currency, o.default_rate, o.allow_overlap, o.lock_before, o.max_entry_hours, o.created_at, o.updated_at";
+const ORG_COLUMNS: &str = "o.id, o.name, o.currency, o.default_rate, o.allow_overlap, o.lock_before, o.max_entry_hours, o.usual_day_hours, o.created_at, o.updated_at";
 
 pub async fn insert(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
     with_conn!(conn, c => {
         sqlx::query(
-            "insert into organizations (id, name, currency, created_at, updated_at, default_rate, allow_overlap, lock_before, max_entry_hours) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "insert into organizations (id, name, currency, created_at, updated_at, default_rate, allow_overlap, lock_before, max_entry_hours, usual_day_hours) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
             .bind(org.id.as_uuid())
             .bind(&org.name)
@@ -74,6 +76,7 @@ pub async fn insert(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
             .bind(org.allow_overlap)
             .bind(org.lock_before)
             .bind(org.max_entry_hours)
+            .bind(org.usual_day_hours)
             .execute(c)
             .await?;
     });
@@ -84,7 +87,7 @@ pub async fn update(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
     with_conn!(conn, c => {
         sqlx::query(
             "update organizations set name = $2, currency = $3, updated_at = $4, default_rate = $5, \
-             allow_overlap = $6, lock_before = $7, max_entry_hours = $8 where id = $1",
+             allow_overlap = $6, lock_before = $7, max_entry_hours = $8, usual_day_hours = $9 where id = $1",
         )
             .bind(org.id.as_uuid())
             .bind(&org.name)
@@ -94,6 +97,7 @@ pub async fn update(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
             .bind(org.allow_overlap)
             .bind(org.lock_before)
             .bind(org.max_entry_hours)
+            .bind(org.usual_day_hours)
             .execute(c)
             .await?;
     });

@@ -32,6 +32,8 @@ pub struct Organization {
     /// Entries starting before this day (UTC) are locked except for owners and admins.
     pub lock_before: Option<chrono::NaiveDate>,
     pub max_entry_hours: i32,
+    /// Entries longer than this are unusual: the pages ask before saving one.
+    pub usual_day_hours: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -33,9 +33,40 @@ pub fn week_start(day: NaiveDate, week_start: i16) -> NaiveDate {
     day - Duration::days(back)
 }
 
+/// `[start, end)` cut at local midnights: the seconds on each local day it covers, in order.
+pub fn seconds_per_local_day(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    tz: Tz,
+) -> Vec<(NaiveDate, i64)> {
+    let mut parts = Vec::new();
+    let mut cursor = start;
+    while cursor < end {
+        let day = local_date(cursor, tz);
+        let next = start_of_day(day + Duration::days(1), tz).min(end);
+        parts.push((day, (next - cursor).num_seconds()));
+        cursor = next;
+    }
+    parts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_is_cut_at_local_midnights_with_dst_days_of_23_hours() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        // Sat 28 Mar 2026 22:00 local → Mon 30 Mar 01:00 local; Sunday has 23 hours
+        let start = Utc.with_ymd_and_hms(2026, 3, 28, 21, 0, 0).unwrap();
+        let end = Utc.with_ymd_and_hms(2026, 3, 29, 23, 0, 0).unwrap();
+        let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        assert_eq!(
+            seconds_per_local_day(start, end, tz),
+            vec![(day(28), 2 * 3600), (day(29), 23 * 3600), (day(30), 3600)]
+        );
+        assert!(seconds_per_local_day(end, start, tz).is_empty());
+    }
 
     #[test]
     fn weeks_start_on_the_chosen_day() {

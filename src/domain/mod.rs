@@ -3,6 +3,7 @@
 pub mod account;
 pub mod calendar;
 pub mod catalog;
+pub mod duration;
 pub mod email;
 pub mod entries;
 pub mod ids;

@@ -61,6 +61,9 @@ pub struct OrganizationInput {
     #[schema(value_type = Option<chrono::NaiveDate>)]
     pub lock_before: Option<Option<chrono::NaiveDate>>,
     pub max_entry_hours: Option<i64>,
+    /// Hours of a usual working day (1 to the longest entry): the web pages ask before saving an
+    /// entry longer than this.
+    pub usual_day_hours: Option<i64>,
 }
 
 /// Creates an organization owned by the actor.
@@ -103,6 +106,7 @@ pub(super) async fn create_in(
         allow_overlap: true,
         lock_before: None,
         max_entry_hours: 24,
+        usual_day_hours: 10,
         created_at: now,
         updated_at: now,
     };
@@ -173,15 +177,36 @@ fn apply_settings(org: &mut Organization, input: &OrganizationInput, check: &mut
     if let Some(lock) = input.lock_before {
         org.lock_before = lock;
     }
-    if let Some(hours) = input.max_entry_hours {
-        let parsed = match i32::try_from(hours) {
-            Ok(h @ 1..=168) => Ok(h),
-            _ => Err(format!(
-                "is {hours}; use a whole number of hours from 1 to 168"
-            )),
-        };
-        if let Some(hours) = check.field("max_entry_hours", parsed) {
-            org.max_entry_hours = hours;
+    if let Some(hours) = input
+        .max_entry_hours
+        .and_then(|h| check.field("max_entry_hours", whole_hours(h)))
+    {
+        org.max_entry_hours = hours;
+    }
+    match input
+        .usual_day_hours
+        .and_then(|h| check.field("usual_day_hours", whole_hours(h)))
+    {
+        Some(hours) if hours > org.max_entry_hours => {
+            check.field::<()>(
+                "usual_day_hours",
+                Err(format!(
+                    "is {hours}, longer than the longest entry ({} hours); a usual day fits in one entry",
+                    org.max_entry_hours
+                )),
+            );
         }
+        Some(hours) => org.usual_day_hours = hours,
+        // a shorter longest entry takes the usual day down with it
+        None => org.usual_day_hours = org.usual_day_hours.min(org.max_entry_hours),
+    }
+}
+
+fn whole_hours(hours: i64) -> Result<i32, String> {
+    match i32::try_from(hours) {
+        Ok(h @ 1..=168) => Ok(h),
+        _ => Err(format!(
+            "is {hours}; use a whole number of hours from 1 to 168"
+        )),
     }
 }

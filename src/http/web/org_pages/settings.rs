@@ -28,6 +28,7 @@ struct SettingsForm {
     /// `YYYY-MM-DD`; empty when nothing is locked.
     lock_before: String,
     max_entry_hours: String,
+    usual_day_hours: String,
 }
 
 impl SettingsForm {
@@ -42,6 +43,7 @@ impl SettingsForm {
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default(),
             max_entry_hours: org.max_entry_hours.to_string(),
+            usual_day_hours: org.usual_day_hours.to_string(),
         }
     }
 
@@ -53,6 +55,7 @@ impl SettingsForm {
             allow_overlap: fields.checked("allow_overlap"),
             lock_before: fields.get("lock_before").into(),
             max_entry_hours: fields.get("max_entry_hours").into(),
+            usual_day_hours: fields.get("usual_day_hours").into(),
         }
     }
 
@@ -71,16 +74,23 @@ impl SettingsForm {
                 noted(&mut errors, "lock_before", day).map(Some)
             }
         };
-        let hours = self.max_entry_hours.trim();
-        let max_entry_hours = noted(
-            &mut errors,
-            "max_entry_hours",
-            hours
-                .parse::<i64>()
-                .map_err(|_| format!("'{hours}' is not a whole number of hours")),
-        );
+        let hours = |field: &str, raw: &str, errors: &mut FormErrors| {
+            let raw = raw.trim();
+            noted(
+                errors,
+                field,
+                raw.parse::<i64>()
+                    .map_err(|_| format!("'{raw}' is not a whole number of hours")),
+            )
+        };
+        let max_entry_hours = hours("max_entry_hours", &self.max_entry_hours, &mut errors);
+        // a form from before this setting existed leaves it as it is
+        let usual_day_hours = match self.usual_day_hours.trim() {
+            "" => None,
+            raw => hours("usual_day_hours", raw, &mut errors),
+        };
         if !errors.is_empty() {
-            errors.message = "Please correct the marked fields.".into();
+            errors.summarise();
             return Err(errors);
         }
         Ok(OrganizationInput {
@@ -90,6 +100,7 @@ impl SettingsForm {
             allow_overlap: Some(self.allow_overlap),
             lock_before,
             max_entry_hours,
+            usual_day_hours,
         })
     }
 }
