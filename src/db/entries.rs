@@ -155,6 +155,25 @@ pub async fn find_running(
     Ok(load(conn, &sql).await?.pop())
 }
 
+/// The user's timer that ended last, if any.
+pub async fn last_stopped_timer(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    user: UserId,
+) -> DbResult<Option<TimeEntry>> {
+    let mut sql = Sql::default();
+    let (o, u) = (
+        sql.arg(Bind::Uuid(org.as_uuid())),
+        sql.arg(Bind::Uuid(user.as_uuid())),
+    );
+    sql.text = format!(
+        "select {COLUMNS} from time_entries e where e.organization_id = {o} and e.user_id = {u} \
+         and e.from_timer = true and e.end_at is not null and e.deleted_at is null \
+         order by e.end_at desc limit 1"
+    );
+    Ok(load(conn, &sql).await?.pop())
+}
+
 /// Another live entry of the user sharing an instant with `[start, end)`.
 pub async fn first_overlapping(
     conn: &mut Conn<'_>,
@@ -178,6 +197,27 @@ pub async fn first_overlapping(
          and e.deleted_at is null and (e.end_at is null or e.end_at > {s}) {end_condition} order by e.start_at limit 1"
     );
     Ok(load(conn, &sql).await?.pop())
+}
+
+/// The user's live entries sharing an instant with `[from, to)`, oldest first (a running one
+/// counts as lasting).
+pub async fn overlapping(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    user: UserId,
+    from: Ts,
+    to: Ts,
+) -> DbResult<Vec<TimeEntry>> {
+    let mut sql = Sql::default();
+    let o = sql.arg(Bind::Uuid(org.as_uuid()));
+    let u = sql.arg(Bind::Uuid(user.as_uuid()));
+    let (f, t) = (sql.arg(Bind::Ts(from)), sql.arg(Bind::Ts(to)));
+    sql.text = format!(
+        "select {COLUMNS} from time_entries e where e.organization_id = {o} and e.user_id = {u} \
+         and e.deleted_at is null and e.start_at < {t} and (e.end_at is null or e.end_at > {f}) \
+         order by e.start_at, e.id"
+    );
+    load(conn, &sql).await
 }
 
 /// Inserts a new entry with its tags.
@@ -219,9 +259,14 @@ pub async fn insert_imported(
 }
 
 /// Marks an entry as made by a timer (start, continue).
-pub async fn mark_from_timer(conn: &mut Conn<'_>, id: TimeEntryId) -> DbResult<()> {
+pub async fn mark_from_timer(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    id: TimeEntryId,
+) -> DbResult<()> {
     with_conn!(conn, c => {
-        sqlx::query("update time_entries set from_timer = true where id = $1")
+        sqlx::query("update time_entries set from_timer = true where organization_id = $1 and id = $2")
+            .bind(org.as_uuid())
             .bind(id.as_uuid())
             .execute(c)
             .await?;
@@ -229,17 +274,20 @@ pub async fn mark_from_timer(conn: &mut Conn<'_>, id: TimeEntryId) -> DbResult<(
     Ok(())
 }
 
-/// Which of `ids` a timer made.
+/// Which of `ids` (entries of `org`) a timer made.
 pub async fn timer_made(
     conn: &mut Conn<'_>,
+    org: OrganizationId,
     ids: &[TimeEntryId],
 ) -> DbResult<std::collections::HashSet<TimeEntryId>> {
     let mut found = std::collections::HashSet::new();
     for chunk in ids.chunks(200) {
         let mut sql = Sql::default();
+        let o = sql.arg(Bind::Uuid(org.as_uuid()));
         let list = sql.list(&chunk.iter().map(|i| i.as_uuid()).collect::<Vec<_>>());
-        sql.text =
-            format!("select id from time_entries where from_timer = true and id in ({list})");
+        sql.text = format!(
+            "select id from time_entries where organization_id = {o} and from_timer = true and id in ({list})"
+        );
         let rows: Vec<(Uuid,)> = with_conn!(conn, c => bind_all!(sqlx::query_as::<_, (Uuid,)>(&sql.text), &sql.binds).fetch_all(&mut *c).await?);
         found.extend(rows.into_iter().map(|(id,)| TimeEntryId::from_uuid(id)));
     }

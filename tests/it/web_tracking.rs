@@ -251,7 +251,9 @@ async fn a_form_error_is_shown_next_to_its_field_with_the_input_kept(backend: Ba
         )
         .await;
     assert_eq!(refused.status, 422);
-    refused.assert_contains("tracked with a timer");
+    refused.assert_contains(
+        "This time was tracked with the timer, and the week grid only changes time typed in here.",
+    );
     let list = web
         .get(&format!("{home}/entries?from=2026-11-25&to=2026-11-25"))
         .await;

@@ -3,6 +3,8 @@
 
 pub mod list;
 pub mod timer;
+pub mod unusual;
+pub mod week;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
@@ -205,7 +207,10 @@ pub(super) async fn validate(
         let task = tasks::find(&mut tx.conn(), project.id, task_id).await?;
         let Some(task) = task else {
             return Err(if task_exists_elsewhere(tx, org.id, task_id).await? {
-                invalid("task_id", "belongs to another project")
+                invalid(
+                    "task_id",
+                    "Choose a task of the selected project: this task belongs to another one.",
+                )
             } else {
                 AppError::NotFound("There is no such task in this organization.".into())
             });
@@ -326,78 +331,10 @@ pub async fn create(
     validate(&mut tx, &mine, actor, None, &mut entry).await?;
     insert(&mut tx, &entry).await?;
     if entry.end.is_none() {
-        entries::mark_from_timer(&mut tx.conn(), entry.id).await?;
+        entries::mark_from_timer(&mut tx.conn(), org, entry.id).await?;
     }
     tx.commit().await?;
     Ok(EntryView::new(entry, now))
-}
-
-/// Time taken away from manual entries: `seconds` off the listed entries, the first listed
-/// shortened (or removed) first. Entries a timer made are never touched.
-pub struct TakeAway {
-    pub entries: Vec<TimeEntryId>,
-    pub seconds: i64,
-}
-
-/// The week grid's changes, in one transaction: new entries for time added, manual entries
-/// shortened or removed for time taken away. All of it, or nothing.
-pub async fn adjust(
-    ctx: &Ctx,
-    actor: &Actor,
-    org: OrganizationId,
-    adds: Vec<EntryInput>,
-    takes: Vec<TakeAway>,
-) -> AppResult<()> {
-    let now = ctx.clock.now();
-    if adds
-        .iter()
-        .any(|i| i.start.is_none() || !matches!(i.end, Some(Some(_))))
-    {
-        return Err(invalid("end", "every entry needs a start and an end"));
-    }
-    let mut tx = ctx.db.begin().await?;
-    let mine = membership(&mut tx, org, actor).await?;
-    for take in takes {
-        let timer_made = entries::timer_made(&mut tx.conn(), &take.entries).await?;
-        let mut left = take.seconds;
-        for id in take.entries.iter().filter(|id| !timer_made.contains(id)) {
-            if left <= 0 {
-                break;
-            }
-            let before = entries::find(&mut tx.conn(), org, *id)
-                .await?
-                .ok_or_else(entry_not_found)?;
-            let Some(end) = before.end else { continue };
-            may_edit(mine.role, actor.user.id, before.user_id)?;
-            let length = (end - before.start).num_seconds();
-            if length <= left {
-                locked(&mine.organization, mine.role, before.start)?;
-                entries::soft_delete(&mut tx.conn(), org, *id, Ts(now)).await?;
-                left -= length;
-            } else {
-                let mut entry = before.clone();
-                entry.end = Some(end - chrono::Duration::seconds(left));
-                validate(&mut tx, &mine, actor, Some(&before), &mut entry).await?;
-                entry.version += 1;
-                entry.updated_at = now;
-                entries::update(&mut tx.conn(), &entry).await?;
-                left = 0;
-            }
-        }
-        if left > 0 {
-            return Err(invalid(
-                "grid",
-                "there is not that much manual time to take away; the rest was tracked with a timer — edit those entries themselves",
-            ));
-        }
-    }
-    for input in adds {
-        let mut entry = draft(&mut tx, org, actor, input, now).await?;
-        validate(&mut tx, &mine, actor, None, &mut entry).await?;
-        insert(&mut tx, &entry).await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 pub async fn get(

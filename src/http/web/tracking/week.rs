@@ -7,20 +7,20 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use super::super::form::{FormErrors, SignedForm};
+use super::super::form::{Fields, FormErrors, SignedForm};
 use super::super::format;
 use super::super::org::org_chrome;
 use super::super::page::{self, Chrome};
 use super::super::session::{Viewer, redirect_with_notice};
 use super::{Choices, what_from};
-use crate::domain::ids::{OrganizationId, UserId};
+use crate::domain::ids::{OrganizationId, ProjectId, TaskId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::http::problem::ApiError;
-use crate::service::entries::{self, EntryInput, EntryView, list};
+use crate::service::entries::{EntryView, list, week};
 use crate::service::{Actor, Ctx, members};
 use crate::state::AppState;
 
@@ -98,25 +98,33 @@ pub fn seconds_per_day(
 }
 
 fn split_by_day(view: &EntryView, tz: Tz, now: DateTime<Utc>) -> Vec<(NaiveDate, i64)> {
-    let start = view.entry.start;
-    let end = view.entry.end.unwrap_or(now).max(start);
-    let mut parts = Vec::new();
-    let mut cursor = start;
-    while cursor < end {
-        let day = format::local_date(cursor, tz);
-        let next = format::start_of_day(day + Duration::days(1), tz).min(end);
-        parts.push((day, (next - cursor).num_seconds()));
-        cursor = next;
-    }
-    parts
+    let end = view.entry.end.unwrap_or(now).max(view.entry.start);
+    crate::domain::calendar::seconds_per_local_day(view.entry.start, end, tz)
 }
 
 pub struct GridRow {
     pub label: String,
-    /// `project|task` ids (empty for none): what a cell's new time is booked on.
-    pub key: String,
-    pub cells: Vec<String>,
+    pub cells: Vec<GridCell>,
     pub total: String,
+}
+
+pub struct GridCell {
+    /// `cell.<key>.<day>`: the input's name.
+    pub name: String,
+    /// What the database holds now, as shown (cut to the minute).
+    pub was: String,
+    /// What the input shows: `was`, or what the person typed when saving failed.
+    pub value: String,
+    pub error: String,
+}
+
+/// What a failed save sent: every cell's typed value, and the errors by cell name.
+#[derive(Default)]
+struct Sent {
+    values: HashMap<String, String>,
+    errors: HashMap<String, String>,
+    /// Above the grid: what happened to the save as a whole.
+    message: String,
 }
 
 pub struct DayColumn {
@@ -145,6 +153,8 @@ pub struct WeekPage {
     pub this_week: String,
     pub user_id: String,
     pub members: Vec<MemberChoice>,
+    /// Above the grid, when saving it failed.
+    pub grid_message: String,
     pub errors: FormErrors,
     pub add_date: String,
     pub add_duration: String,
@@ -176,6 +186,7 @@ async fn render(
     org: OrganizationId,
     query: &WeekQuery,
     add: AddForm,
+    sent: Sent,
     errors: FormErrors,
     headers: &HeaderMap,
 ) -> PageResult {
@@ -225,24 +236,36 @@ async fn render(
     let mut column_totals = vec![0i64; 7];
     let rows: Vec<GridRow> = grid
         .into_iter()
-        .map(|((label, key), cells)| {
-            for (i, s) in cells.iter().enumerate() {
+        .map(|((label, key), seconds)| {
+            for (i, s) in seconds.iter().enumerate() {
                 column_totals[i] += s;
             }
+            let cells = seconds
+                .iter()
+                .zip(&week.days)
+                .map(|(s, day)| {
+                    let name = format!("cell.{key}.{day}");
+                    let was = if *s == 0 {
+                        String::new()
+                    } else {
+                        format::hours_minutes(*s)
+                    };
+                    GridCell {
+                        value: sent
+                            .values
+                            .get(&name)
+                            .cloned()
+                            .unwrap_or_else(|| was.clone()),
+                        error: sent.errors.get(&name).cloned().unwrap_or_default(),
+                        name,
+                        was,
+                    }
+                })
+                .collect();
             GridRow {
                 label,
-                key,
-                total: format::hours_minutes(cells.iter().sum()),
-                cells: cells
-                    .iter()
-                    .map(|s| {
-                        if *s == 0 {
-                            String::new()
-                        } else {
-                            format::hours_minutes(*s)
-                        }
-                    })
-                    .collect(),
+                total: format::hours_minutes(seconds.iter().sum()),
+                cells,
             }
         })
         .collect();
@@ -281,7 +304,7 @@ async fn render(
         format::date(first),
         format::date(week.days[6])
     );
-    let status = if errors.is_empty() {
+    let status = if errors.is_empty() && sent.errors.is_empty() && sent.message.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -315,6 +338,7 @@ async fn render(
             week_total: format::hours_minutes(column_totals.iter().sum()),
             user_id: user.to_string(),
             members,
+            grid_message: sent.message,
             errors,
             add_date,
             add_duration: add.duration,
@@ -347,22 +371,29 @@ pub async fn page(
         org,
         &query,
         add,
+        Sent::default(),
         FormErrors::default(),
         &headers,
     )
     .await
 }
 
-/// Where added time goes on `day`: right after the person's last entry that day, or at 09:00.
-fn placement(views: &[EntryView], day: NaiveDate, tz: Tz) -> Option<DateTime<Utc>> {
-    let nine = format::local_instant(day, NaiveTime::from_hms_opt(9, 0, 0)?, tz)
-        .unwrap_or_else(|| format::start_of_day(day, tz));
-    let latest_end = views
-        .iter()
-        .filter(|v| format::local_date(v.entry.start, tz) == day)
-        .filter_map(|v| v.entry.end)
-        .max();
-    Some(latest_end.map_or(nine, |end| end.max(nine)))
+/// Whose week a form is about: the `user_id` field, or the viewer.
+fn person(fields: &Fields, viewer: &Viewer) -> UserId {
+    fields
+        .non_empty("user_id")
+        .and_then(|u| u.parse().ok())
+        .unwrap_or(viewer.actor.user.id)
+}
+
+/// The week page of `user` starting on `start`.
+fn week_path(org: OrganizationId, start: &str, user: UserId, viewer: &Viewer) -> String {
+    let user_part = if user == viewer.actor.user.id {
+        String::new()
+    } else {
+        format!("&user={user}")
+    };
+    format!("/o/{org}/week?start={start}{user_part}")
 }
 
 /// Adds a stopped entry of the given length to a day of the week shown.
@@ -375,88 +406,56 @@ pub async fn add(
     let fields = &form.fields;
     let viewer = &form.viewer;
     let tz = viewer.tz;
-    let user: UserId = fields
-        .non_empty("user_id")
-        .and_then(|u| u.parse().ok())
-        .unwrap_or(viewer.actor.user.id);
+    let user = person(fields, viewer);
     let mut errors = FormErrors::default();
     let day = NaiveDate::parse_from_str(fields.get("date").trim(), "%Y-%m-%d")
-        .map_err(|_| errors.add("date", "is required as a day, e.g. 2026-11-27"))
+        .map_err(|_| errors.add("date", "Choose a day of this week."))
         .ok();
     let seconds = format::parse_duration(fields.get("duration"))
         .map_err(|m| errors.add("duration", m))
         .ok();
-    let result = match (day, seconds) {
-        (Some(day), Some(seconds)) => {
-            let next = day + Duration::days(1);
-            let views = entries_between(
-                &state.ctx,
-                &viewer.actor,
-                org,
-                user,
-                format::start_of_day(day, tz),
-                format::start_of_day(next, tz),
-            )
-            .await
-            .map_err(fail)?;
-            let start = placement(&views, day, tz).unwrap_or_else(|| format::start_of_day(day, tz));
-            let input = EntryInput {
-                user_id: Some(user),
-                start: Some(start),
-                end: Some(Some(start + Duration::seconds(seconds))),
-                ..what_from(fields)
-            };
-            Some(entries::create(&state.ctx, &viewer.actor, org, input).await)
-        }
-        _ => None,
-    };
     let query = WeekQuery {
         start: fields.non_empty("date").map(Into::into),
         user: Some(user.to_string()),
     };
-    match result {
-        Some(Ok(view)) => {
-            let back = format!(
-                "/o/{org}/week?start={}{}",
-                fields.get("date").trim(),
-                if user == viewer.actor.user.id {
-                    String::new()
-                } else {
-                    format!("&user={user}")
-                }
-            );
-            Ok(redirect_with_notice(
-                &back,
-                &format!(
-                    "Added {} on {}, {}–{}.",
-                    format::hours_minutes(view.duration_seconds),
-                    format::date(format::local_date(view.entry.start, tz)),
-                    format::clock(view.entry.start, tz),
-                    view.entry
-                        .end
-                        .map(|e| format::clock(e, tz))
-                        .unwrap_or_default()
-                ),
-                state.ctx.settings.secure_cookies,
-            ))
-        }
-        Some(Err(e)) => {
-            let more = FormErrors::from_error(e).map_err(fail)?;
-            errors.message = more.message;
-            for (field, messages) in more.fields {
-                for m in messages {
-                    // the entry's times come from "duration" here
-                    let shown = if field == "end" || field == "start" {
-                        "duration"
-                    } else {
-                        field.as_str()
-                    };
-                    errors.add(shown, m);
+    let (Some(day), Some(seconds)) = (day, seconds) else {
+        return render_again(&state, viewer, org, &query, fields, errors, &headers).await;
+    };
+    let added = week::DayTime {
+        user_id: user,
+        tz,
+        day,
+        seconds,
+        what: what_from(fields),
+    };
+    match week::add_to_day(&state.ctx, &viewer.actor, org, added).await {
+        Ok(view) => Ok(redirect_with_notice(
+            &week_path(org, &day.to_string(), user, viewer),
+            &format!(
+                "Added {} on {}, {}–{}.",
+                format::hours_minutes(view.duration_seconds),
+                format::date(format::local_date(view.entry.start, tz)),
+                format::clock(view.entry.start, tz),
+                view.entry
+                    .end
+                    .map(|e| format::clock(e, tz))
+                    .unwrap_or_default()
+            ),
+            state.ctx.settings.secure_cookies,
+        )),
+        Err(e) => {
+            let mut more = FormErrors::from_error(e).map_err(fail)?;
+            // the entry's times come from "duration" here
+            for field in ["start", "end"] {
+                if let Some(messages) = more.fields.remove(field) {
+                    more.fields
+                        .entry("duration".into())
+                        .or_default()
+                        .extend(messages);
                 }
             }
-            render_again(&state, viewer, org, &query, fields, errors, &headers).await
+            render_again(&state, viewer, org, &query, fields, more, &headers).await
         }
-        None => render_again(&state, viewer, org, &query, fields, errors, &headers).await,
     }
 }
 
@@ -465,7 +464,7 @@ async fn render_again(
     viewer: &Viewer,
     org: OrganizationId,
     query: &WeekQuery,
-    fields: &super::super::form::Fields,
+    fields: &Fields,
     errors: FormErrors,
     headers: &HeaderMap,
 ) -> PageResult {
@@ -476,34 +475,64 @@ async fn render_again(
         project: fields.get("project_id").into(),
         task: fields.get("task_id").into(),
     };
-    render(state, viewer, org, query, add, errors, headers).await
+    render(
+        state,
+        viewer,
+        org,
+        query,
+        add,
+        Sent::default(),
+        errors,
+        headers,
+    )
+    .await
 }
 
-/// The grid's cells as they were shown and as they were sent: `was.<key>.<day>` and
-/// `cell.<key>.<day>`, where key is `project|task`.
-fn changed_cells(fields: &super::super::form::Fields) -> Vec<(String, NaiveDate, String)> {
-    let mut changed = Vec::new();
-    for (name, value) in fields.pairs() {
-        let Some(rest) = name.strip_prefix("cell.") else {
-            continue;
-        };
-        let Some((key, day)) = rest.rsplit_once('.') else {
-            continue;
-        };
-        let Ok(day) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else {
-            continue;
-        };
-        if fields.get(&format!("was.{rest}")).trim() != value.trim() {
-            changed.push((key.to_string(), day, value.trim().to_string()));
-        }
+/// A grid cell as sent: `cell.<project>|<task>.<day>`, and the `was.…` twin it was shown with.
+struct SentCell {
+    name: String,
+    key: String,
+    day: NaiveDate,
+    value: String,
+    was: String,
+}
+
+fn sent_cells(fields: &Fields) -> Vec<SentCell> {
+    fields
+        .pairs()
+        .filter_map(|(name, value)| {
+            let rest = name.strip_prefix("cell.")?;
+            let (key, day) = rest.rsplit_once('.')?;
+            let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+            Some(SentCell {
+                name: name.to_string(),
+                key: key.to_string(),
+                day,
+                value: value.trim().to_string(),
+                was: fields.get(&format!("was.{rest}")).trim().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The project and task a row key names (`""` for none).
+fn row_ids(key: &str) -> Option<(Option<ProjectId>, Option<TaskId>)> {
+    let (project, task) = key.split_once('|')?;
+    Some((optional_id(project)?, optional_id(task)?))
+}
+
+/// `""` is none; anything else must parse.
+fn optional_id<T: std::str::FromStr>(raw: &str) -> Option<Option<T>> {
+    if raw.is_empty() {
+        Some(None)
+    } else {
+        raw.parse().ok().map(Some)
     }
-    changed
 }
 
-/// Saves the grid: a cell that now says more than before gets a new entry for the difference,
-/// placed after that day's last entry (or at 09:00); a cell that says less shortens or removes
-/// that day's manual entries of the row, latest first. Entries a timer made are never changed
-/// here: when the time to take away is theirs, nothing is saved and the page says why.
+/// Saves the grid's changed cells (see `service::entries::week::save`). Nothing is saved until
+/// every changed cell is valid; a failed save shows every typed value again, each bad cell
+/// with its own message.
 pub async fn save_cells(
     State(state): State<AppState>,
     Path(org): Path<OrganizationId>,
@@ -512,158 +541,126 @@ pub async fn save_cells(
 ) -> PageResult {
     let fields = &form.fields;
     let viewer = &form.viewer;
-    let tz = viewer.tz;
-    let user: UserId = fields
-        .non_empty("user_id")
-        .and_then(|u| u.parse().ok())
-        .unwrap_or(viewer.actor.user.id);
-    let query = WeekQuery {
-        start: fields.non_empty("start").map(Into::into),
-        user: Some(user.to_string()),
-    };
-    let mut errors = FormErrors::default();
-    let mut inputs = Vec::new();
-    let mut takes = Vec::new();
-    let mut next_free: HashMap<NaiveDate, DateTime<Utc>> = HashMap::new();
-    let mut changes = Vec::new();
-    for (key, day, value) in changed_cells(fields) {
-        let wanted = if value.is_empty() {
-            0
-        } else {
-            match format::parse_duration(&value) {
-                Ok(s) => s,
-                Err(m) => {
-                    errors.add("grid", format!("{}: {m}", format::date(day)));
-                    continue;
-                }
-            }
-        };
-        let (from, to) = (
-            format::start_of_day(day, tz),
-            format::start_of_day(day + Duration::days(1), tz),
-        );
-        let views = entries_between(&state.ctx, &viewer.actor, org, user, from, to)
-            .await
-            .map_err(fail)?;
-        let (project, task) = key.split_once('|').unwrap_or(("", ""));
-        let now = state.ctx.clock.now();
-        let current: i64 = views
+    let user = person(fields, viewer);
+    let start = fields.get("start").trim().to_string();
+    let cells = sent_cells(fields);
+    let mut sent = Sent {
+        values: cells
             .iter()
-            .filter(|v| {
-                v.entry
-                    .project_id
-                    .map(|p| p.to_string())
-                    .unwrap_or_default()
-                    == project
-                    && v.entry.task_id.map(|t| t.to_string()).unwrap_or_default() == task
-            })
-            .flat_map(|v| split_by_day(v, tz, now))
-            .filter(|(d, _)| *d == day)
-            .map(|(_, s)| s)
-            .sum();
-        // what was shown is cut to the minute; compare in whole minutes
-        let delta = wanted - current / 60 * 60;
-        if delta < 0 {
-            // manual entries of this cell that start that day, the latest first
-            let mut candidates: Vec<&EntryView> = views
-                .iter()
-                .filter(|v| {
-                    !v.running
-                        && format::local_date(v.entry.start, tz) == day
-                        && v.entry
-                            .project_id
-                            .map(|p| p.to_string())
-                            .unwrap_or_default()
-                            == project
-                        && v.entry.task_id.map(|t| t.to_string()).unwrap_or_default() == task
-                })
-                .collect();
-            candidates.sort_by_key(|v| std::cmp::Reverse(v.entry.start));
-            takes.push(entries::TakeAway {
-                entries: candidates.iter().map(|v| v.entry.id).collect(),
-                seconds: -delta,
-            });
-            changes.push(format!(
-                "took {} off {}",
-                format::hours_minutes(-delta),
-                format::date(day)
-            ));
-            continue;
-        }
-        if delta == 0 {
-            continue;
-        }
-        let start = match next_free.get(&day) {
-            Some(t) => *t,
-            None => placement(&views, day, tz).unwrap_or(from),
+            .map(|c| (c.name.clone(), c.value.clone()))
+            .collect(),
+        errors: HashMap::new(),
+        message: String::new(),
+    };
+    let mut changed = Vec::new();
+    for cell in cells.iter().filter(|c| c.value != c.was) {
+        let seconds = if cell.value.is_empty() {
+            Ok(0)
+        } else {
+            format::parse_duration(&cell.value)
         };
-        next_free.insert(day, start + Duration::seconds(delta));
-        let mut cell_fields = super::super::form::Fields::default();
-        cell_fields.push("project_id", project);
-        cell_fields.push("task_id", task);
-        inputs.push(EntryInput {
-            user_id: Some(user),
-            start: Some(start),
-            end: Some(Some(start + Duration::seconds(delta))),
-            ..what_from(&cell_fields)
-        });
-        changes.push(format!(
-            "added {} on {}",
-            format::hours_minutes(delta),
-            format::date(day)
-        ));
-    }
-    if errors.is_empty() && !changes.is_empty() {
-        match entries::adjust(&state.ctx, &viewer.actor, org, inputs, takes).await {
-            Ok(()) => {
-                let mut notice = changes.join(", ");
-                notice.replace_range(..1, &notice[..1].to_uppercase());
-                return Ok(redirect_with_notice(
-                    &format!(
-                        "/o/{org}/week?start={}{}",
-                        fields.get("start"),
-                        if user == viewer.actor.user.id {
-                            String::new()
-                        } else {
-                            format!("&user={user}")
-                        }
-                    ),
-                    &format!("{notice}."),
-                    state.ctx.settings.secure_cookies,
-                ));
+        match (seconds, row_ids(&cell.key)) {
+            (Ok(seconds), Some((project_id, task_id))) => changed.push(week::Cell {
+                key: cell.name.clone(),
+                project_id,
+                task_id,
+                day: cell.day,
+                seconds,
+            }),
+            (Err(message), _) => {
+                sent.errors.insert(cell.name.clone(), sentence(&message));
             }
-            Err(e) => {
-                let more = FormErrors::from_error(e).map_err(fail)?;
-                let detail = more
-                    .fields
-                    .values()
-                    .flatten()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                errors.add(
-                    "grid",
-                    format!("Nothing was saved: {} {detail}", more.message)
-                        .trim()
-                        .to_string(),
+            (_, None) => {
+                sent.errors.insert(
+                    cell.name.clone(),
+                    "This row is not a project of this organization; reload the page.".into(),
                 );
             }
         }
-    } else if errors.is_empty() {
+    }
+    let secure = state.ctx.settings.secure_cookies;
+    if sent.errors.is_empty() && changed.is_empty() {
         return Ok(redirect_with_notice(
-            &format!("/o/{org}/week?start={}", fields.get("start")),
+            &week_path(org, &start, user, viewer),
             "Nothing changed.",
-            state.ctx.settings.secure_cookies,
+            secure,
         ));
     }
-    render_again(
-        &state,
-        viewer,
-        org,
-        &query,
-        &super::super::form::Fields::default(),
-        errors,
-        &headers,
-    )
-    .await
+    if sent.errors.is_empty() {
+        let edit = week::GridEdit {
+            user_id: user,
+            tz: viewer.tz,
+            cells: changed,
+        };
+        match week::save(&state.ctx, &viewer.actor, org, edit).await {
+            Ok(done) => {
+                return Ok(redirect_with_notice(
+                    &week_path(org, &start, user, viewer),
+                    &saved_notice(&done),
+                    secure,
+                ));
+            }
+            Err(e) => {
+                let failed = FormErrors::from_error(e).map_err(fail)?;
+                for (cell, messages) in failed.fields {
+                    sent.errors.insert(cell, messages.join(" "));
+                }
+                if sent.errors.is_empty() {
+                    sent.message = format!("Nothing was saved: {}", failed.message);
+                }
+            }
+        }
+    }
+    if sent.message.is_empty() {
+        sent.message = match sent.errors.len() {
+            1 => "Nothing was saved: one cell needs a change (marked below).".to_string(),
+            n => format!("Nothing was saved: {n} cells need a change (marked below)."),
+        };
+    }
+    let query = WeekQuery {
+        start: Some(start),
+        user: Some(user.to_string()),
+    };
+    let add = AddForm {
+        date: String::new(),
+        duration: String::new(),
+        description: String::new(),
+        project: String::new(),
+        task: String::new(),
+    };
+    let errors = FormErrors::default();
+    render(&state, viewer, org, &query, add, sent, errors, &headers).await
+}
+
+/// "Added 0:45 on Tue 1 Dec 2026, took 1:00 off Wed 2 Dec 2026."
+fn saved_notice(done: &[week::CellChange]) -> String {
+    let parts: Vec<String> = done
+        .iter()
+        .map(|change| match change {
+            week::CellChange::Added { day, seconds } => format!(
+                "added {} on {}",
+                format::hours_minutes(*seconds),
+                format::date(*day)
+            ),
+            week::CellChange::TakenAway { day, seconds } => format!(
+                "took {} off {}",
+                format::hours_minutes(*seconds),
+                format::date(*day)
+            ),
+        })
+        .collect();
+    sentence(&parts.join(", "))
+}
+
+/// Capitalised and ending with a full stop.
+fn sentence(text: &str) -> String {
+    let mut out: String = text.trim().to_string();
+    if let Some(first) = out.get(..1) {
+        let upper = first.to_uppercase();
+        out.replace_range(..1, &upper);
+    }
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
 }
