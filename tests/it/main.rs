@@ -25,5 +25,6 @@ mod shutdown;
 mod user_cli;
 mod web_admin;
 mod web_catalog;
+mod web_edits;
 mod web_reports;
 mod web_tracking;

@@ -1,25 +1,10 @@
 //! How pages write times: in the viewer's time zone, durations as `h:mm`, dates spelled out so
 //! that 03/04 can never mean two days.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 
-/// `7:05` for 7 h 5 min; minutes are cut, not rounded, so totals never exceed what was tracked.
-pub fn hours_minutes(seconds: i64) -> String {
-    let seconds = seconds.max(0);
-    format!("{}:{:02}", seconds / 3600, seconds % 3600 / 60)
-}
-
-/// `7:05:09`, for a running timer.
-pub fn hours_minutes_seconds(seconds: i64) -> String {
-    let seconds = seconds.max(0);
-    format!(
-        "{}:{:02}:{:02}",
-        seconds / 3600,
-        seconds % 3600 / 60,
-        seconds % 60
-    )
-}
+pub use crate::domain::duration::{hours_minutes, hours_minutes_seconds};
 
 /// `Fri 27 Nov 2026`.
 pub fn date(day: NaiveDate) -> String {
@@ -29,6 +14,26 @@ pub fn date(day: NaiveDate) -> String {
 /// `14:05` in the viewer's zone.
 pub fn clock(instant: DateTime<Utc>, tz: Tz) -> String {
     instant.with_timezone(&tz).format("%H:%M").to_string()
+}
+
+/// `14:05`, or `14:05:09` when the instant has seconds: what a time input must hold so that
+/// saving it unchanged stores the same instant.
+pub fn clock_exact(instant: DateTime<Utc>, tz: Tz) -> String {
+    let local = instant.with_timezone(&tz);
+    if local.second() == 0 {
+        local.format("%H:%M").to_string()
+    } else {
+        local.format("%H:%M:%S").to_string()
+    }
+}
+
+/// `+1 day`, `+2 days` for an end on a later local day than the start; empty on the same day.
+pub fn later_day(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
+    match (local_date(end, tz) - local_date(start, tz)).num_days() {
+        days if days <= 0 => String::new(),
+        1 => "+1 day".into(),
+        days => format!("+{days} days"),
+    }
 }
 
 /// `Fri 27 Nov 2026, 14:05`.
@@ -78,14 +83,6 @@ pub fn parse_duration(raw: &str) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_are_cut_to_the_minute() {
-        assert_eq!(hours_minutes(0), "0:00");
-        assert_eq!(hours_minutes(3599), "0:59");
-        assert_eq!(hours_minutes(26 * 3600 + 5 * 60), "26:05");
-        assert_eq!(hours_minutes_seconds(3661), "1:01:01");
-    }
 
     #[test]
     fn durations_parse_in_the_usual_spellings() {

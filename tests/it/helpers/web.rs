@@ -58,6 +58,96 @@ impl Page {
     }
 }
 
+/// A form as a browser would submit it: where it posts, and its successful controls in order.
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub action: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Form {
+    /// The first value of `name` ("" when the form has none).
+    pub fn get(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Sets `name` as a person would by typing into it (added when the form has no such field).
+    pub fn set(&mut self, name: &str, value: &str) -> &mut Self {
+        match self.fields.iter_mut().find(|(k, _)| k == name) {
+            Some(field) => field.1 = value.to_string(),
+            None => self.fields.push((name.to_string(), value.to_string())),
+        }
+        self
+    }
+}
+
+impl Page {
+    /// The form matched by the CSS `selector`, with the values it was rendered with: every
+    /// named input (unticked boxes and submit buttons left out, as a browser does), textarea
+    /// and selected option.
+    #[track_caller]
+    pub fn form(&self, selector: &str) -> Form {
+        use scraper::{Html, Selector};
+        let html = Html::parse_document(&self.body);
+        let form_selector = Selector::parse(selector).expect("a valid selector");
+        let form = html
+            .select(&form_selector)
+            .next()
+            .unwrap_or_else(|| panic!("no form {selector} on the page:\n{}", self.body));
+        let controls = Selector::parse("input[name], textarea[name], select[name]").unwrap();
+        let option = Selector::parse("option").unwrap();
+        let mut fields = Vec::new();
+        for control in form.select(&controls) {
+            let element = control.value();
+            let name = element.attr("name").unwrap_or("").to_string();
+            if element.attr("disabled").is_some() {
+                continue;
+            }
+            match element.name() {
+                "textarea" => fields.push((name, control.text().collect())),
+                "select" => {
+                    let options: Vec<_> = control.select(&option).collect();
+                    let chosen: Vec<scraper::ElementRef> = options
+                        .iter()
+                        .filter(|o| o.value().attr("selected").is_some())
+                        .copied()
+                        .collect();
+                    let value = |o: &scraper::ElementRef| {
+                        o.value()
+                            .attr("value")
+                            .map(str::to_string)
+                            .unwrap_or_else(|| o.text().collect())
+                    };
+                    if element.attr("multiple").is_some() {
+                        fields.extend(chosen.iter().map(|o| (name.clone(), value(o))));
+                    } else if let Some(o) = chosen.last().or(options.first()) {
+                        fields.push((name, value(o)));
+                    }
+                }
+                _ => {
+                    let kind = element.attr("type").unwrap_or("text");
+                    let checked = element.attr("checked").is_some();
+                    match kind {
+                        "submit" | "button" | "image" | "reset" | "file" => {}
+                        "checkbox" | "radio" if !checked => {}
+                        "checkbox" | "radio" => {
+                            fields.push((name, element.attr("value").unwrap_or("on").to_string()))
+                        }
+                        _ => fields.push((name, element.attr("value").unwrap_or("").to_string())),
+                    }
+                }
+            }
+        }
+        Form {
+            action: form.value().attr("action").unwrap_or("").to_string(),
+            fields,
+        }
+    }
+}
+
 pub fn html_unescape(raw: &str) -> String {
     raw.replace("&#x2f;", "/")
         .replace("&#47;", "/")
@@ -152,6 +242,17 @@ impl<'a> WebClient<'a> {
             .await
             .expect("request sent");
         self.read(response).await
+    }
+
+    /// Submits a form exactly as given (its own CSRF field included).
+    pub async fn submit(&mut self, form: &Form) -> Page {
+        let fields: Vec<(&str, &str)> = form
+            .fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let action = form.action.clone();
+        self.post_raw(&action, &fields).await
     }
 
     /// Posts a `multipart/form-data` form (a file upload) with the CSRF token added.

@@ -14,12 +14,14 @@ use super::super::page::{self, Chrome};
 use super::super::session::{Viewer, redirect_with_notice};
 use super::timer::back_to;
 use super::week::MemberChoice;
-use super::{Choices, EntryRow, what_from, when_from};
+use super::{
+    Choices, EntryRow, TimesForm, changed_times, unusual_unless_confirmed, what_from, when_from,
+};
 use crate::domain::ids::{OrganizationId, TimeEntryId};
 use crate::error::AppError;
 use crate::http::problem::ApiError;
 use crate::service::catalog::{ListQuery, clients};
-use crate::service::entries::{self, BulkDelete, BulkUpdate, EntryInput, list, timer};
+use crate::service::entries::{self, BulkDelete, BulkUpdate, EntryInput, list, timer, unusual};
 use crate::service::members;
 use crate::state::AppState;
 
@@ -156,9 +158,9 @@ pub struct EntriesPage {
     pub total: String,
     pub back: String,
     pub errors: FormErrors,
-    pub today: String,
     /// The entry whose row shows its edit form (`?edit=<id>`).
     pub editing: String,
+    pub add: AddForm,
 }
 
 impl EntriesPage {
@@ -186,9 +188,20 @@ pub async fn list(
         org,
         raw.as_deref().unwrap_or(""),
         FormErrors::default(),
+        None,
         &headers,
     )
     .await
+}
+
+/// The "Add an entry" form's values: empty, or what was sent when saving it failed.
+#[derive(Default)]
+pub struct AddForm {
+    pub description: String,
+    pub project_id: String,
+    pub times: TimesForm,
+    /// The errors belong to this form (not to the filters above).
+    pub failed: bool,
 }
 
 async fn render_list(
@@ -197,6 +210,7 @@ async fn render_list(
     org: OrganizationId,
     raw: &str,
     mut errors: FormErrors,
+    added: Option<&Fields>,
     headers: &HeaderMap,
 ) -> PageResult {
     let (chrome, _) = org_chrome(state, viewer, org, "entries").await?;
@@ -287,6 +301,21 @@ async fn render_list(
         format!("{base}?{query}")
     };
     let total = format::hours_minutes(rows.iter().map(|r| r.seconds).sum());
+    let add = match added {
+        Some(fields) => AddForm {
+            description: fields.get("description").into(),
+            project_id: fields.get("project_id").into(),
+            times: TimesForm::sent(fields, ""),
+            failed: true,
+        },
+        None => AddForm {
+            times: TimesForm {
+                date: format::local_date(ctx.clock.now(), viewer.tz).to_string(),
+                ..TimesForm::default()
+            },
+            ..AddForm::default()
+        },
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -306,8 +335,8 @@ async fn render_list(
             total,
             back,
             errors,
-            today: format::local_date(ctx.clock.now(), viewer.tz).to_string(),
             editing,
+            add,
         },
         headers,
         status,
@@ -343,15 +372,15 @@ async fn edit_page(
     let mut entry = EntryRow::new(&view, &choices, viewer.tz);
     let back = match sent {
         Some(fields) => {
-            // show what was sent, so nothing typed is lost
+            // show what was sent, so nothing typed is lost, and keep comparing with what was
+            // first shown
             entry.description = fields.get("description").into();
             entry.project_id = fields.get("project_id").into();
             entry.task_id = fields.get("task_id").into();
             entry.tag_ids = fields.all("tag_id").into_iter().map(Into::into).collect();
             entry.billable = fields.get("billable") == "true";
-            entry.date_iso = fields.get("date").into();
-            entry.start = fields.get("start").into();
-            entry.end = fields.get("end").into();
+            entry.form = TimesForm::sent(fields, "");
+            entry.shown = TimesForm::sent(fields, "was_");
             back_to(fields, org)
         }
         None => chrome.org_path("/entries"),
@@ -392,6 +421,8 @@ pub async fn edit(
     .await
 }
 
+/// Saves an edit form. Times the person did not touch are not sent to the service, so they
+/// keep their stored instants; new times that look like a mistake are shown for a check first.
 pub async fn update(
     State(state): State<AppState>,
     Path((org, id)): Path<(OrganizationId, TimeEntryId)>,
@@ -399,46 +430,49 @@ pub async fn update(
     form: SignedForm,
 ) -> PageResult {
     let fields = &form.fields;
+    let viewer = &form.viewer;
     let running = fields.checked("running");
     let mut errors = FormErrors::default();
-    let when = when_from(fields, form.viewer.tz, !running, &mut errors);
-    let version: i64 = fields.get("version").parse().unwrap_or(-1);
-    let result = match when {
-        Some((start, end)) => {
-            let input = EntryInput {
-                start: Some(start),
-                end: if running && end.is_none() {
-                    None
-                } else {
-                    Some(end)
-                },
-                ..what_from(fields)
-            };
-            Some(entries::update(&state.ctx, &form.viewer.actor, org, id, version, input).await)
-        }
-        None => None,
+    let Some(times) = changed_times(fields, viewer.tz, running, &mut errors) else {
+        return edit_page(&state, viewer, org, id, Some(fields), errors, &headers).await;
     };
-    match result {
-        Some(Ok(_)) => Ok(redirect_with_notice(
+    if times.start.is_some() || times.end.is_some() {
+        let stored = entries::get(&state.ctx, &viewer.actor, org, id)
+            .await
+            .map_err(fail)?;
+        let start = times.start.unwrap_or(stored.entry.start);
+        if let Some(end) = times.end.unwrap_or(stored.entry.end) {
+            let planned = unusual::Planned {
+                id: Some(id),
+                user_id: stored.entry.user_id,
+                start,
+                end,
+                tz: viewer.tz,
+            };
+            let warnings = unusual_unless_confirmed(&state.ctx, viewer, org, fields, planned)
+                .await
+                .map_err(fail)?;
+            if !warnings.is_empty() {
+                let errors = FormErrors::warnings(warnings);
+                return edit_page(&state, viewer, org, id, Some(fields), errors, &headers).await;
+            }
+        }
+    }
+    let version: i64 = fields.get("version").parse().unwrap_or(-1);
+    let input = EntryInput {
+        start: times.start,
+        end: times.end,
+        ..what_from(fields)
+    };
+    match entries::update(&state.ctx, &viewer.actor, org, id, version, input).await {
+        Ok(_) => Ok(redirect_with_notice(
             &back_to(fields, org),
             "Entry saved.",
             state.ctx.settings.secure_cookies,
         )),
-        Some(Err(e)) => {
+        Err(e) => {
             let more = FormErrors::from_error(e).map_err(fail)?;
-            edit_page(&state, &form.viewer, org, id, Some(fields), more, &headers).await
-        }
-        None => {
-            edit_page(
-                &state,
-                &form.viewer,
-                org,
-                id,
-                Some(fields),
-                errors,
-                &headers,
-            )
-            .await
+            edit_page(&state, viewer, org, id, Some(fields), more, &headers).await
         }
     }
 }
@@ -451,21 +485,32 @@ pub async fn create(
     form: SignedForm,
 ) -> PageResult {
     let fields = &form.fields;
+    let viewer = &form.viewer;
     let mut errors = FormErrors::default();
-    let when = when_from(fields, form.viewer.tz, true, &mut errors);
-    let result = match when {
-        Some((start, end)) => {
-            let input = EntryInput {
-                start: Some(start),
-                end: Some(end),
-                ..what_from(fields)
-            };
-            Some(entries::create(&state.ctx, &form.viewer.actor, org, input).await)
-        }
-        None => None,
+    let Some((start, Some(end))) = when_from(fields, viewer.tz, true, &mut errors) else {
+        return render_list(&state, viewer, org, "", errors, Some(fields), &headers).await;
     };
-    match result {
-        Some(Ok(view)) => Ok(redirect_with_notice(
+    let planned = unusual::Planned {
+        id: None,
+        user_id: viewer.actor.user.id,
+        start,
+        end,
+        tz: viewer.tz,
+    };
+    let warnings = unusual_unless_confirmed(&state.ctx, viewer, org, fields, planned)
+        .await
+        .map_err(fail)?;
+    if !warnings.is_empty() {
+        let errors = FormErrors::warnings(warnings);
+        return render_list(&state, viewer, org, "", errors, Some(fields), &headers).await;
+    }
+    let input = EntryInput {
+        start: Some(start),
+        end: Some(Some(end)),
+        ..what_from(fields)
+    };
+    match entries::create(&state.ctx, &viewer.actor, org, input).await {
+        Ok(view) => Ok(redirect_with_notice(
             &back_to(fields, org),
             &format!(
                 "Entry added: {}.",
@@ -473,11 +518,10 @@ pub async fn create(
             ),
             state.ctx.settings.secure_cookies,
         )),
-        Some(Err(e)) => {
+        Err(e) => {
             let more = FormErrors::from_error(e).map_err(fail)?;
-            render_list(&state, &form.viewer, org, "", more, &headers).await
+            render_list(&state, viewer, org, "", more, Some(fields), &headers).await
         }
-        None => render_list(&state, &form.viewer, org, "", errors, &headers).await,
     }
 }
 

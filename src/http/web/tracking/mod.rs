@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::routing::{get, post};
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use super::form::Fields;
@@ -20,7 +20,7 @@ use crate::domain::ids::{OrganizationId, ProjectId, TagId, TaskId};
 use crate::error::AppResult;
 use crate::service::catalog::projects::ProjectsQuery;
 use crate::service::catalog::{ListQuery, clients, projects, tags, tasks};
-use crate::service::entries::{EntryInput, EntryView};
+use crate::service::entries::{EntryInput, EntryView, unusual};
 use crate::service::{Actor, Ctx};
 use crate::state::AppState;
 
@@ -157,11 +157,58 @@ pub struct EntryRow {
     pub user_id: String,
     pub day: NaiveDate,
     pub date: String,
-    pub date_iso: String,
     pub start: String,
     pub end: String,
+    /// `+1 day` when the entry ends on a later local day than it starts.
+    pub end_later: String,
     pub seconds: i64,
     pub duration: String,
+    /// The edit form's values (seconds kept), and in `shown` the same values as first shown:
+    /// saving compares the two and changes only the times the person changed.
+    pub form: TimesForm,
+    pub shown: TimesForm,
+}
+
+/// The time fields of an entry form, as text.
+#[derive(Clone, Default)]
+pub struct TimesForm {
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    /// Empty when the entry ends on the day it starts.
+    pub end_date: String,
+}
+
+impl TimesForm {
+    fn of(start: DateTime<Utc>, end: Option<DateTime<Utc>>, tz: Tz) -> Self {
+        let day = format::local_date(start, tz);
+        Self {
+            date: day.to_string(),
+            start: format::clock_exact(start, tz),
+            end: end.map(|e| format::clock_exact(e, tz)).unwrap_or_default(),
+            end_date: end
+                .map(|e| format::local_date(e, tz))
+                .filter(|d| *d != day)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// What a form sent: its time fields, or with `prefix` (`was_`) their first-shown twins.
+    pub fn sent(fields: &Fields, prefix: &str) -> Self {
+        let get = |name: &str| fields.get(&format!("{prefix}{name}")).trim().to_string();
+        Self {
+            date: get("date"),
+            start: get("start"),
+            end: get("end"),
+            end_date: get("end_date"),
+        }
+    }
+}
+
+/// Whether a time input needs `step="1"` to show the seconds it holds.
+pub fn has_seconds(value: &str) -> bool {
+    value.len() > 5
 }
 
 impl EntryRow {
@@ -205,11 +252,16 @@ impl EntryRow {
             user_id: e.user_id.to_string(),
             day,
             date: format::date(day),
-            date_iso: day.to_string(),
             start: format::clock(e.start, tz),
             end: e.end.map(|end| format::clock(end, tz)).unwrap_or_default(),
+            end_later: e
+                .end
+                .map(|end| format::later_day(e.start, end, tz))
+                .unwrap_or_default(),
             seconds: view.duration_seconds,
             duration: format::hours_minutes(view.duration_seconds),
+            form: TimesForm::of(e.start, e.end, tz),
+            shown: TimesForm::of(e.start, e.end, tz),
         }
     }
 
@@ -284,61 +336,128 @@ pub fn what_from(fields: &Fields) -> EntryInput {
     }
 }
 
-/// Reads `date`, `start` and `end` (local wall-clock times in `tz`) into instants. An end
-/// earlier than the start means the next day, so a night shift needs no second date.
+/// Reads `date`, `start`, `end` and the optional `end_date` (local wall-clock values in `tz`)
+/// into instants. The end is on `end_date` when one is given, else on `date`: an end that is not
+/// after the start is an error, never silently the next day — an entry past midnight says so
+/// with its end date.
 pub fn when_from(
     fields: &Fields,
     tz: Tz,
     end_required: bool,
     errors: &mut super::form::FormErrors,
 ) -> Option<(DateTime<Utc>, Option<DateTime<Utc>>)> {
-    let date = match NaiveDate::parse_from_str(fields.get("date").trim(), "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.add("date", "is required as a day, e.g. 2026-11-27");
-            None
-        }
+    let day = |name: &str, errors: &mut super::form::FormErrors| -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(fields.get(name).trim(), "%Y-%m-%d")
+            .map_err(|_| errors.add(name, "Give the day as a date, e.g. 2026-11-27."))
+            .ok()
     };
-    let time = |name: &str, errors: &mut super::form::FormErrors| -> Option<NaiveTime> {
+    let time = |name: &str, what: &str, errors: &mut super::form::FormErrors| {
         let raw = fields.get(name).trim();
         NaiveTime::parse_from_str(raw, "%H:%M")
             .or_else(|_| NaiveTime::parse_from_str(raw, "%H:%M:%S"))
-            .map_err(|_| errors.add(name, "is required as a time of day, e.g. 09:30"))
+            .map_err(|_| {
+                errors.add(
+                    name,
+                    format!("Give the {what} as a time of day, e.g. 09:30."),
+                )
+            })
             .ok()
     };
-    let start = time("start", errors);
+    let date = day("date", errors);
+    let start = time("start", "start", errors);
     let end = if fields.non_empty("end").is_none() && !end_required {
         None
     } else {
-        Some(time("end", errors)?)
+        Some(time("end", "end", errors)?)
+    };
+    let end_day = match fields.non_empty("end_date") {
+        Some(_) => Some(day("end_date", errors)?),
+        None => date,
     };
     let (date, start) = (date?, start?);
     let Some(start_at) = format::local_instant(date, start, tz) else {
         errors.add(
             "start",
-            format!("{start} does not exist on {date} in {tz} (the clocks skip it)"),
+            format!("{start} does not exist on {date} in {tz}: the clocks skip it."),
         );
         return None;
     };
-    let end_at = match end {
-        None => None,
-        Some(end) => {
-            let end_day = if end <= start {
-                date + Duration::days(1)
-            } else {
-                date
-            };
-            match format::local_instant(end_day, end, tz) {
-                Some(at) => Some(at),
-                None => {
-                    errors.add(
-                        "end",
-                        format!("{end} does not exist on {end_day} in {tz} (the clocks skip it)"),
-                    );
-                    return None;
-                }
-            }
-        }
+    let Some(end) = end else {
+        return Some((start_at, None));
     };
-    Some((start_at, end_at))
+    let end_day = end_day?;
+    let Some(end_at) = format::local_instant(end_day, end, tz) else {
+        errors.add(
+            "end",
+            format!("{end} does not exist on {end_day} in {tz}: the clocks skip it."),
+        );
+        return None;
+    };
+    if end_at == start_at {
+        errors.add(
+            "end",
+            "The end is the same as the start: an entry needs a length.",
+        );
+        return None;
+    }
+    if end_at < start_at {
+        errors.add(
+            "end",
+            if fields.non_empty("end_date").is_some() {
+                "The end is before the start."
+            } else {
+                "The end is before the start. For an entry that goes past midnight, give its end date."
+            },
+        );
+        return None;
+    }
+    Some((start_at, Some(end_at)))
+}
+
+/// The new times an edit form asks for: only those the person changed, so an entry saved with
+/// its times untouched keeps its stored instants exactly (seconds included). `None` when the
+/// typed times are not valid (the errors say why).
+pub fn changed_times(
+    fields: &Fields,
+    tz: Tz,
+    running: bool,
+    errors: &mut super::form::FormErrors,
+) -> Option<TimesChange> {
+    let typed = TimesForm::sent(fields, "");
+    let shown = TimesForm::sent(fields, "was_");
+    let start_changed = typed.date != shown.date || typed.start != shown.start;
+    // the end's day follows `date` unless an end date is given
+    let end_changed =
+        typed.date != shown.date || typed.end != shown.end || typed.end_date != shown.end_date;
+    if !start_changed && !end_changed {
+        return Some(TimesChange::default());
+    }
+    let (start, end) = when_from(fields, tz, !running, errors)?;
+    Some(TimesChange {
+        start: start_changed.then_some(start),
+        end: end_changed.then_some(end),
+    })
+}
+
+/// What an edit changes of an entry's times (`None`: unchanged).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TimesChange {
+    pub start: Option<DateTime<Utc>>,
+    /// `Some(None)`: the entry runs (again).
+    pub end: Option<Option<DateTime<Utc>>>,
+}
+
+/// What is unusual about an entry about to be saved with these times (see
+/// `service::entries::unusual`), unless the person confirmed it with "Save anyway".
+pub async fn unusual_unless_confirmed(
+    ctx: &Ctx,
+    viewer: &super::session::Viewer,
+    org: OrganizationId,
+    fields: &Fields,
+    planned: unusual::Planned,
+) -> AppResult<Vec<String>> {
+    if fields.get("confirm_unusual") == "true" {
+        return Ok(Vec::new());
+    }
+    unusual::unusual(ctx, &viewer.actor, org, &planned).await
 }
