@@ -57,13 +57,31 @@
       const target = document.getElementById(input.dataset.filter.replace(/^#/, ""));
       if (!target) return;
       input.hidden = false;
+      const items = () => Array.from(target.querySelectorAll("option, [data-filter-item]"));
       input.addEventListener("input", () => {
         const needle = input.value.trim().toLowerCase();
-        target.querySelectorAll("option, [data-filter-item]").forEach((item) => {
+        items().forEach((item) => {
           const match = !needle || item.textContent.toLowerCase().includes(needle);
           item.hidden = !match;
           if (item.tagName === "OPTION") item.disabled = !match && item.value !== "";
         });
+      });
+      // Enter in a filter never submits its form: it picks the first match (a choice the person
+      // can see), or does nothing when nothing matches.
+      input.addEventListener("keydown", (event) => {
+        if (event.key !== "Enter") return;
+        event.preventDefault();
+        if (!input.value.trim()) return;
+        const first = items().find((item) => !item.hidden && !(item.tagName === "OPTION" && item.value === ""));
+        if (!first) return;
+        if (first.tagName === "OPTION") {
+          target.value = first.value;
+          target.dispatchEvent(new Event("change", { bubbles: true }));
+          target.focus();
+        } else {
+          const box = first.querySelector("input");
+          if (box) { box.checked = true; box.focus(); }
+        }
       });
     });
   }

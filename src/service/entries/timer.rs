@@ -124,7 +124,7 @@ pub async fn start(
     entry.start = start;
     validate(&mut tx, &mine, actor, None, &mut entry).await?;
     insert(&mut tx, &entry).await?;
-    entries::mark_from_timer(&mut tx.conn(), entry.id).await?;
+    entries::mark_from_timer(&mut tx.conn(), org, entry.id).await?;
     tx.commit().await?;
     Ok(Started {
         stopped: stopped.map(|e| EntryView::new(e, now)),
@@ -160,6 +160,19 @@ pub async fn stop(
     let stopped = stop_at(&mut tx, &mine, actor, running, end, now).await?;
     tx.commit().await?;
     Ok(EntryView::new(stopped, now))
+}
+
+/// The caller's timer that was stopped last: what a page shows when a stop arrives after the
+/// timer was already stopped (another tab, another device).
+pub async fn last_stopped(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+) -> AppResult<Option<EntryView>> {
+    let mut tx = ctx.db.begin().await?;
+    membership(&mut tx, org, actor).await?;
+    let entry = entries::last_stopped_timer(&mut tx.conn(), org, actor.user.id).await?;
+    Ok(entry.map(|e| EntryView::new(e, ctx.clock.now())))
 }
 
 /// `POST time-entries/{id}/continue`: a new running entry with the same fields, for the caller.

@@ -291,6 +291,7 @@ pub async fn stop(
         )
         .await;
     }
+    let tz = form.viewer.tz;
     match timer::stop(&state.ctx, &form.viewer.actor, org, StopInput { end }).await {
         Ok(stopped) => Ok(redirect_with_notice(
             &back_to(&form.fields, org),
@@ -299,12 +300,37 @@ pub async fn stop(
                 stopped
                     .entry
                     .end
-                    .map(|e| format::clock(e, form.viewer.tz))
+                    .map(|e| format::clock(e, tz))
                     .unwrap_or_default(),
                 format::hours_minutes(stopped.duration_seconds)
             ),
             state.ctx.settings.secure_cookies,
         )),
+        // a stale page (another tab or device stopped it): say so on the timer page
+        Err(AppError::NotFound(_)) => {
+            let last = timer::last_stopped(&state.ctx, &form.viewer.actor, org)
+                .await
+                .map_err(fail)?;
+            let notice = match last.and_then(|l| Some((l.entry.end?, l))) {
+                Some((end, last)) => format!(
+                    "The timer was already stopped, at {}{} ({} tracked). Nothing else was changed.",
+                    format::clock(end, tz),
+                    if format::local_date(end, tz) == format::local_date(state.ctx.clock.now(), tz)
+                    {
+                        String::new()
+                    } else {
+                        format!(" on {}", format::date(format::local_date(end, tz)))
+                    },
+                    format::hours_minutes(last.duration_seconds)
+                ),
+                None => "No timer is running; nothing was changed.".to_string(),
+            };
+            Ok(redirect_with_notice(
+                &format!("/o/{org}"),
+                &notice,
+                state.ctx.settings.secure_cookies,
+            ))
+        }
         Err(e) => {
             let errors = FormErrors::from_error(e).map_err(fail)?;
             render(
