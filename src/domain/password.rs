@@ -1,10 +1,11 @@
-//! Password rules: at least 10 characters, at most 1024 bytes, not the email address.
+//! Password rules: at least 12 characters, at most 1024 bytes, not the email address. The
+//! pages show `MIN_CHARS` from here, so the form and the server state one rule.
 
 use secrecy::{ExposeSecret, SecretString};
 
 use super::email::Email;
 
-pub const MIN_CHARS: usize = 10;
+pub const MIN_CHARS: usize = 12;
 pub const MAX_BYTES: usize = 1024;
 
 /// A password that passed the rules; never printed.
@@ -40,7 +41,7 @@ mod tests {
             Password::parse("short", &email)
                 .err()
                 .unwrap()
-                .contains("at least 10")
+                .contains("at least 12")
         );
         assert!(
             Password::parse(&"x".repeat(1025), &email)

@@ -711,11 +711,9 @@ async fn projects_tasks_and_tags_are_checked_for_new_entries(backend: Backend) {
         "duplicate tags collapse"
     );
     assert_eq!(wrong_task, 422);
-    assert!(
-        wrong_task_problem["errors"]["task_id"][0]
-            .as_str()
-            .unwrap()
-            .contains("another project")
+    assert_eq!(
+        wrong_task_problem["errors"]["task_id"][0],
+        "Choose a task of the selected project: this task belongs to another one."
     );
     assert_eq!(task_alone, 422);
     assert_eq!(to_archived, 422);

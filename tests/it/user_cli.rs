@@ -89,7 +89,7 @@ async fn operators_create_accounts_and_reset_passwords_from_the_command_line(bac
     assert!(duplicate.1.contains("already exists"), "{}", duplicate.1);
     assert_eq!(weak.0, 2, "{}", weak.1);
     assert!(
-        weak.1.contains("password must be at least 10 characters"),
+        weak.1.contains("password must be at least 12 characters"),
         "{}",
         weak.1
     );

@@ -158,7 +158,7 @@ async fn an_empty_client_name_comes_back_with_the_message_next_to_it_and_the_not
     page.assert_contains(
         "name=\"name\" value=\"  \" required maxlength=\"200\" aria-invalid=\"true\"",
     );
-    page.assert_contains("<p class=\"field-error\" id=\"name-error\">is required</p>");
+    page.assert_contains("<p class=\"field-error\" id=\"name-error\">Name is required.</p>");
     page.assert_contains(">net 30 days</textarea>");
     page.assert_contains("No clients yet.");
 }
@@ -355,7 +355,7 @@ async fn a_rate_that_is_not_an_amount_comes_back_next_to_its_field(backend: Back
 
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains("id=\"project-rate\" name=\"hourly_rate\" value=\"85.505\"");
-    let message = "id=\"hourly_rate-error\">'85.505' is not an amount like 85 or 85.50</p>";
+    let message = "id=\"hourly_rate-error\">'85.505' is not an amount like 85 or 85.50.</p>";
     assert!(html_unescape(&page.body).contains(message), "{}", page.body);
     assert_eq!(unnamed_task.status, StatusCode::UNPROCESSABLE_ENTITY);
     unnamed_task.assert_contains("id=\"new-task-name\" name=\"name\" value=\"\" required maxlength=\"200\" aria-invalid=\"true\"");

@@ -133,6 +133,9 @@ impl FromRequest<AppState> for AnonymousForm {
 pub struct FormErrors {
     pub fields: BTreeMap<String, Vec<String>>,
     pub message: String,
+    /// Not errors: things that are allowed but look like mistakes. The form asks the person to
+    /// check them and offers to save anyway.
+    pub warnings: Vec<String>,
 }
 
 impl FormErrors {
@@ -140,7 +143,11 @@ impl FormErrors {
     /// handed back to be shown as an error page.
     pub fn from_error(error: AppError) -> Result<Self, AppError> {
         match error {
-            AppError::Validation { message, fields } => Ok(Self { fields, message }),
+            AppError::Validation { fields, .. } => Ok(Self {
+                message: summary(&fields),
+                fields,
+                warnings: Vec::new(),
+            }),
             AppError::Conflict(message) => Ok(Self::message(message)),
             AppError::Forbidden(message) => Ok(Self::message(message)),
             AppError::PreconditionFailed(_) => Ok(Self::message(
@@ -153,25 +160,54 @@ impl FormErrors {
 
     pub fn message(message: impl Into<String>) -> Self {
         Self {
-            fields: BTreeMap::new(),
             message: message.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Only warnings: the form is shown again with a "save anyway" choice.
+    pub fn warnings(warnings: Vec<String>) -> Self {
+        Self {
+            warnings,
+            ..Self::default()
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty() && self.message.is_empty()
+        self.fields.is_empty() && self.message.is_empty() && self.warnings.is_empty()
     }
 
     pub fn has(&self, field: &str) -> bool {
         self.fields.contains_key(field)
     }
 
-    /// The messages of one field, as one sentence.
+    /// The messages of one field as sentences that name it: "Task belongs to another project."
     pub fn of(&self, field: &str) -> String {
         self.fields
             .get(field)
-            .map(|m| m.join("; "))
+            .map(|messages| {
+                messages
+                    .iter()
+                    .map(|m| sentence(field, m))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .unwrap_or_default()
+    }
+
+    /// Errors for these fields, with the line above the form that names them.
+    pub fn fields(fields: &[(&str, &str)]) -> Self {
+        let mut errors = Self::default();
+        for (field, message) in fields {
+            errors.add(field, *message);
+        }
+        errors.summarise();
+        errors
+    }
+
+    /// Sets the line above the form from the field errors collected so far.
+    pub fn summarise(&mut self) {
+        self.message = summary(&self.fields);
     }
 
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
@@ -179,5 +215,99 @@ impl FormErrors {
             .entry(field.to_string())
             .or_default()
             .push(message.into());
+    }
+}
+
+/// What the forms call a field, so messages speak of "Task", never of `task_id`.
+pub fn label(field: &str) -> String {
+    let known = match field {
+        "project_id" | "bulk_project_id" => "Project",
+        "task_id" => "Task",
+        "tags" | "tag_id" | "bulk_tag_id" => "Tags",
+        "user_id" => "Person",
+        "end_date" => "End date",
+        "duration" => "Time",
+        "new_password" => "New password",
+        "current_password" => "Current password",
+        "default_rate" => "Default hourly rate",
+        "hourly_rate" => "Hourly rate",
+        "lock_before" => "Lock date",
+        "max_entry_hours" => "Longest entry",
+        "usual_day_hours" => "Usual day",
+        "time_zone" | "tz" => "Time zone",
+        "week_start" => "Week starts on",
+        "billable_default" => "Billable",
+        "client_id" => "Client",
+        "estimate_hours" | "estimate_seconds" => "Estimate",
+        "budget" => "Budget",
+        "expires_in_days" => "Expires after",
+        "share_name" => "Name",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    let words = field.trim_end_matches("_id").replace('_', " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A field's message as a sentence: one that starts lower-case continues the field's label.
+fn sentence(field: &str, message: &str) -> String {
+    let message = message.trim();
+    let mut text = if message.starts_with(char::is_lowercase) {
+        format!("{} {message}", label(field))
+    } else {
+        message.to_string()
+    };
+    if !text.ends_with(['.', '!', '?']) {
+        text.push('.');
+    }
+    text
+}
+
+/// The line above a form with errors: the one problem, or the labels of the marked fields.
+fn summary(fields: &BTreeMap<String, Vec<String>>) -> String {
+    match fields.iter().next() {
+        None => String::new(),
+        Some((field, messages)) if fields.len() == 1 && messages.len() == 1 => {
+            sentence(field, &messages[0])
+        }
+        Some(_) => {
+            let labels: Vec<String> = fields.keys().map(|f| label(f)).collect();
+            format!("Please correct the marked fields: {}.", labels.join(", "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_speak_of_labels_not_field_names() {
+        let mut fields = BTreeMap::new();
+        fields.insert(
+            "task_id".to_string(),
+            vec!["belongs to another project".to_string()],
+        );
+        assert_eq!(summary(&fields), "Task belongs to another project.");
+        fields.insert(
+            "end".to_string(),
+            vec!["The end is before the start.".to_string()],
+        );
+        assert_eq!(
+            summary(&fields),
+            "Please correct the marked fields: End, Task."
+        );
+        let errors = FormErrors {
+            fields,
+            ..FormErrors::default()
+        };
+        assert_eq!(errors.of("end"), "The end is before the start.");
+        assert_eq!(label("grid_note_id"), "Grid note");
     }
 }

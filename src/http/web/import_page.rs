@@ -333,7 +333,7 @@ async fn upload(
         }
     }
     if !errors.is_empty() {
-        errors.message = "Please correct: file.".into();
+        errors.summarise();
         return render_upload(&state, &viewer, org, &headers, choices, errors).await;
     }
     let pending = Pending {

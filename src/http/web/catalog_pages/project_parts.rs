@@ -97,8 +97,7 @@ pub async fn member_add(
 ) -> PageResult {
     let (org, id) = target;
     let Ok(user) = form.fields.get("user_id").parse::<UserId>() else {
-        let mut errors = FormErrors::message("Please correct: user_id.");
-        errors.add("user_id", "choose a person from the list");
+        let errors = FormErrors::fields(&[("user_id", "Choose a person from the list.")]);
         let SignedForm { viewer, fields } = form;
         return reject(
             &state,
@@ -142,8 +141,7 @@ async fn set_rate(
     let hourly_rate = match parse_amount(form.fields.get("hourly_rate")) {
         Ok(rate) => rate,
         Err(message) => {
-            let mut errors = FormErrors::message("Please correct: hourly_rate.");
-            errors.add("hourly_rate", message);
+            let errors = FormErrors::fields(&[("hourly_rate", &message)]);
             let SignedForm { viewer, fields } = form;
             return reject(state, headers, &viewer, project, key, (fields, errors)).await;
         }

@@ -74,7 +74,7 @@ pub fn project_input(fields: &Fields, editing: bool) -> Result<ProjectInput, For
         None
     });
     if !errors.is_empty() {
-        errors.message = "Please correct the marked fields.".into();
+        errors.summarise();
         return Err(errors);
     }
     Ok(ProjectInput {
