@@ -15,7 +15,12 @@ use sha2::{Digest, Sha256};
 const FILES: &[(&str, &[u8])] = &[
     ("app.css", include_bytes!("../../static/app.css")),
     ("app.js", include_bytes!("../../static/app.js")),
+    ("icon.svg", include_bytes!("../../static/icon.svg")),
 ];
+
+/// The same icon for clients that ask for `/favicon.ico` instead of reading the page's link
+/// (bookmarks, feed readers); made from `icon.svg` by `scripts/make-favicon.py`.
+const FAVICON: &[u8] = include_bytes!("../../static/favicon.ico");
 
 pub const URL_PREFIX: &str = "/static/";
 
@@ -160,4 +165,16 @@ pub async fn asset_get(Path(file): Path<String>, headers: HeaderMap) -> Response
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     }
     response
+}
+
+/// `GET /favicon.ico`: not content-addressed, so cached for a day rather than for ever.
+pub async fn favicon_get() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/x-icon"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        Bytes::from_static(FAVICON),
+    )
+        .into_response()
 }

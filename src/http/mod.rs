@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
         .merge(web::routes())
         .route("/static/{file}", get(assets::asset_get))
+        .route("/favicon.ico", get(assets::favicon_get))
         .route("/feeds/{file}", get(api::exports::feed_get))
         .nest("/api", api)
         .route("/api", any(api_not_found))

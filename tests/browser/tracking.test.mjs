@@ -75,7 +75,7 @@ test("first-run setup → client and project → timer → stop → edit → wee
   const form = entry.locator("form.edit-form");
   await form.getByLabel("Description").fill("Design review, part 1");
   await form.getByLabel("Start").fill("10:00");
-  await form.getByLabel("End").fill("11:30");
+  await form.getByLabel("End", { exact: true }).fill("11:30");
   await form.getByRole("button", { name: "Save" }).click();
   await page.getByText("Entry saved.").waitFor();
   const edited = page.locator(".entry").filter({ hasText: "Design review, part 1" });

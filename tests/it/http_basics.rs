@@ -296,7 +296,8 @@ async fn unknown_pages_get_an_html_404_with_the_request_id(backend: Backend) {
 }
 
 pub fn stylesheet_href(page: &str) -> String {
-    let start = page.find("href=\"/static/").expect("a stylesheet link") + 6;
+    let marker = "rel=\"stylesheet\" href=\"";
+    let start = page.find(marker).expect("a stylesheet link") + marker.len();
     let end = start + page[start..].find('"').unwrap();
     page[start..end].to_string()
 }

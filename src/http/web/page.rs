@@ -52,6 +52,7 @@ impl CurrentOrg {
 pub struct Chrome {
     pub stylesheet: &'static str,
     pub script: &'static str,
+    pub icon: &'static str,
     pub version: &'static str,
     /// The signed-in person's name; empty on anonymous pages.
     pub user_name: String,
@@ -69,6 +70,7 @@ impl Chrome {
         Self {
             stylesheet: Assets::get().url("app.css"),
             script: Assets::get().url("app.js"),
+            icon: Assets::get().url("icon.svg"),
             version: build_info::VERSION,
             user_name: String::new(),
             csrf,

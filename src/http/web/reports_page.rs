@@ -62,6 +62,8 @@ pub struct View {
     pub total: String,
     pub total_amount: String,
     pub total_entries: i64,
+    /// `100.0 %`, or `–` when nothing was tracked.
+    pub total_share: String,
     pub over_time: Option<BarChart>,
     pub shares: BarChart,
     pub group_name: &'static str,
@@ -181,6 +183,8 @@ fn view(summary: &Summary, over_time: Option<&Summary>) -> View {
         notes,
         rows,
         total: format::hours_minutes(total),
+        // an empty report has no whole to be 100 % of
+        total_share: percent(total, total),
         total_amount: money(summary.totals.amount, &summary.currency),
         total_entries: summary.totals.entries,
         over_time,
