@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use uuid::Uuid;
@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::query::{GroupBy, ReportQuery};
 use super::rounding::Rounding;
 use crate::db::entries::ReportRow;
-use crate::domain::calendar::{local_date, start_of_day, week_start};
+use crate::domain::calendar::{seconds_per_local_day, week_start};
 
 /// What a group is about; labels are looked up once the totals are known.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -73,14 +73,7 @@ pub fn pieces(
     if end <= start {
         return Vec::new();
     }
-    let mut raw: Vec<(NaiveDate, i64)> = Vec::new();
-    let mut cursor = start;
-    while cursor < end {
-        let day = local_date(cursor, tz);
-        let next = start_of_day(day + Duration::days(1), tz).min(end);
-        raw.push((day, (next - cursor).num_seconds()));
-        cursor = next;
-    }
+    let raw = seconds_per_local_day(start, end, tz);
     let total: i64 = raw.iter().map(|(_, s)| s).sum();
     let rounded = rounding.apply(total);
     let money = rate.map_or(0, |r| amount(rounded, r));

@@ -449,12 +449,8 @@ pub async fn update(
                 end,
                 tz: viewer.tz,
             };
-            let warnings = unusual_unless_confirmed(&state.ctx, viewer, org, fields, planned)
-                .await
-                .map_err(fail)?;
-            if !warnings.is_empty() {
-                let errors = FormErrors::warnings(warnings);
-                return edit_page(&state, viewer, org, id, Some(fields), errors, &headers).await;
+            if let Some(ask) = ask_first(&state, viewer, org, fields, planned).await? {
+                return edit_page(&state, viewer, org, id, Some(fields), ask, &headers).await;
             }
         }
     }
@@ -477,6 +473,20 @@ pub async fn update(
     }
 }
 
+/// The question to show before saving `planned`, when it is unusual and not yet confirmed.
+async fn ask_first(
+    state: &AppState,
+    viewer: &Viewer,
+    org: OrganizationId,
+    fields: &Fields,
+    planned: unusual::Planned,
+) -> Result<Option<FormErrors>, Response> {
+    let warnings = unusual_unless_confirmed(&state.ctx, viewer, org, fields, planned)
+        .await
+        .map_err(fail)?;
+    Ok((!warnings.is_empty()).then(|| FormErrors::warnings(warnings)))
+}
+
 /// A finished entry typed in by hand (the entries page's "Add entry" form).
 pub async fn create(
     State(state): State<AppState>,
@@ -497,12 +507,8 @@ pub async fn create(
         end,
         tz: viewer.tz,
     };
-    let warnings = unusual_unless_confirmed(&state.ctx, viewer, org, fields, planned)
-        .await
-        .map_err(fail)?;
-    if !warnings.is_empty() {
-        let errors = FormErrors::warnings(warnings);
-        return render_list(&state, viewer, org, "", errors, Some(fields), &headers).await;
+    if let Some(ask) = ask_first(&state, viewer, org, fields, planned).await? {
+        return render_list(&state, viewer, org, "", ask, Some(fields), &headers).await;
     }
     let input = EntryInput {
         start: Some(start),

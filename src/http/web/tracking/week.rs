@@ -171,6 +171,7 @@ pub struct WeekQuery {
     user: Option<String>,
 }
 
+#[derive(Default)]
 struct AddForm {
     date: String,
     duration: String,
@@ -358,13 +359,7 @@ pub async fn page(
     Query(query): Query<WeekQuery>,
     headers: HeaderMap,
 ) -> PageResult {
-    let add = AddForm {
-        date: String::new(),
-        duration: String::new(),
-        description: String::new(),
-        project: String::new(),
-        task: String::new(),
-    };
+    let add = AddForm::default();
     render(
         &state,
         &viewer,
@@ -621,13 +616,7 @@ pub async fn save_cells(
         start: Some(start),
         user: Some(user.to_string()),
     };
-    let add = AddForm {
-        date: String::new(),
-        duration: String::new(),
-        description: String::new(),
-        project: String::new(),
-        task: String::new(),
-    };
+    let add = AddForm::default();
     let errors = FormErrors::default();
     render(&state, viewer, org, &query, add, sent, errors, &headers).await
 }
