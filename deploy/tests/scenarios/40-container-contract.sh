@@ -8,6 +8,7 @@
 # SIGTERM after the preStop hook turns readiness 503 first, lets a slow request finish, exits 0
 # within the grace; Cloud Run's PORT (9090 here) and Cloud SQL's Unix socket work; and the memory
 # of a replica under a bounded load stays inside the Deployment's limit (figures printed).
+# About 70 s; GOGOTIME_CI_CONTRACT_LOAD_SECONDS (default 40) sets the load's length.
 # shellcheck shell=bash
 
 SCENARIOS+=(container_contract)
