@@ -1,6 +1,7 @@
 //! GoGoTime: self-hostable team time tracking. The binary is a thin shell over this library so
 //! that tests run the real application in-process on port 0.
 
+pub mod allocator;
 pub mod build_info;
 pub mod cli;
 pub mod clock;

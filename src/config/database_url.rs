@@ -43,7 +43,8 @@ impl DatabaseUrl {
     }
 
     fn parse_postgres(raw: &str) -> Result<Self, String> {
-        let mut url = Url::parse(raw).map_err(|e| format!("is not a valid PostgreSQL URL ({e}); expected postgres://user:password@host:5432/database"))?;
+        let raw = with_socket_stand_in_host(raw);
+        let mut url = Url::parse(&raw).map_err(|e| format!("is not a valid PostgreSQL URL ({e}); expected postgres://user:password@host:5432/database"))?;
         let socket_dir = url.query_pairs().any(|(k, _)| k == "host");
         if url.host_str().is_none_or(str::is_empty) && !socket_dir {
             return Err(
@@ -93,14 +94,39 @@ impl DatabaseUrl {
         (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
     }
 
-    /// Host and port of a PostgreSQL URL, for error messages.
+    /// Host (or socket folder) and port of a PostgreSQL URL, for error messages. A `host=`
+    /// parameter wins over the URL's host, as it does for the driver.
     pub fn server(&self) -> Option<String> {
         let url = Url::parse(&self.redacted).ok()?;
-        let host = match url.host_str().filter(|h| !h.is_empty()) {
-            Some(host) => host.to_string(),
-            None => url.query_pairs().find(|(k, _)| k == "host")?.1.into_owned(),
+        let host = match url.query_pairs().find(|(k, _)| k == "host") {
+            Some((_, host)) => host.into_owned(),
+            None => url.host_str().filter(|h| !h.is_empty())?.to_string(),
         };
         Some(format!("{host}:{}", url.port().unwrap_or(5432)))
+    }
+}
+
+/// libpq, and Cloud SQL's guide for Cloud Run, write a Unix-socket connection with an empty host:
+/// `postgres://user:pass@/db?host=/cloudsql/project:region:instance`. The url crate (and so the
+/// driver) refuses an empty host next to credentials, so that form gets `localhost` as a stand-in
+/// host, which the driver ignores in favour of the `host=` socket folder.
+fn with_socket_stand_in_host(raw: &str) -> String {
+    let Some((scheme, rest)) = raw.split_once("://") else {
+        return raw.to_string();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let socket = rest.split_once('?').is_some_and(|(_, query)| {
+        url::form_urlencoded::parse(query.as_bytes())
+            .any(|(k, v)| k == "host" && v.starts_with('/'))
+    });
+    if host.is_empty() && socket {
+        format!("{scheme}://{authority}localhost{}", &rest[authority_end..])
+    } else {
+        raw.to_string()
     }
 }
 
@@ -142,6 +168,39 @@ mod tests {
         let err = DatabaseUrl::parse("postgress://app:hunter2@db/time").unwrap_err();
         assert!(err.contains("did you mean postgres://"), "{err}");
         assert!(!err.contains("hunter2"));
+    }
+
+    #[test]
+    fn a_cloud_sql_socket_url_without_a_host_is_accepted() {
+        let url = DatabaseUrl::parse(
+            "postgres://app:hunter2@/time?host=/cloudsql/project:europe-west1:db",
+        )
+        .unwrap();
+        assert_eq!(url.kind(), DatabaseKind::Postgres);
+        assert_eq!(
+            url.server().as_deref(),
+            Some("/cloudsql/project:europe-west1:db:5432")
+        );
+        assert_eq!(
+            url.to_string(),
+            "postgres://app:***@localhost/time?host=/cloudsql/project:europe-west1:db"
+        );
+        assert_eq!(
+            url.expose(),
+            "postgres://app:hunter2@localhost/time?host=/cloudsql/project:europe-west1:db"
+        );
+    }
+
+    #[test]
+    fn an_empty_host_without_a_socket_folder_is_still_rejected() {
+        for raw in [
+            "postgres://app:hunter2@/time",
+            "postgres://app:hunter2@/time?host=db.internal",
+        ] {
+            let err = DatabaseUrl::parse(raw).unwrap_err();
+            assert!(err.contains("empty host"), "{raw}: {err}");
+            assert!(!err.contains("hunter2"), "{raw}: {err}");
+        }
     }
 
     #[test]

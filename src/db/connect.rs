@@ -108,3 +108,26 @@ fn redact(message: &str, url: &str) -> String {
         _ => message.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::DatabaseUrl;
+
+    #[test]
+    fn a_cloud_sql_socket_url_reaches_the_driver_as_that_socket() {
+        let url = DatabaseUrl::parse(
+            "postgres://app:hunter2@/time?host=/cloudsql/project:europe-west1:db",
+        )
+        .unwrap();
+        let options = PgConnectOptions::from_str(url.expose()).unwrap();
+        assert_eq!(
+            options.get_socket().map(|p| p.as_path()),
+            Some(Path::new("/cloudsql/project:europe-west1:db"))
+        );
+        assert_eq!(options.get_database(), Some("time"));
+        assert_eq!(options.get_username(), "app");
+    }
+}
