@@ -39,10 +39,7 @@ pub async fn pg_tools() -> BackupResult<PgTools> {
         versions.sort_by(|a, b| b.cmp(a));
         candidates.extend(versions);
     }
-    let found = candidates
-        .iter()
-        .find(|dir| dir.join("pg_dump").is_file() && dir.join("pg_restore").is_file());
-    let Some(dir) = found else {
+    let Some(dir) = tool_dir(&candidates) else {
         return refused(
             "pg_dump and pg_restore are not installed (not on PATH, not in /usr/lib/postgresql/*/bin): install PostgreSQL's client tools of at least the server's major version (Debian: apt-get install postgresql-client-15), or run the backup from the production stack's `backup` service, which has them",
         );
@@ -58,6 +55,13 @@ pub async fn pg_tools() -> BackupResult<PgTools> {
         version: String::from_utf8_lossy(&output.stdout).trim().to_string(),
         pg_dump,
     })
+}
+
+/// The first directory holding both tools.
+fn tool_dir(candidates: &[PathBuf]) -> Option<&PathBuf> {
+    candidates
+        .iter()
+        .find(|dir| dir.join("pg_dump").is_file() && dir.join("pg_restore").is_file())
 }
 
 /// What libpq needs from our URL: the URL without its password (which goes into PGPASSWORD, not
@@ -320,6 +324,26 @@ async fn drop_tables(conn: &mut PgConnection, tables: &[TableFingerprint]) -> Ba
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tools_are_found_only_where_both_exist() {
+        let empty = tempfile::tempdir().unwrap();
+        let half = tempfile::tempdir().unwrap();
+        std::fs::write(half.path().join("pg_dump"), "").unwrap();
+        let both = tempfile::tempdir().unwrap();
+        for tool in ["pg_dump", "pg_restore"] {
+            std::fs::write(both.path().join(tool), "").unwrap();
+        }
+        let dirs = |list: &[&tempfile::TempDir]| -> Vec<PathBuf> {
+            list.iter().map(|d| d.path().to_path_buf()).collect()
+        };
+
+        assert_eq!(tool_dir(&dirs(&[&empty, &half])), None);
+        assert_eq!(
+            tool_dir(&dirs(&[&empty, &half, &both])),
+            Some(&both.path().to_path_buf())
+        );
+    }
 
     #[test]
     fn the_password_leaves_the_url_and_sqlx_only_parameters_are_dropped() {
