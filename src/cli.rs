@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `config check`, `healthcheck`, `secret`.
+//! The command line: `serve` (default), `migrate`, `config check`, `healthcheck`, `secret`,
+//! `user`, `import`, `backup`, `restore`.
 
 use clap::{Args, Parser, Subcommand};
 
@@ -50,6 +51,57 @@ pub enum Command {
     /// GoGoTime, generic CSV) into an organization; all or nothing (docs/import.md).
     #[command(after_help = IMPORT_ENV)]
     Import(ImportArgs),
+    /// Back up the database into a new directory under --to: a consistent copy (pg_dump custom
+    /// format, or SQLite's VACUUM INTO while the server runs) plus manifest.json
+    /// (docs/operations/backup-restore.md).
+    #[command(after_help = BACKUP_ENV)]
+    Backup(BackupArgs),
+    /// Restore a backup directory into an EMPTY database, all or nothing; checks the manifest,
+    /// the schema version and every checksum first.
+    #[command(after_help = RESTORE_ENV)]
+    Restore(RestoreArgs),
+}
+
+const BACKUP_ENV: &str = "\
+PostgreSQL backups run pg_dump (client tools of at least the server's major version on PATH or in
+/usr/lib/postgresql/N/bin). Exit status 0 when the backup is complete, 1 otherwise (nothing is
+left behind but a removed NAME.partial directory).
+Environment variables: GOGOTIME_ENV, DATABASE_URL[_FILE], GOGOTIME_LOG, GOGOTIME_LOG_FORMAT.";
+
+const RESTORE_ENV: &str = "\
+DATABASE_URL names the target, which must be empty (a new PostgreSQL database, or a SQLite file
+that does not exist yet); stop the servers that use it first. PostgreSQL restores run pg_restore.
+Exit status 0 when restored and verified, 1 otherwise (then nothing was restored).
+Environment variables: GOGOTIME_ENV, DATABASE_URL[_FILE], GOGOTIME_LOG, GOGOTIME_LOG_FORMAT.";
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Directory the backup directories go into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub to: std::path::PathBuf,
+    /// Keep running and back up every DURATION (24h, 6h, 30m, 90s), starting now.
+    #[arg(long, value_name = "DURATION")]
+    pub every: Option<String>,
+    /// After each backup, keep the newest backup of each of the last N days.
+    #[arg(long, value_name = "N")]
+    pub keep_daily: Option<u32>,
+    /// After each backup, also keep the newest backup of each of the last N ISO weeks.
+    #[arg(long, value_name = "N")]
+    pub keep_weekly: Option<u32>,
+    /// With --every: serve Prometheus metrics (gogotime_backup_last_success_timestamp_seconds …)
+    /// on this address, e.g. 0.0.0.0:9100.
+    #[arg(long, value_name = "ADDR", requires = "every")]
+    pub metrics_bind: Option<std::net::SocketAddr>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Backup directory (or its manifest.json).
+    #[arg(value_name = "FROM")]
+    pub from: std::path::PathBuf,
+    /// Only check the backup (manifest, schema version, size and SHA-256); restore nothing.
+    #[arg(long)]
+    pub check: bool,
 }
 
 const IMPORT_ENV: &str = "\

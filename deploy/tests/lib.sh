@@ -77,12 +77,20 @@ write_env() {
     {
         echo "GOGOTIME_IMAGE=$IMAGE_REPO"
         echo "GOGOTIME_TAG=$IMAGE_TAG"
-        echo "GOGOTIME_PUBLIC_URL=https://time.example.test"
+        echo "GOGOTIME_DOMAIN=time.example.test"
+        echo "LETSENCRYPT_EMAIL=ops@example.test"
+        # plain HTTP behind a (pretend) TLS proxy: scenarios that test HTTPS switch this themselves
+        echo "GOGOTIME_TLS=off"
+        echo "NGINX_TRUSTED_PROXIES=127.0.0.1/32"
+        echo "NGINX_HTTPS_PUBLISH=127.0.0.1:$HTTPS_PORT"
         echo "POSTGRES_PASSWORD=$(secret)"
         echo "JWT_SECRET=$(secret)"
         echo "GOGOTIME_REPLICAS=3"
         echo "NGINX_HTTP_PUBLISH=127.0.0.1:$HTTP_PORT"
     } >"$ENV_FILE"
     chmod 600 "$ENV_FILE"
+    # the stack's backup image adds pg_dump to this run's gogotime image: rebuild it so it never
+    # holds an older binary under the same tag
+    prod build --quiet backup >"$WORK/backup-build.log" 2>&1 || { cat "$WORK/backup-build.log" >&3; fail "building the backup image"; }
 }
 

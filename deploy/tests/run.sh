@@ -12,12 +12,13 @@
 # `SCENARIOS+=(function)`; it may register clean-up and failure-report functions with on_cleanup
 # and on_failure (lib.sh). Scenarios share the image, the env file and the helpers in lib.sh.
 #
-# Knobs (environment): GOGOTIME_CI_TIMEOUT (whole run, s, default 1800), GOGOTIME_CI_PREFIX
+# Knobs (environment): GOGOTIME_CI_TIMEOUT (whole run, s, default 2400), GOGOTIME_CI_PREFIX
 # (Compose project and container names, default gogotime-ci: two runs with different prefixes and
 # ports can share one engine), GOGOTIME_CI_IMAGE_TAG (default ci), GOGOTIME_CI_HTTP_PORT (nginx,
-# default 18080), GOGOTIME_CI_SINGLE_PORT (18081), GOGOTIME_CI_DEV_PORT (18082),
-# GOGOTIME_CI_DEV_TIMEOUT (dev stack first build, s, default 900), GOGOTIME_CI_NO_CACHE=1 (cold
-# image build), GOGOTIME_CI_KEEP=1 (leave containers/volumes for inspection).
+# default 18080), GOGOTIME_CI_HTTPS_PORT (nginx, 18083), GOGOTIME_CI_SINGLE_PORT (18081),
+# GOGOTIME_CI_DEV_PORT (18082), GOGOTIME_CI_DEV_TIMEOUT (dev stack first build, s, default 900),
+# GOGOTIME_CI_NO_CACHE=1 (cold image build), GOGOTIME_CI_KEEP=1 (leave containers/volumes for
+# inspection).
 #
 # Everything it creates (containers, volumes, networks; dockerd if it had to start one) is removed
 # on exit. Images are kept on purpose: they are the cache for the next run. Ports are published
@@ -27,7 +28,7 @@ set -euo pipefail
 if [[ ${1:-} != --list && -z ${GOGOTIME_CI_BOUNDED:-} ]]; then
     # Bound the whole run; the EXIT trap below still cleans up when timeout sends SIGTERM.
     export GOGOTIME_CI_BOUNDED=1
-    exec timeout --kill-after=120 "${GOGOTIME_CI_TIMEOUT:-1800}" "$0" "$@"
+    exec timeout --kill-after=120 "${GOGOTIME_CI_TIMEOUT:-2400}" "$0" "$@"
 fi
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -38,6 +39,7 @@ readonly IMAGE=$IMAGE_REPO:$IMAGE_TAG
 # shellcheck disable=SC2034 # used by scenarios/10-single-container.sh
 readonly SINGLE=$PREFIX-single SINGLE_VOLUME=$PREFIX-sqlite SINGLE_PORT=${GOGOTIME_CI_SINGLE_PORT:-18081}
 readonly HTTP_PORT=${GOGOTIME_CI_HTTP_PORT:-18080}
+readonly HTTPS_PORT=${GOGOTIME_CI_HTTPS_PORT:-18083}
 readonly DEV_PORT=${GOGOTIME_CI_DEV_PORT:-18082}
 readonly DEV_TIMEOUT=${GOGOTIME_CI_DEV_TIMEOUT:-900}
 WORK=$(mktemp -d /tmp/gogotime-deploy-test.XXXXXX)
@@ -100,6 +102,8 @@ ensure_packages() {
     command -v debootstrap >/dev/null || missing+=(debootstrap)
     command -v curl >/dev/null || missing+=(curl)
     command -v shellcheck >/dev/null || missing+=(shellcheck)
+    command -v openssl >/dev/null || missing+=(openssl)
+    command -v systemd-analyze >/dev/null || missing+=(systemd)
     if ((${#missing[@]})); then
         log "installing ${missing[*]}"
         timeout 300 apt-get update -qq
@@ -134,14 +138,14 @@ lint() {
         | xargs -0 shellcheck -x)
     info "shellcheck: ok"
     if command -v hadolint >/dev/null; then
-        hadolint "$REPO/Dockerfile" "$REPO"/deploy/docker/base-images/*/Dockerfile
+        hadolint "$REPO/Dockerfile" "$REPO"/deploy/docker/base-images/*/Dockerfile "$REPO"/deploy/docker/*/Dockerfile
         info "hadolint: ok"
     fi
-    printf 'GOGOTIME_TAG=lint\nPOSTGRES_PASSWORD=x\nJWT_SECRET=x\nGOGOTIME_PUBLIC_URL=https://x.test\n' >"$WORK/lint.env"
+    printf 'GOGOTIME_TAG=lint\nPOSTGRES_PASSWORD=x\nJWT_SECRET=x\nGOGOTIME_DOMAIN=x.test\nLETSENCRYPT_EMAIL=x@x.test\n' >"$WORK/lint.env"
     docker-compose -f "$REPO/compose.prod.yaml" --env-file "$WORK/lint.env" config -q
     docker-compose -f "$REPO/compose.yaml" config -q
     info "docker-compose config: ok"
-    docker run --rm --read-only --tmpfs /tmp --add-host app:127.0.0.1 \
+    docker run --rm --read-only --tmpfs /tmp --tmpfs /var/cache/nginx --add-host app:127.0.0.1 \
         -v "$REPO/deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro" \
         -v "$REPO/deploy/nginx/conf.d:/etc/nginx/conf.d:ro" \
         -v "$REPO/deploy/nginx/snippets:/etc/nginx/snippets:ro" \
@@ -154,6 +158,8 @@ base_images() {
     local start
     start=$(now)
     timeout 1200 "$REPO/deploy/docker/base-images/build.sh"
+    # certbot stand-in (every stack has the service) and the TLS scenarios' pebble and clients
+    GOGOTIME_TEST_IMAGE_PREFIX=$PREFIX timeout 900 "$REPO/deploy/docker/tls-images.sh"
     figure "base images ready" "$(elapsed "$start") s"
 }
 

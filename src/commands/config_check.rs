@@ -10,6 +10,9 @@ pub fn run(env: &EnvSnapshot) -> ExitCode {
         Ok((config, warnings)) => {
             println!("configuration is valid for {}", config.environment.as_str());
             print!("{}", config.render_effective());
+            if let Some(tls) = config.database.url.tls() {
+                println!("database TLS: {}", tls.summary());
+            }
             for warning in warnings {
                 eprintln!("warning: {warning}");
             }

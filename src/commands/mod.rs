@@ -1,9 +1,11 @@
 //! What each CLI command does. Exit status: 0 success, 1 failure, 2 invalid configuration.
 
+mod backup;
 mod config_check;
 mod healthcheck;
 mod import;
 mod migrate;
+mod restore;
 mod serve;
 mod user;
 
@@ -35,6 +37,8 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Healthcheck(args) => healthcheck::run(&env, args).await,
             Command::User(command) => user::run(&env, command).await,
             Command::Import(args) => import::run(&env, args).await,
+            Command::Backup(args) => backup::run(&env, args).await,
+            Command::Restore(args) => restore::run(&env, args).await,
             Command::Secret(SecretCommand::Generate) => {
                 println!("{}", crate::secret::generate());
                 ExitCode::SUCCESS

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use super::database_tls::DatabaseTls;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DatabaseKind {
     Postgres,
@@ -17,6 +19,8 @@ pub struct DatabaseUrl {
     kind: DatabaseKind,
     full: SecretString,
     redacted: String,
+    /// PostgreSQL only.
+    tls: Option<DatabaseTls>,
 }
 
 impl DatabaseUrl {
@@ -51,6 +55,7 @@ impl DatabaseUrl {
                 "names no host; expected postgres://user:password@host:5432/database".into(),
             );
         }
+        let tls = DatabaseTls::from_url(&url)?;
         if url.password().is_some() {
             // set_password only fails for URLs that cannot have credentials, excluded above
             let _ = url.set_password(Some("***"));
@@ -59,6 +64,7 @@ impl DatabaseUrl {
             kind: DatabaseKind::Postgres,
             full: SecretString::from(raw),
             redacted: url.to_string(),
+            tls: Some(tls),
         })
     }
 
@@ -67,6 +73,7 @@ impl DatabaseUrl {
             kind: DatabaseKind::Sqlite,
             full: SecretString::from(raw),
             redacted: raw.to_string(),
+            tls: None,
         };
         if url.sqlite_path().is_none() && !raw.contains(":memory:") {
             return Err("names no file; expected sqlite://path/to/gogotime.db (relative) or sqlite:///absolute/path.db".into());
@@ -76,6 +83,11 @@ impl DatabaseUrl {
 
     pub fn kind(&self) -> DatabaseKind {
         self.kind
+    }
+
+    /// TLS settings of a PostgreSQL URL (`None` for SQLite).
+    pub fn tls(&self) -> Option<&DatabaseTls> {
+        self.tls.as_ref()
     }
 
     /// The URL with its password, for the driver only.

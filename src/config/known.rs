@@ -34,6 +34,10 @@ pub const KNOWN_VARIABLES: &[Variable] = &[
         "postgres://user:pass@host:5432/db or sqlite://path/to/file.db",
     ),
     var(
+        "GOGOTIME_DATABASE_ALLOW_PLAINTEXT",
+        "staging/production accept sslmode=disable towards a host that is not this machine (default false)",
+    ),
+    var(
         "DATABASE_MAX_CONNECTIONS",
         "connection pool size (default 10)",
     ),

@@ -4,6 +4,7 @@
 //! problem at once. Nothing here reads the process environment directly: callers pass a
 //! snapshot, so tests can describe any environment without touching global state.
 
+mod database_tls;
 mod database_url;
 mod env;
 mod known;
@@ -17,6 +18,7 @@ use ipnet::IpNet;
 use secrecy::SecretString;
 use url::Url;
 
+pub use database_tls::{DatabaseTls, SslMode};
 pub use database_url::{DatabaseKind, DatabaseUrl};
 pub use env::{EnvSnapshot, Origin};
 pub use known::{KNOWN_VARIABLES, Variable};

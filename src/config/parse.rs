@@ -13,7 +13,7 @@ use super::known::{self, KNOWN_VARIABLES};
 use super::report::EffectiveValue;
 use super::{
     Config, DatabaseConfig, DatabaseUrl, EnvSnapshot, Environment, HttpConfig, LogConfig,
-    LogFormat, Origin, Registration, ShutdownConfig,
+    LogFormat, Origin, Registration, ShutdownConfig, SslMode,
 };
 
 /// Secrets are at least this long outside development (HS256 wants ≥ 256 bits of key).
@@ -301,6 +301,7 @@ fn database(r: &mut Reader, environment: Environment) -> DatabaseConfig {
             format!("is not set; {} needs it: set DATABASE_URL=postgres://user:password@host:5432/gogotime (or DATABASE_URL_FILE)", environment.as_str()),
         );
     }
+    plaintext_guard(r, environment, &url);
     // The effective list shows the URL without its password rather than hiding it whole.
     let origin = r
         .effective
@@ -313,6 +314,29 @@ fn database(r: &mut Reader, environment: Environment) -> DatabaseConfig {
         max_connections: r.number("DATABASE_MAX_CONNECTIONS", 10, 1, 1000, "connections"),
         acquire_timeout: r.seconds("DATABASE_ACQUIRE_TIMEOUT_SECONDS", 5, 1, 600),
     }
+}
+
+/// Outside development, `sslmode=disable` towards another machine needs an explicit yes: the
+/// password and every query would cross the network readable by anyone on the path.
+fn plaintext_guard(r: &mut Reader, environment: Environment, url: &DatabaseUrl) {
+    let allowed = r.value(
+        "GOGOTIME_DATABASE_ALLOW_PLAINTEXT",
+        false,
+        bool::to_string,
+        parse_bool,
+    );
+    let Some(tls) = url.tls() else { return };
+    if environment.is_development() || tls.local || allowed || tls.mode != SslMode::Disable {
+        return;
+    }
+    r.error(
+        "DATABASE_URL",
+        format!(
+            "has sslmode=disable towards {}, which is not this machine: {} refuses to send the database password and every query unencrypted. Use sslmode=verify-full (with sslrootcert=/path/to/ca.pem for your provider's CA), or set GOGOTIME_DATABASE_ALLOW_PLAINTEXT=true if the network to the database is private",
+            url.server().unwrap_or_else(|| "the database host".into()),
+            environment.as_str()
+        ),
+    );
 }
 
 fn http(r: &mut Reader, environment: Environment) -> HttpConfig {

@@ -9,7 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::Db;
-use crate::config::{DatabaseConfig, DatabaseKind};
+use crate::config::{DatabaseConfig, DatabaseKind, DatabaseTls, SslMode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
@@ -48,7 +48,14 @@ async fn connect_postgres(config: &DatabaseConfig) -> Result<Db, ConnectError> {
         Ok(Ok(conn)) => {
             let _ = conn.close().await;
         }
-        Ok(Err(e)) => return Err(fail(redact(&e.to_string(), config.url.expose()))),
+        Ok(Err(e)) => {
+            let reason = redact(&e.to_string(), config.url.expose());
+            let hint = config.url.tls().and_then(|tls| tls_hint(&reason, tls));
+            return Err(fail(match hint {
+                Some(hint) => format!("{reason} — {hint}"),
+                None => reason,
+            }));
+        }
         Err(_) => {
             return Err(fail(format!(
                 "no answer within {} s",
@@ -96,6 +103,44 @@ async fn connect_sqlite(config: &DatabaseConfig) -> Result<Db, ConnectError> {
         .await
         .map_err(|e| fail(e.to_string()))?;
     Ok(Db::Sqlite(pool))
+}
+
+/// What an operator should change when the failure is about TLS: driver messages name the
+/// symptom (rustls' "UnknownIssuer", PostgreSQL's "no encryption"), not the setting to fix.
+fn tls_hint(reason: &str, tls: &DatabaseTls) -> Option<String> {
+    let mode = tls.mode.as_str();
+    if reason.contains("no encryption") && matches!(tls.mode, SslMode::Disable | SslMode::Allow) {
+        return Some(format!(
+            "the server accepts only TLS connections, and DATABASE_URL has sslmode={mode}: use sslmode=verify-full (with sslrootcert= for a private CA)"
+        ));
+    }
+    // another CA: "UnknownIssuer", or "BadSignature" when it happens to bear the same name
+    if ["UnknownIssuer", "unknown issuer", "BadSignature"]
+        .iter()
+        .any(|symptom| reason.contains(symptom))
+    {
+        let ca = tls.root_cert.as_deref().map_or_else(
+            || {
+                "any CA GoGoTime trusts (set sslrootcert=/path/to/ca.pem in DATABASE_URL)"
+                    .to_string()
+            },
+            |path| format!("the CA in sslrootcert={path}"),
+        );
+        return Some(format!(
+            "sslmode={mode}: the server's certificate is not signed by {ca}; no connection was made"
+        ));
+    }
+    if reason.contains("NotValidForName") || reason.contains("not valid for name") {
+        return Some(format!(
+            "sslmode={mode}: the server's certificate does not name the host in DATABASE_URL; connect with a name the certificate lists; no connection was made"
+        ));
+    }
+    if reason.contains("does not support TLS") || reason.contains("server does not support SSL") {
+        return Some(format!(
+            "DATABASE_URL has sslmode={mode}, but the server does not offer TLS"
+        ));
+    }
+    None
 }
 
 /// Driver messages may quote the URL; make sure its password never leaves this function.

@@ -3,6 +3,7 @@
 //! Only this module imports sqlx. Queries for both dialects sit side by side in one function.
 
 pub mod audit;
+pub mod backup;
 pub mod calendar_feeds;
 pub mod catalog;
 mod conn;

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod backup_metrics;
 pub mod client_ip;
 pub mod metrics;
 mod observe;

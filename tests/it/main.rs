@@ -5,6 +5,7 @@ mod helpers;
 
 mod access_matrix;
 mod auth;
+mod backup_restore;
 mod catalog;
 mod cli;
 mod config;
@@ -20,6 +21,7 @@ mod migrations;
 mod openapi;
 mod organizations;
 mod postgres_faults;
+mod postgres_tls;
 mod reports;
 mod shutdown;
 mod user_cli;

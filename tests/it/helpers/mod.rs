@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod binary;
 pub mod postgres;
 pub mod tcp_proxy;
+pub mod tls;
 pub mod web;
 
 use std::sync::{Arc, Mutex, Once};

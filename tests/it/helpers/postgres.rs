@@ -42,10 +42,28 @@ pub async fn create_database_on(admin: &str) -> String {
 pub struct Cluster {
     dir: tempfile::TempDir,
     pub port: u16,
+    /// Extra `-c name=value` settings, e.g. TLS (see `start_with_tls`).
+    settings: Vec<String>,
 }
 
 impl Cluster {
     pub fn start() -> Self {
+        Self::start_with(Vec::new(), None)
+    }
+
+    /// A cluster that accepts only TLS connections, with `cert.pem`/`key.pem` from `tls_dir`.
+    pub fn start_with_tls(tls_dir: &Path) -> Self {
+        let settings = vec![
+            "ssl=on".to_string(),
+            format!("ssl_cert_file={}", tls_dir.join("cert.pem").display()),
+            format!("ssl_key_file={}", tls_dir.join("key.pem").display()),
+        ];
+        // TLS connections from loopback only; anything else is rejected
+        let hba = "hostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\nhostnossl all all 0.0.0.0/0 reject\nhostnossl all all ::/0 reject\nlocal all all trust\n";
+        Self::start_with(settings, Some(hba))
+    }
+
+    fn start_with(settings: Vec<String>, hba: Option<&str>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         chown_to_postgres(dir.path());
         let data = dir.path().join("data");
@@ -59,8 +77,17 @@ impl Cluster {
             "trust",
             "--no-sync",
         ]);
+        if let Some(hba) = hba {
+            let path = data.join("pg_hba.conf");
+            std::fs::write(&path, hba).expect("write pg_hba.conf");
+            chown_to_postgres(&path);
+        }
         let port = free_port();
-        let cluster = Self { dir, port };
+        let cluster = Self {
+            dir,
+            port,
+            settings,
+        };
         cluster.pg_ctl_start();
         cluster
     }
@@ -70,11 +97,14 @@ impl Cluster {
     }
 
     fn pg_ctl_start(&self) {
-        let options = format!(
+        let mut options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
             self.port,
             self.dir.path().display()
         );
+        for setting in &self.settings {
+            options.push_str(&format!(" -c {setting}"));
+        }
         let log = self.dir.path().join("log");
         run_as_postgres(&[
             "pg_ctl",
@@ -168,7 +198,7 @@ fn run_as_postgres(args: &[&str]) {
     );
 }
 
-fn chown_to_postgres(dir: &Path) {
+pub fn chown_to_postgres(dir: &Path) {
     if is_root() {
         let status = Command::new("chown")
             .args(["postgres:postgres", path(dir)])
