@@ -133,9 +133,15 @@ ensure_dockerd() {
 
 lint() {
     log "lint"
-    # every shell script of the project (-x follows `source` from the repository root)
-    (cd "$REPO" && find deploy scripts .ci -type f \( -name '*.sh' -o -path 'scripts/*' -o -path '.ci/*' \) -print0 \
-        | xargs -0 shellcheck -x)
+    # every shell script of the project: *.sh, and extension-less scripts whose first line
+    # names a shell (scripts/test, .ci/run); -x follows `source` from the repository root
+    (cd "$REPO" && git ls-files deploy scripts .ci | while read -r file; do
+        case $file in
+            *.sh) echo "$file" ;;
+            *.*) ;;
+            *) if head -n 1 "$file" | grep -Eq '^#!.*\b(ba)?sh\b'; then echo "$file"; fi ;;
+        esac
+    done | xargs shellcheck -x)
     info "shellcheck: ok"
     if command -v hadolint >/dev/null; then
         hadolint "$REPO/Dockerfile" "$REPO"/deploy/docker/base-images/*/Dockerfile "$REPO"/deploy/docker/*/Dockerfile
