@@ -20,6 +20,14 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
 }
 
+impl User {
+    /// The person's time zone. Stored names were checked when set (`profile::parse_time_zone`);
+    /// one the zone database no longer knows reads as UTC rather than failing every page.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Organization {
     pub id: OrganizationId,

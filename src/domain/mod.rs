@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod duration;
 pub mod email;
 pub mod entries;
+pub mod entry_filter;
 pub mod ids;
 pub mod password;
 pub mod profile;

@@ -8,6 +8,7 @@ pub mod metrics;
 mod observe;
 mod ops;
 pub mod problem;
+pub mod query;
 pub mod request_id;
 mod security;
 mod web;

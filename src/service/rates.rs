@@ -9,6 +9,7 @@ use crate::db::catalog::projects;
 use crate::db::rates::{self, RateTable};
 use crate::db::{Ts, entries, organizations};
 use crate::domain::entries::parse_rate;
+use crate::domain::entry_filter::EntryFilter;
 use crate::domain::ids::{OrganizationId, ProjectId, UserId};
 use crate::domain::role::Permission;
 use crate::error::{AppError, AppResult};
@@ -85,14 +86,15 @@ pub struct Recalculated {
     pub matched: usize,
 }
 
-/// Re-applies current rates to the entries matching the list filters in `raw_query`.
+/// Re-applies current rates to the entries matching `filter`.
 pub async fn recalculate(
     ctx: &Ctx,
     actor: &Actor,
     org: OrganizationId,
-    raw_query: &str,
+    filter: &EntryFilter,
 ) -> AppResult<Recalculated> {
-    let (filter, _) = super::entries::list::parse_query(raw_query)?;
+    super::entries::list::check_filter(filter)?;
+    let filter = super::entries::list::stored_filter(filter);
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     require_member(&mut tx.conn(), org, actor, Permission::ManageRates).await?;

@@ -11,6 +11,7 @@ use crate::db::rates::RateTable;
 use crate::domain::ids::{OrganizationId, ProjectId, TimeEntryId, UserId};
 use crate::error::AppError;
 use crate::http::problem::ApiError;
+use crate::http::query;
 use crate::service::entries::{self, BulkDelete, BulkUpdate, EntryInput, EntryView, list, timer};
 use crate::service::rates::{self, RateInput, Target};
 use crate::state::AppState;
@@ -53,8 +54,9 @@ pub async fn entries_get(
     ApiPath(org): ApiPath<OrganizationId>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<list::Page>> {
+    let (filter, paging) = query::entry_list(q.as_deref().unwrap_or(""))?;
     Ok(Json(
-        list::list(&s.ctx, &a.actor, org, q.as_deref().unwrap_or("")).await?,
+        list::list(&s.ctx, &a.actor, org, &filter, &paging).await?,
     ))
 }
 
@@ -200,8 +202,9 @@ pub async fn recalculate_post(
     ApiPath(org): ApiPath<OrganizationId>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<rates::Recalculated>> {
+    let (filter, _) = query::entry_list(q.as_deref().unwrap_or(""))?;
     Ok(Json(
-        rates::recalculate(&s.ctx, &a.actor, org, q.as_deref().unwrap_or("")).await?,
+        rates::recalculate(&s.ctx, &a.actor, org, &filter).await?,
     ))
 }
 

@@ -12,9 +12,11 @@ use super::extract::ApiPath;
 use crate::domain::ids::OrganizationId;
 use crate::error::AppError;
 use crate::http::problem::ApiError;
+use crate::http::query;
 use crate::http::request_id::RequestId;
 use crate::service::exports::calendar::{self, CalendarFeed};
 use crate::service::exports::{self, Download, ExportedEntry, Format};
+use crate::service::reports::query::GroupBy;
 use crate::state::AppState;
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -126,7 +128,12 @@ async fn entries(
     q: Option<String>,
     format: Format,
 ) -> Result<Response> {
-    let file = exports::entries(&s.ctx, &a.actor, org, q.as_deref().unwrap_or(""), format).await?;
+    let request = query::report(
+        q.as_deref().unwrap_or(""),
+        &a.actor.user,
+        Some(GroupBy::Day),
+    )?;
+    let file = exports::entries(&s.ctx, &a.actor, org, &request, format).await?;
     Ok(download(file))
 }
 
@@ -191,7 +198,8 @@ pub async fn summary_pdf_get(
     ApiPath(org): ApiPath<OrganizationId>,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
-    let file = exports::summary_pdf(&s.ctx, &a.actor, org, q.as_deref().unwrap_or("")).await?;
+    let request = query::report(q.as_deref().unwrap_or(""), &a.actor.user, None)?;
+    let file = exports::summary_pdf(&s.ctx, &a.actor, org, &request).await?;
     Ok(download(file))
 }
 

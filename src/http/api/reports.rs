@@ -9,6 +9,7 @@ use super::authn::Authenticated;
 use super::extract::{ApiJson, ApiPath};
 use crate::domain::ids::{OrganizationId, SavedReportId, SharedReportId};
 use crate::http::problem::ApiError;
+use crate::http::query;
 use crate::service::reports::links::{
     self, CreatedShare, PublicReport, SaveInput, SavedReport, ShareInput, SharedReport,
 };
@@ -44,8 +45,9 @@ pub async fn summary_get(
     ApiPath(org): ApiPath<OrganizationId>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<Summary>> {
+    let request = query::report(q.as_deref().unwrap_or(""), &a.actor.user, None)?;
     Ok(Json(
-        reports::summary(&s.ctx, &a.actor, org, q.as_deref().unwrap_or("")).await?,
+        reports::summary(&s.ctx, &a.actor, org, &request).await?,
     ))
 }
 
@@ -76,8 +78,9 @@ pub async fn detailed_get(
     ApiPath(org): ApiPath<OrganizationId>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<Detailed>> {
+    let (request, paging) = query::detailed(q.as_deref().unwrap_or(""), &a.actor.user)?;
     Ok(Json(
-        reports::detailed(&s.ctx, &a.actor, org, q.as_deref().unwrap_or("")).await?,
+        reports::detailed(&s.ctx, &a.actor, org, &request, &paging).await?,
     ))
 }
 
@@ -103,9 +106,8 @@ pub async fn weekly_get(
     ApiPath(org): ApiPath<OrganizationId>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<Weekly>> {
-    Ok(Json(
-        reports::weekly(&s.ctx, &a.actor, org, q.as_deref().unwrap_or("")).await?,
-    ))
+    let request = query::weekly(q.as_deref().unwrap_or(""), &a.actor.user)?;
+    Ok(Json(reports::weekly(&s.ctx, &a.actor, org, request).await?))
 }
 
 #[utoipa::path(
@@ -135,11 +137,14 @@ pub async fn saved_post(
     State(s): State<AppState>,
     a: Authenticated,
     ApiPath(org): ApiPath<OrganizationId>,
-    ApiJson(input): ApiJson<SaveInput>,
+    ApiJson(mut input): ApiJson<SaveInput>,
 ) -> Result<(StatusCode, Json<SavedReport>)> {
     Ok((
         StatusCode::CREATED,
-        Json(links::save(&s.ctx, &a.actor, org, input).await?),
+        Json({
+            input.params = query::report_params(&input.params, &a.actor.user)?;
+            links::save(&s.ctx, &a.actor, org, input).await?
+        }),
     ))
 }
 
@@ -186,11 +191,14 @@ pub async fn shared_post(
     State(s): State<AppState>,
     a: Authenticated,
     ApiPath(org): ApiPath<OrganizationId>,
-    ApiJson(input): ApiJson<ShareInput>,
+    ApiJson(mut input): ApiJson<ShareInput>,
 ) -> Result<(StatusCode, Json<CreatedShare>)> {
     Ok((
         StatusCode::CREATED,
-        Json(links::share(&s.ctx, &a.actor, org, input).await?),
+        Json({
+            input.params = query::report_params(&input.params, &a.actor.user)?;
+            links::share(&s.ctx, &a.actor, org, input).await?
+        }),
     ))
 }
 
@@ -222,5 +230,5 @@ pub async fn public_get(
     State(s): State<AppState>,
     ApiPath(token): ApiPath<String>,
 ) -> Result<Json<PublicReport>> {
-    Ok(Json(links::open(&s.ctx, &token).await?))
+    Ok(Json(query::shared_report(&s.ctx, &token).await?))
 }

@@ -21,6 +21,7 @@ use super::tracking::chart::{self, BarChart};
 use crate::domain::ids::{OrganizationId, SavedReportId, SharedReportId};
 use crate::error::AppError;
 use crate::http::problem::ApiError;
+use crate::http::query;
 use crate::service::members;
 use crate::service::reports::links::{self, SaveInput, ShareInput};
 use crate::service::reports::query::GroupBy;
@@ -215,26 +216,6 @@ fn periods(over: &Summary) -> Vec<chrono::NaiveDate> {
     all
 }
 
-/// The chart over time: days for short ranges, weeks up to half a year, then months.
-fn over_time_query(raw: &str, summary: &Summary) -> String {
-    let days = (summary.to - summary.from).num_days() + 1;
-    let bucket = if days <= 31 {
-        "day"
-    } else if days <= 190 {
-        "week"
-    } else {
-        "month"
-    };
-    let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .filter(|(k, _)| k != "group" && k != "subgroup")
-        .collect();
-    pairs.push(("group".into(), bucket.into()));
-    url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish()
-}
-
 pub struct Choice {
     pub value: String,
     pub label: String,
@@ -340,13 +321,12 @@ async fn render(
     let actor = &viewer.actor;
     let form = with_defaults(raw, viewer, ctx.clock.now());
     let params = query_of(&form);
-    let report = match reports::summary(ctx, actor, org, &params).await {
-        Ok(summary) => {
-            let over = reports::summary(ctx, actor, org, &over_time_query(&params, &summary))
-                .await
-                .map_err(fail)?;
-            Some(view(&summary, Some(&over)))
-        }
+    let computed = match query::report(&params, &actor.user, None) {
+        Ok(request) => reports::summary_with_timeline(ctx, actor, org, &request).await,
+        Err(e) => Err(e),
+    };
+    let report = match computed {
+        Ok((summary, timeline)) => Some(view(&summary, Some(&timeline))),
         Err(e) => {
             let more = FormErrors::from_error(e).map_err(fail)?;
             errors.message = more.message;
@@ -487,11 +467,17 @@ pub async fn save(
     form: SignedForm,
 ) -> PageResult {
     let params = form.fields.get("params").to_string();
-    let input = SaveInput {
-        name: form.fields.get("name").into(),
-        params: params.clone(),
+    let saved = match query::report_params(&params, &form.viewer.actor.user) {
+        Ok(params) => {
+            let input = SaveInput {
+                name: form.fields.get("name").into(),
+                params,
+            };
+            links::save(&state.ctx, &form.viewer.actor, org, input).await
+        }
+        Err(e) => Err(e),
     };
-    match links::save(&state.ctx, &form.viewer.actor, org, input).await {
+    match saved {
         Ok(saved) => Ok(redirect_with_notice(
             &format!("/o/{org}/reports?{params}"),
             &format!("Report “{}” saved.", saved.name),
@@ -561,12 +547,18 @@ pub async fn share(
         )
         .await;
     }
-    let input = ShareInput {
-        name: form.fields.get("share_name").into(),
-        params: params.clone(),
-        expires_in_days,
+    let shared = match query::report_params(&params, &form.viewer.actor.user) {
+        Ok(params) => {
+            let input = ShareInput {
+                name: form.fields.get("share_name").into(),
+                params,
+                expires_in_days,
+            };
+            links::share(&state.ctx, &form.viewer.actor, org, input).await
+        }
+        Err(e) => Err(e),
     };
-    match links::share(&state.ctx, &form.viewer.actor, org, input).await {
+    match shared {
         Ok(created) => {
             render(
                 &state,
@@ -628,7 +620,9 @@ pub async fn shared_page(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> PageResult {
-    let public = links::open(&state.ctx, &token).await.map_err(fail)?;
+    let public = query::shared_report(&state.ctx, &token)
+        .await
+        .map_err(fail)?;
     let view = view(&public.report, None);
     let mut response = page::html(
         &SharedPage {

@@ -15,7 +15,7 @@ use crate::domain::entries::TimeEntry;
 use crate::domain::ids::{OrganizationId, TimeEntryId};
 use crate::error::AppResult;
 use crate::service::Ctx;
-use crate::service::reports::query::ReportQuery;
+use crate::service::reports::query::ReportRequest;
 use crate::service::reports::rounding::Rounding;
 use crate::service::reports::summary::amount;
 
@@ -154,7 +154,7 @@ impl Pages {
     pub async fn open(
         ctx: Ctx,
         org: OrganizationId,
-        query: &ReportQuery,
+        query: &ReportRequest,
         currency: String,
     ) -> AppResult<Self> {
         let (start, end) = query.range();
@@ -167,7 +167,7 @@ impl Pages {
             ascending: true,
             after: None,
             limit: PAGE,
-            ..query.filter.clone()
+            ..crate::service::entries::list::stored_filter(&query.filter)
         };
         let mut pooled = ctx.db.acquire().await?;
         let mut conn = pooled.conn();

@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 use tokio::sync::mpsc;
 
 use super::organizations::require_member;
-use super::reports::query::{GroupBy, ReportQuery};
+use super::reports::query::ReportRequest;
 use super::reports::restrict;
 use super::{Actor, Ctx};
 use crate::domain::ids::OrganizationId;
@@ -85,10 +85,11 @@ pub async fn entries(
     ctx: &Ctx,
     actor: &Actor,
     org: OrganizationId,
-    raw: &str,
+    request: &ReportRequest,
     format: Format,
 ) -> AppResult<Download> {
-    let mut query = ReportQuery::parse(raw, actor, Some(GroupBy::Day))?;
+    request.check()?;
+    let mut query = request.clone();
     // read-only: a pooled connection, not a (write-locking on SQLite) transaction
     let mut pooled = ctx.db.acquire().await?;
     let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
@@ -119,9 +120,9 @@ pub async fn summary_pdf(
     ctx: &Ctx,
     actor: &Actor,
     org: OrganizationId,
-    raw: &str,
+    request: &ReportRequest,
 ) -> AppResult<Download> {
-    let report = super::reports::summary(ctx, actor, org, raw).await?;
+    let report = super::reports::summary(ctx, actor, org, request).await?;
     let mine = super::organizations::get(ctx, actor, org).await?;
     let now = ctx.clock.now();
     let bytes = pdf::render(&report, &mine.organization.name, now);

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::query::{GroupBy, ReportQuery};
+use super::query::ReportRequest;
 use super::{Summary, summary};
 use crate::db::report_links::{self, NewShared};
 use crate::db::{DbError, Ts, organizations, users};
@@ -21,7 +21,9 @@ use crate::service::{Actor, Check, Ctx, conflict};
 #[serde(deny_unknown_fields)]
 pub struct SaveInput {
     pub name: String,
-    /// The report's query string, e.g. `from=2026-01-01&to=2026-01-31&group=project`.
+    /// The report's query string, e.g. `from=2026-01-01&to=2026-01-31&group=project`: read,
+    /// checked and written back in its canonical form by the HTTP edge (`http::query`); stored
+    /// as given.
     pub params: String,
 }
 
@@ -33,13 +35,6 @@ pub struct SavedReport {
     pub created_at: DateTime<Utc>,
 }
 
-/// Checks that `params` make a valid summary report for this person.
-fn checked_params(actor: &Actor, params: &str) -> AppResult<String> {
-    let params = params.trim().trim_start_matches('?').to_string();
-    ReportQuery::parse(&params, actor, Some(GroupBy::Project))?;
-    Ok(params)
-}
-
 pub async fn save(
     ctx: &Ctx,
     actor: &Actor,
@@ -49,7 +44,7 @@ pub async fn save(
     let mut check = Check::default();
     let name = check.field("name", parse_name(&input.name));
     check.finish()?;
-    let params = checked_params(actor, &input.params)?;
+    let params = input.params;
     let name = name.unwrap_or_default();
     let now = ctx.clock.now();
     let id = SavedReportId::new();
@@ -175,7 +170,7 @@ pub async fn share(
         },
     );
     check.finish()?;
-    let params = checked_params(actor, &input.params)?;
+    let params = input.params;
     let (name, days) = (name.unwrap_or_default(), days.flatten());
     let now = ctx.clock.now();
     let token = secrets::new_token(SHARED_REPORT_PREFIX);
@@ -251,14 +246,24 @@ pub struct PublicReport {
     pub report: Summary,
 }
 
-/// The report behind a public link, computed now with the sharer's view.
-pub async fn open(ctx: &Ctx, token: &str) -> AppResult<PublicReport> {
-    let gone = || {
-        AppError::NotFound(
-            "This shared report link does not work: it was revoked, it expired, or it is mistyped."
-                .into(),
-        )
-    };
+fn gone() -> AppError {
+    AppError::NotFound(
+        "This shared report link does not work: it was revoked, it expired, or it is mistyped."
+            .into(),
+    )
+}
+
+/// A working public link: whose view it shows, and the parameters as stored.
+pub struct OpenedShare {
+    pub name: String,
+    pub organization: OrganizationId,
+    pub organization_name: String,
+    pub sharer: Actor,
+    pub params: String,
+}
+
+/// The share behind a public link, if it still works.
+pub async fn open(ctx: &Ctx, token: &str) -> AppResult<OpenedShare> {
     let now = ctx.clock.now();
     let mut pooled = ctx.db.acquire().await?;
     let row = report_links::find_shared_by_token(&mut pooled.conn(), &secrets::digest(token))
@@ -273,21 +278,34 @@ pub async fn open(ctx: &Ctx, token: &str) -> AppResult<PublicReport> {
     let organization = organizations::find(&mut pooled.conn(), org)
         .await?
         .ok_or_else(gone)?;
-    drop(pooled);
-    let sharer = Actor {
-        user,
-        ip: String::new(),
-    };
+    Ok(OpenedShare {
+        name: row.name,
+        organization: org,
+        organization_name: organization.name,
+        sharer: Actor {
+            user,
+            ip: String::new(),
+        },
+        params: row.params,
+    })
+}
+
+/// The shared report, computed now with the sharer's view (`request` read from its params).
+pub async fn report(
+    ctx: &Ctx,
+    share: OpenedShare,
+    request: &ReportRequest,
+) -> AppResult<PublicReport> {
     // a sharer who left the organization no longer shares anything
-    let report = summary(ctx, &sharer, org, &row.params)
+    let report = summary(ctx, &share.sharer, share.organization, request)
         .await
         .map_err(|e| match e {
             AppError::NotFound(_) | AppError::Forbidden(_) => gone(),
             other => other,
         })?;
     Ok(PublicReport {
-        name: row.name,
-        organization: organization.name,
+        name: share.name,
+        organization: share.organization_name,
         report,
     })
 }

@@ -17,10 +17,12 @@ use super::{Actor, Ctx};
 use crate::db::names::{self, Catalog};
 use crate::db::{Tx, entries};
 use crate::domain::account::MyOrganization;
+use crate::domain::entry_filter::{Cursor, Paging};
 use crate::domain::ids::OrganizationId;
 use crate::domain::role::{Permission, allows};
-use crate::error::{AppError, AppResult};
-use query::{GroupBy, ReportQuery};
+use crate::error::AppResult;
+use crate::service::entries::list::restrict_to_own;
+use query::{GroupBy, ReportRequest, WeeklyRequest};
 use rounding::Rounding;
 use summary::{Aggregator, Group, Key};
 
@@ -28,19 +30,14 @@ use summary::{Aggregator, Group, Key};
 pub(crate) fn restrict(
     mine: &MyOrganization,
     actor: &Actor,
-    query: &mut ReportQuery,
+    request: &mut ReportRequest,
 ) -> AppResult<()> {
-    if allows(mine.role, Permission::ViewAllEntries) {
-        return Ok(());
-    }
-    if query.filter.users.iter().any(|u| *u != actor.user.id) {
-        return Err(AppError::Forbidden(
-            "Members see only their own time in reports; leave out user_id or give your own."
-                .into(),
-        ));
-    }
-    query.filter.users = vec![actor.user.id];
-    Ok(())
+    restrict_to_own(
+        allows(mine.role, Permission::ViewAllEntries),
+        actor.user.id,
+        &mut request.filter.users,
+        "time in reports",
+    )
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -143,43 +140,108 @@ pub async fn summary(
     ctx: &Ctx,
     actor: &Actor,
     org: OrganizationId,
-    raw: &str,
+    request: &ReportRequest,
 ) -> AppResult<Summary> {
-    let mut query = ReportQuery::parse(raw, actor, None)?;
+    let mut both = summaries(ctx, actor, org, request, &[]).await?;
+    Ok(both.remove(0))
+}
+
+/// The period of a report's chart over time: days up to a month, weeks up to half a year,
+/// months beyond.
+pub fn timeline_group(request: &ReportRequest) -> GroupBy {
+    let days = (request.to - request.from).num_days() + 1;
+    if days <= 31 {
+        GroupBy::Day
+    } else if days <= 190 {
+        GroupBy::Week
+    } else {
+        GroupBy::Month
+    }
+}
+
+/// The summary and, for its chart, the same time per `timeline_group` period, from one read of
+/// the entries.
+pub async fn summary_with_timeline(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    request: &ReportRequest,
+) -> AppResult<(Summary, Summary)> {
+    let mut both = summaries(ctx, actor, org, request, &[timeline_group(request)]).await?;
+    let timeline = both.remove(1);
+    Ok((both.remove(0), timeline))
+}
+
+/// `request`'s summary, then one more per extra grouping (no sub-group), all from one pass
+/// over the entries.
+async fn summaries(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    request: &ReportRequest,
+    also_by: &[GroupBy],
+) -> AppResult<Vec<Summary>> {
+    request.check()?;
+    let mut query = request.clone();
     let mut tx = ctx.db.begin().await?;
     let mine = membership(&mut tx, org, actor).await?;
     restrict(&mine, actor, &mut query)?;
     let now = ctx.clock.now();
-    let with_tags = query.group == GroupBy::Tag || query.subgroup == Some(GroupBy::Tag);
-    let mut aggregator = Aggregator::new(&query, now);
+    let queries: Vec<ReportRequest> = std::iter::once(query.clone())
+        .chain(also_by.iter().map(|group| ReportRequest {
+            group: *group,
+            subgroup: None,
+            ..query.clone()
+        }))
+        .collect();
+    let with_tags = queries
+        .iter()
+        .any(|q| q.group == GroupBy::Tag || q.subgroup == Some(GroupBy::Tag));
+    let mut aggregators: Vec<Aggregator> =
+        queries.iter().map(|q| Aggregator::new(q, now)).collect();
     entries::for_each_report_row(&mut tx.conn(), org, &query.db_filter(), with_tags, |row| {
-        aggregator.add(&row)
+        for aggregator in &mut aggregators {
+            aggregator.add(&row);
+        }
     })
     .await?;
-    let labels = Labels::load(&mut tx, org, &aggregator.seen).await?;
-    let groups = summary::to_groups(
-        query.group,
-        query.subgroup,
-        std::mem::take(&mut aggregator.groups),
-        &|g, k| labels.label(g, k),
-    );
-    Ok(Summary {
-        from: query.from,
-        to: query.to,
-        time_zone: query.tz.name().to_string(),
-        week_start: query.week_start,
-        group: query.group,
-        subgroup: query.subgroup,
-        rounding: query.rounding,
-        currency: mine.organization.currency.clone(),
-        entries_count_under_each_tag: with_tags,
-        totals: Totals {
-            seconds: aggregator.total.seconds,
-            amount: aggregator.total.amount,
-            entries: aggregator.total.entries,
-        },
-        groups,
-    })
+    let mut seen: HashMap<GroupBy, std::collections::HashSet<Uuid>> = HashMap::new();
+    for aggregator in &aggregators {
+        for (group, ids) in &aggregator.seen {
+            seen.entry(*group).or_default().extend(ids);
+        }
+    }
+    let labels = Labels::load(&mut tx, org, &seen).await?;
+    Ok(aggregators
+        .into_iter()
+        .map(|mut aggregator| {
+            let q = aggregator.query;
+            let groups = summary::to_groups(
+                q.group,
+                q.subgroup,
+                std::mem::take(&mut aggregator.groups),
+                &|g, k| labels.label(g, k),
+            );
+            Summary {
+                from: q.from,
+                to: q.to,
+                time_zone: q.tz.name().to_string(),
+                week_start: q.week_start,
+                group: q.group,
+                subgroup: q.subgroup,
+                rounding: q.rounding,
+                currency: mine.organization.currency.clone(),
+                entries_count_under_each_tag: q.group == GroupBy::Tag
+                    || q.subgroup == Some(GroupBy::Tag),
+                totals: Totals {
+                    seconds: aggregator.total.seconds,
+                    amount: aggregator.total.amount,
+                    entries: aggregator.total.entries,
+                },
+                groups,
+            }
+        })
+        .collect())
 }
 
 /// One row of the weekly matrix: a person and their seconds on each day.
@@ -203,33 +265,29 @@ pub struct Weekly {
     pub total: i64,
 }
 
-/// `GET reports/weekly?week=YYYY-MM-DD`: the week (the caller's week start) holding that day.
-pub async fn weekly(ctx: &Ctx, actor: &Actor, org: OrganizationId, raw: &str) -> AppResult<Weekly> {
-    let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .filter(|(k, _)| !["from", "to", "group", "subgroup"].contains(&k.as_str()))
-        .collect();
-    let week = pairs
-        .iter()
-        .position(|(k, _)| k == "week")
-        .map(|i| pairs.remove(i).1);
-    let day = match week.as_deref() {
-        None | Some("") => crate::domain::calendar::local_date(
-            ctx.clock.now(),
-            actor.user.time_zone.parse().unwrap_or(chrono_tz::UTC),
-        ),
-        Some(raw) => chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-            .map_err(|_| super::invalid("week", format!("'{raw}' is not a day (YYYY-MM-DD)")))?,
-    };
+/// `GET reports/weekly`: people × the seven days of the week (the caller's week start) that
+/// holds the requested day.
+pub async fn weekly(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    request: WeeklyRequest,
+) -> AppResult<Weekly> {
+    let day = request
+        .day
+        .unwrap_or_else(|| crate::domain::calendar::local_date(ctx.clock.now(), request.tz));
     let first = crate::domain::calendar::week_start(day, actor.user.week_start);
-    pairs.push(("from".into(), first.to_string()));
-    pairs.push(("to".into(), (first + Duration::days(6)).to_string()));
-    pairs.push(("group".into(), "user".into()));
-    pairs.push(("subgroup".into(), "day".into()));
-    let raw = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    let report = summary(ctx, actor, org, &raw).await?;
+    let matrix = ReportRequest {
+        from: first,
+        to: first + Duration::days(6),
+        tz: request.tz,
+        week_start: actor.user.week_start,
+        group: GroupBy::User,
+        subgroup: Some(GroupBy::Day),
+        rounding: request.rounding,
+        filter: request.filter,
+    };
+    let report = summary(ctx, actor, org, &matrix).await?;
     let days: Vec<chrono::NaiveDate> = (0..7).map(|i| first + Duration::days(i)).collect();
     let mut day_totals = vec![0; 7];
     let rows = report
@@ -288,31 +346,15 @@ pub async fn detailed(
     ctx: &Ctx,
     actor: &Actor,
     org: OrganizationId,
-    raw: &str,
+    request: &ReportRequest,
+    paging: &Paging,
 ) -> AppResult<Detailed> {
-    let mut query = ReportQuery::parse(raw, actor, Some(GroupBy::Day))?;
-    let mut check = super::Check::default();
-    let mut limit = 100;
-    let mut after = None;
-    for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
-        match key.as_ref() {
-            "limit" => {
-                limit = check
-                    .field(
-                        "limit",
-                        value
-                            .parse::<i64>()
-                            .ok()
-                            .filter(|l| (1..=500).contains(l))
-                            .ok_or_else(|| format!("is '{value}'; use 1 to 500")),
-                    )
-                    .unwrap_or(limit)
-            }
-            "cursor" => after = check.field("cursor", super::entries::list::decode_cursor(&value)),
-            _ => {}
-        }
-    }
-    check.finish()?;
+    request.check()?;
+    let mut query = request.clone();
+    let (limit, after) = (
+        paging.limit.clamp(1, Paging::MAX_LIMIT),
+        paging.after.map(|c| (crate::db::Ts(c.start), c.id)),
+    );
     let mut tx = ctx.db.begin().await?;
     let mine = membership(&mut tx, org, actor).await?;
     restrict(&mine, actor, &mut query)?;
@@ -324,15 +366,12 @@ pub async fn detailed(
         ascending: true,
         after,
         limit,
-        ..query.filter.clone()
+        ..crate::service::entries::list::stored_filter(&query.filter)
     };
     let (rows, more) = entries::list(&mut tx.conn(), org, &filter).await?;
     let now = ctx.clock.now();
     let next_cursor = more
-        .then(|| {
-            rows.last()
-                .map(|e| super::entries::list::encode_cursor(e.start, e.id.as_uuid()))
-        })
+        .then(|| rows.last().map(|e| Cursor::after(e.start, e.id).token()))
         .flatten();
     let items = rows
         .into_iter()
@@ -357,4 +396,35 @@ pub async fn detailed(
         items,
         next_cursor,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::domain::entry_filter::EntryFilter;
+
+    fn request(days: i64) -> ReportRequest {
+        let from = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        ReportRequest {
+            from,
+            to: from + Duration::days(days - 1),
+            tz: chrono_tz::UTC,
+            week_start: 1,
+            group: GroupBy::Project,
+            subgroup: None,
+            rounding: Rounding::NONE,
+            filter: EntryFilter::default(),
+        }
+    }
+
+    #[test]
+    fn the_chart_over_time_uses_days_then_weeks_then_months() {
+        assert_eq!(timeline_group(&request(1)), GroupBy::Day);
+        assert_eq!(timeline_group(&request(31)), GroupBy::Day);
+        assert_eq!(timeline_group(&request(32)), GroupBy::Week);
+        assert_eq!(timeline_group(&request(190)), GroupBy::Week);
+        assert_eq!(timeline_group(&request(191)), GroupBy::Month);
+    }
 }

@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use super::rounding::Rounding;
 use crate::db::{Ts, entries};
-use crate::domain::profile::parse_time_zone;
+use crate::domain::entry_filter::EntryFilter;
 use crate::error::AppResult;
-use crate::service::entries::list;
-use crate::service::{Actor, Check};
+use crate::service::Check;
+use crate::service::entries::list::stored_filter;
 
 /// The longest range one report may cover.
 pub const MAX_DAYS: i64 = 3 * 366;
@@ -65,7 +65,7 @@ impl GroupBy {
         }
     }
 
-    fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, String> {
         Self::ALL
             .into_iter()
             .find(|g| g.as_str() == raw)
@@ -86,8 +86,10 @@ impl GroupBy {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct ReportQuery {
+/// What a report (or an export) covers and how it groups and rounds; the HTTP edge reads it
+/// from a query string (`http::query::report`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRequest {
     pub from: NaiveDate,
     /// The last day included.
     pub to: NaiveDate,
@@ -98,134 +100,48 @@ pub struct ReportQuery {
     pub subgroup: Option<GroupBy>,
     pub rounding: Rounding,
     /// The entry filters (people, projects, clients, tasks, tags, billable, text).
-    pub filter: entries::Filter,
-    /// The filter parameters as given, for links and saved reports.
-    pub filter_query: String,
+    pub filter: EntryFilter,
 }
 
-const FILTER_KEYS: [&str; 7] = [
-    "project_id",
-    "client_id",
-    "task_id",
-    "tag_id",
-    "user_id",
-    "billable",
-    "q",
-];
+/// The weekly matrix: the week (the caller's week start) holding `day`, today when `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeeklyRequest {
+    pub day: Option<NaiveDate>,
+    pub tz: Tz,
+    pub rounding: Rounding,
+    pub filter: EntryFilter,
+}
 
-impl ReportQuery {
-    /// Parses `from`, `to`, `tz`, `group`, `subgroup`, `rounding`, `rounding_minutes` and the
-    /// entry filters; every problem is reported at once. `group` may be absent where the caller
-    /// does not group (detailed reports, exports).
-    pub fn parse(raw: &str, actor: &Actor, default_group: Option<GroupBy>) -> AppResult<Self> {
+impl ReportRequest {
+    /// The rules a request must meet whatever it came from; every problem at once.
+    pub fn check(&self) -> AppResult<()> {
         let mut check = Check::default();
-        let mut values: std::collections::HashMap<String, String> = Default::default();
-        let mut filter_pairs = url::form_urlencoded::Serializer::new(String::new());
-        for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
-            let key = key.trim_end_matches("[]").to_string();
-            if FILTER_KEYS.contains(&key.as_str()) {
-                filter_pairs.append_pair(&key, &value);
-            } else {
-                values.insert(key, value.into_owned());
-            }
+        let problems = Self::range_problems(self.from, self.to)
+            .into_iter()
+            .chain(Self::grouping_problems(self.group, self.subgroup))
+            .chain(self.filter.problems());
+        for (field, message) in problems {
+            check.field::<()>(field, Err(message));
         }
-        let filter_query = filter_pairs.finish();
-        let get = |k: &str| values.get(k).map(String::as_str).unwrap_or("").trim();
-        let day = |check: &mut Check, k: &str| {
-            let raw = get(k);
-            check.field(
-                k,
-                if raw.is_empty() {
-                    Err("is required as a day (YYYY-MM-DD)".to_string())
-                } else {
-                    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                        .map_err(|_| format!("'{raw}' is not a day (YYYY-MM-DD)"))
-                },
-            )
-        };
-        let from = day(&mut check, "from");
-        let to = day(&mut check, "to");
-        let tz_name = match get("tz") {
-            "" => actor.user.time_zone.clone(),
-            other => other.to_string(),
-        };
-        let tz = check
-            .field("tz", parse_time_zone(&tz_name))
-            .and_then(|name| name.parse::<Tz>().ok());
-        let group = match (get("group"), default_group) {
-            ("", Some(g)) => Some(g),
-            ("", None) => check.field::<GroupBy>("group", Err("is required".into())),
-            (raw, _) => check.field("group", GroupBy::parse(raw)),
-        };
-        let subgroup = match get("subgroup") {
-            "" | "none" => Some(None),
-            raw => check.field("subgroup", GroupBy::parse(raw)).map(Some),
-        };
-        let rounding = check.field(
-            "rounding",
-            Rounding::parse(
-                get("rounding"),
-                values.get("rounding_minutes").map(String::as_str),
-            )
-            .map_err(|(field, message)| {
-                if field == "rounding" {
-                    message
-                } else {
-                    format!("rounding_minutes {message}")
-                }
-            }),
-        );
-        if let (Some(from), Some(to)) = (from, to) {
-            if to < from {
-                check.field::<()>("to", Err("must not be before from".into()));
-            } else if (to - from).num_days() >= MAX_DAYS {
-                check.field::<()>(
-                    "to",
-                    Err(format!("a report covers at most {MAX_DAYS} days")),
-                );
-            }
+        check.finish()
+    }
+
+    /// What is wrong with a range of days: backwards, or longer than a report may be.
+    pub fn range_problems(from: NaiveDate, to: NaiveDate) -> Option<(&'static str, String)> {
+        if to < from {
+            Some(("to", "must not be before from".into()))
+        } else if (to - from).num_days() >= MAX_DAYS {
+            Some(("to", format!("a report covers at most {MAX_DAYS} days")))
+        } else {
+            None
         }
-        if let (Some(g), Some(Some(s))) = (group, subgroup)
-            && g == s
-        {
-            check.field::<()>("subgroup", Err("must differ from group".into()));
-        }
-        let filter = match list::parse_query(&filter_query) {
-            Ok((filter, _)) => Some(filter),
-            Err(crate::error::AppError::Validation { fields, .. }) => {
-                for (field, messages) in fields {
-                    for m in messages {
-                        check.field::<()>(&field, Err(m));
-                    }
-                }
-                None
-            }
-            Err(other) => return Err(other),
-        };
-        check.finish()?;
-        let (
-            Some(from),
-            Some(to),
-            Some(tz),
-            Some(group),
-            Some(subgroup),
-            Some(rounding),
-            Some(filter),
-        ) = (from, to, tz, group, subgroup, rounding, filter)
-        else {
-            unreachable!("checked above")
-        };
-        Ok(ReportQuery {
-            from,
-            to,
-            tz,
-            week_start: actor.user.week_start,
-            group,
-            subgroup,
-            rounding,
-            filter,
-            filter_query,
-        })
+    }
+
+    pub fn grouping_problems(
+        group: GroupBy,
+        subgroup: Option<GroupBy>,
+    ) -> Option<(&'static str, String)> {
+        (subgroup == Some(group)).then(|| ("subgroup", "must differ from group".to_string()))
     }
 
     /// The instants bounding the report: the start of `from` to the start of the day after `to`.
@@ -244,7 +160,7 @@ impl ReportQuery {
             to: Some(Ts(end)),
             ends_after: Some(Ts(start)),
             ascending: true,
-            ..self.filter.clone()
+            ..stored_filter(&self.filter)
         }
     }
 }

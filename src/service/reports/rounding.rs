@@ -61,6 +61,18 @@ impl Rounding {
     }
 
     /// The rounded duration of one entry, in seconds.
+    /// The query parameters (`rounding`, `rounding_minutes`) that read back as this rounding;
+    /// `None` for no rounding.
+    pub fn as_params(self) -> Option<(&'static str, i64)> {
+        let mode = match self.mode {
+            Mode::None => return None,
+            Mode::Up => "up",
+            Mode::Down => "down",
+            Mode::Nearest => "nearest",
+        };
+        Some((mode, self.minutes))
+    }
+
     pub fn apply(self, seconds: i64) -> i64 {
         let step = self.minutes * 60;
         let seconds = seconds.max(0);

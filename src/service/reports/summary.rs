@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::query::{GroupBy, ReportQuery};
+use super::query::{GroupBy, ReportRequest};
 use super::rounding::Rounding;
 use crate::db::entries::ReportRow;
 use crate::domain::calendar::{seconds_per_local_day, week_start};
@@ -120,7 +120,7 @@ fn keys(group: GroupBy, row: &ReportRow, tags: &[Uuid], day: NaiveDate, week: i1
 
 /// Accumulates rows into the group tree.
 pub struct Aggregator<'q> {
-    query: &'q ReportQuery,
+    pub query: &'q ReportRequest,
     range: (DateTime<Utc>, DateTime<Utc>),
     now: DateTime<Utc>,
     pub total: Node,
@@ -130,7 +130,7 @@ pub struct Aggregator<'q> {
 }
 
 impl<'q> Aggregator<'q> {
-    pub fn new(query: &'q ReportQuery, now: DateTime<Utc>) -> Self {
+    pub fn new(query: &'q ReportRequest, now: DateTime<Utc>) -> Self {
         Self {
             range: query.range(),
             query,

@@ -17,6 +17,7 @@ use super::week::MemberChoice;
 use super::{
     Choices, EntryRow, TimesForm, changed_times, unusual_unless_confirmed, what_from, when_from,
 };
+use crate::domain::entry_filter::{Cursor, EntryFilter, Paging};
 use crate::domain::ids::{OrganizationId, TimeEntryId};
 use crate::error::AppError;
 use crate::http::problem::ApiError;
@@ -62,49 +63,34 @@ impl Filters {
         )
     }
 
-    /// The list service's query: days become the instants bounding them in `tz`.
-    fn to_api_query(&self, tz: chrono_tz::Tz, errors: &mut FormErrors) -> String {
-        let mut q = url::form_urlencoded::Serializer::new(String::new());
+    /// The list service's filter: days become the instants bounding them in `tz`; fields
+    /// that do not parse are noted in `errors`.
+    fn to_filter(&self, tz: chrono_tz::Tz, errors: &mut FormErrors) -> EntryFilter {
         let day = |raw: &str, name: &str, errors: &mut FormErrors| {
+            if raw.is_empty() {
+                return None;
+            }
             chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
                 .map_err(|_| errors.add(name, format!("'{raw}' is not a day (YYYY-MM-DD)")))
                 .ok()
         };
-        if !self.from.is_empty()
-            && let Some(d) = day(&self.from, "from", errors)
-        {
-            q.append_pair("from", &format::start_of_day(d, tz).to_rfc3339());
-        }
-        if !self.to.is_empty()
-            && let Some(d) = day(&self.to, "to", errors)
-        {
+        EntryFilter {
+            from: day(&self.from, "from", errors).map(|d| format::start_of_day(d, tz)),
             // "to" names the last day shown, so the range ends where the next day starts
-            q.append_pair(
-                "to",
-                &format::start_of_day(d + Duration::days(1), tz).to_rfc3339(),
-            );
+            to: day(&self.to, "to", errors)
+                .map(|d| format::start_of_day(d + Duration::days(1), tz)),
+            projects: one_id(&self.project_id),
+            clients: one_id(&self.client_id),
+            tags: one_id(&self.tag_id),
+            users: one_id(&self.user_id),
+            billable: match self.billable.as_str() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            },
+            text: Some(self.text.clone()).filter(|t| !t.is_empty()),
+            ..EntryFilter::default()
         }
-        for (key, value) in [
-            ("project_id", &self.project_id),
-            ("client_id", &self.client_id),
-            ("tag_id", &self.tag_id),
-            ("user_id", &self.user_id),
-            ("q", &self.text),
-        ] {
-            if !value.is_empty() {
-                q.append_pair(key, value);
-            }
-        }
-        match self.billable.as_str() {
-            "yes" => {
-                q.append_pair("billable", "true");
-            }
-            "no" => {
-                q.append_pair("billable", "false");
-            }
-            _ => {}
-        }
-        q.finish()
     }
 
     /// Whether anything beyond the text search narrows the list (the form then opens them).
@@ -136,6 +122,11 @@ impl Filters {
             ])
             .finish()
     }
+}
+
+/// A picked id as a one-element list (the pickers offer real ids only; anything else is none).
+fn one_id<T: std::str::FromStr>(raw: &str) -> Vec<T> {
+    raw.parse().ok().into_iter().collect()
 }
 
 pub struct ClientChoice {
@@ -218,32 +209,28 @@ async fn render_list(
     let actor = &viewer.actor;
     let (filters, cursor) = Filters::parse(raw);
     let editing = Fields::parse(raw.as_bytes()).get("edit").to_string();
-    let mut query = filters.to_api_query(viewer.tz, &mut errors);
-    if !cursor.is_empty() {
-        query.push_str(&format!(
-            "&cursor={}",
-            url::form_urlencoded::byte_serialize(cursor.as_bytes()).collect::<String>()
-        ));
-    }
+    let filter = filters.to_filter(viewer.tz, &mut errors);
+    let paging = Paging {
+        after: Cursor::parse(&cursor).ok(),
+        ..Paging::default()
+    };
     let choices = Choices::load(ctx, actor, org).await.map_err(fail)?;
+    let empty = || list::Page {
+        items: Vec::new(),
+        next_cursor: None,
+    };
     let page = if errors.fields.is_empty() {
-        match list::list(ctx, actor, org, &query).await {
+        match list::list(ctx, actor, org, &filter, &paging).await {
             Ok(page) => page,
             Err(e) => {
                 let more = FormErrors::from_error(e).map_err(fail)?;
                 errors.message = more.message;
                 errors.fields.extend(more.fields);
-                list::Page {
-                    items: Vec::new(),
-                    next_cursor: None,
-                }
+                empty()
             }
         }
     } else {
-        list::Page {
-            items: Vec::new(),
-            next_cursor: None,
-        }
+        empty()
     };
     let rows: Vec<EntryRow> = page
         .items

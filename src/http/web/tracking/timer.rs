@@ -13,11 +13,12 @@ use super::super::org::org_chrome;
 use super::super::page::{self, Chrome};
 use super::super::session::{Viewer, redirect_with_notice};
 use super::chart::{self, BarChart};
-use super::week::{Week, entries_between, seconds_per_day};
+use super::week::{Week, seconds_per_day};
 use super::{Choices, DayGroup, EntryRow, group_by_day, what_from};
 use crate::domain::ids::OrganizationId;
 use crate::error::AppError;
 use crate::http::problem::ApiError;
+use crate::service::entries::list;
 use crate::service::entries::timer::{self, StopInput};
 use crate::state::AppState;
 
@@ -117,7 +118,7 @@ async fn render(
     let choices = Choices::load(ctx, actor, org).await.map_err(fail)?;
     let running = timer::running(ctx, actor, org).await.map_err(fail)?;
     let week = Week::containing(format::local_date(now, tz), actor.user.week_start, tz);
-    let views = entries_between(ctx, actor, org, actor.user.id, week.from, week.to)
+    let views = list::between(ctx, actor, org, actor.user.id, (week.from, week.to))
         .await
         .map_err(fail)?;
     let per_day = seconds_per_day(&views, &week, tz, now);

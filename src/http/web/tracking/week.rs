@@ -18,10 +18,10 @@ use super::super::page::{self, Chrome};
 use super::super::session::{Viewer, redirect_with_notice};
 use super::{Choices, what_from};
 use crate::domain::ids::{OrganizationId, ProjectId, TaskId, UserId};
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::http::problem::ApiError;
 use crate::service::entries::{EntryView, list, week};
-use crate::service::{Actor, Ctx, members};
+use crate::service::members;
 use crate::state::AppState;
 
 type PageResult = Result<Response, Response>;
@@ -47,35 +47,6 @@ impl Week {
             days,
         }
     }
-}
-
-/// Every entry of `user` starting in `[from, to)`, oldest pages first fetched until done.
-pub async fn entries_between(
-    ctx: &Ctx,
-    actor: &Actor,
-    org: OrganizationId,
-    user: UserId,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> AppResult<Vec<EntryView>> {
-    let base = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("from", &from.to_rfc3339())
-        .append_pair("to", &to.to_rfc3339())
-        .append_pair("user_id", &user.to_string())
-        .append_pair("limit", &list::MAX_LIMIT.to_string())
-        .finish();
-    let mut all = Vec::new();
-    let mut query = base.clone();
-    // a week of one person's entries fits in a page or two; the bound keeps a bad day bounded
-    for _ in 0..20 {
-        let page = list::list(ctx, actor, org, &query).await?;
-        all.extend(page.items);
-        match page.next_cursor {
-            Some(cursor) => query = format!("{base}&cursor={cursor}"),
-            None => break,
-        }
-    }
-    Ok(all)
 }
 
 /// Seconds per local day; an entry crossing midnight counts on each day it covers, and a
@@ -213,7 +184,7 @@ async fn render(
         None => actor.user.id,
     };
     let week = Week::containing(day, actor.user.week_start, tz);
-    let views = entries_between(ctx, actor, org, user, week.from, week.to)
+    let views = list::between(ctx, actor, org, user, (week.from, week.to))
         .await
         .map_err(fail)?;
     let choices = Choices::load(ctx, actor, org).await.map_err(fail)?;
