@@ -15,15 +15,9 @@ use super::session::{self, Viewer};
 use crate::config::Registration as Policy;
 use crate::error::AppError;
 use crate::http::client_ip::ClientIp;
-use crate::http::problem::ApiError;
+use crate::http::web::page_error::PageResult;
 use crate::service::{accounts, invitations, organizations, sessions};
 use crate::state::AppState;
-
-type PageResult = Result<Response, Response>;
-
-fn fail(error: AppError) -> Response {
-    ApiError(error).into_response()
-}
 
 /// Every time zone name, for the time zone fields' suggestions.
 fn time_zones() -> Vec<&'static str> {
@@ -71,19 +65,14 @@ pub async fn start_page(
     State(state): State<AppState>,
     request: axum::extract::Request,
 ) -> PageResult {
-    if accounts::is_fresh_instance(&state.ctx)
-        .await
-        .map_err(fail)?
-    {
+    if accounts::is_fresh_instance(&state.ctx).await? {
         return Ok(Redirect::to("/setup").into_response());
     }
     let (mut parts, _) = request.into_parts();
     let Some(viewer) = maybe_viewer(&mut parts, &state).await else {
         return Ok(Redirect::to("/sign-in").into_response());
     };
-    let mine = organizations::list_mine(&state.ctx, &viewer.actor)
-        .await
-        .map_err(fail)?;
+    let mine = organizations::list_mine(&state.ctx, &viewer.actor).await?;
     Ok(match mine.first() {
         Some(first) => Redirect::to(&format!("/o/{}", first.organization.id)).into_response(),
         None => Redirect::to("/orgs/new").into_response(),
@@ -127,10 +116,7 @@ fn account_page(
 }
 
 pub async fn setup_get(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    if !accounts::is_fresh_instance(&state.ctx)
-        .await
-        .map_err(fail)?
-    {
+    if !accounts::is_fresh_instance(&state.ctx).await? {
         return Ok(Redirect::to("/sign-in").into_response());
     }
     let secure = state.ctx.settings.secure_cookies;
@@ -200,17 +186,14 @@ pub async fn setup_post(
     ip: Option<axum::Extension<ClientIp>>,
     AnonymousForm(fields): AnonymousForm,
 ) -> PageResult {
-    if !accounts::is_fresh_instance(&state.ctx)
-        .await
-        .map_err(fail)?
-    {
+    if !accounts::is_fresh_instance(&state.ctx).await? {
         return Ok(Redirect::to("/sign-in").into_response());
     }
     let ip = ip_of(ip.as_deref());
     match register_and_sign_in(&state, &fields, &headers, &ip).await {
         Ok(response) => Ok(response),
         Err(e) => {
-            let errors = FormErrors::from_error(e).map_err(fail)?;
+            let errors = FormErrors::from_error(e)?;
             let secure = state.ctx.settings.secure_cookies;
             Ok(anonymous_page(
                 &headers,
@@ -243,10 +226,7 @@ pub async fn sign_in_get(
     headers: HeaderMap,
     Query(query): Query<NextQuery>,
 ) -> PageResult {
-    if accounts::is_fresh_instance(&state.ctx)
-        .await
-        .map_err(fail)?
-    {
+    if accounts::is_fresh_instance(&state.ctx).await? {
         return Ok(Redirect::to("/setup").into_response());
     }
     let secure = state.ctx.settings.secure_cookies;
@@ -289,7 +269,7 @@ pub async fn sign_in_post(
                 AppError::Unauthorized => FormErrors::message(
                     "The email or password is not right. Check both and try again.",
                 ),
-                other => FormErrors::from_error(other).map_err(fail)?,
+                other => FormErrors::from_error(other)?,
             };
             let secure = state.ctx.settings.secure_cookies;
             let open = state.ctx.settings.registration == Policy::Open;
@@ -315,9 +295,7 @@ pub async fn sign_in_post(
 }
 
 pub async fn sign_out_post(State(state): State<AppState>, form: SignedForm) -> PageResult {
-    sessions::revoke(&state.ctx, &form.viewer.actor, form.viewer.session)
-        .await
-        .map_err(fail)?;
+    sessions::revoke(&state.ctx, &form.viewer.actor, form.viewer.session).await?;
     let secure = state.ctx.settings.secure_cookies;
     let mut response = session::redirect_with_notice("/sign-in", "You are signed out.", secure);
     session::clear_session_cookie(&mut response, secure);
@@ -337,14 +315,11 @@ fn registration_closed(state: &AppState) -> Option<AppError> {
 }
 
 pub async fn register_get(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    if accounts::is_fresh_instance(&state.ctx)
-        .await
-        .map_err(fail)?
-    {
+    if accounts::is_fresh_instance(&state.ctx).await? {
         return Ok(Redirect::to("/setup").into_response());
     }
     if let Some(e) = registration_closed(&state) {
-        return Err(fail(e));
+        return Err(e.into());
     }
     let secure = state.ctx.settings.secure_cookies;
     Ok(anonymous_page(&headers, secure, StatusCode::OK, |chrome| {
@@ -368,7 +343,7 @@ pub async fn register_post(
     match register_and_sign_in(&state, &fields, &headers, &ip).await {
         Ok(response) => Ok(response),
         Err(e) => {
-            let errors = FormErrors::from_error(e).map_err(fail)?;
+            let errors = FormErrors::from_error(e)?;
             let secure = state.ctx.settings.secure_cookies;
             Ok(anonymous_page(
                 &headers,
@@ -403,9 +378,7 @@ async fn invite_page(
     headers: &HeaderMap,
     status: StatusCode,
 ) -> PageResult {
-    let preview = invitations::preview(&state.ctx, token)
-        .await
-        .map_err(fail)?;
+    let preview = invitations::preview(&state.ctx, token).await?;
     let render = |chrome: Chrome| {
         page::html_with_status(
             &InvitePage {
@@ -490,7 +463,7 @@ pub async fn invite_post(
                 state.ctx.settings.secure_cookies,
             )),
             Err(e) => {
-                let errors = FormErrors::from_error(e).map_err(fail)?;
+                let errors = FormErrors::from_error(e)?;
                 invite_page(
                     &state,
                     Some(&form.viewer),
@@ -507,9 +480,7 @@ pub async fn invite_post(
     let AnonymousForm(fields) =
         <AnonymousForm as axum::extract::FromRequest<AppState>>::from_request(request, &state)
             .await?;
-    let preview = invitations::preview(&state.ctx, &token)
-        .await
-        .map_err(fail)?;
+    let preview = invitations::preview(&state.ctx, &token).await?;
     let account = invitations::NewAccount {
         name: Some(fields.get("name").into()),
         password: Some(fields.get("password").into()),
@@ -531,7 +502,7 @@ pub async fn invite_post(
     match accepted {
         Ok(response) => Ok(response),
         Err(e) => {
-            let errors = FormErrors::from_error(e).map_err(fail)?;
+            let errors = FormErrors::from_error(e)?;
             invite_page(
                 &state,
                 None,
@@ -595,7 +566,7 @@ pub async fn new_org_post(
             state.ctx.settings.secure_cookies,
         )),
         Err(e) => {
-            let errors = FormErrors::from_error(e).map_err(fail)?;
+            let errors = FormErrors::from_error(e)?;
             let mut chrome = account_chrome(&state, &form.viewer, "").await?;
             chrome.org = None;
             Ok(page::html_with_status(

@@ -26,20 +26,14 @@ use super::session::{Viewer, redirect_with_notice};
 use crate::domain::ids::{OrganizationId, UserId};
 use crate::error::AppError;
 use crate::http::api::imports::options;
-use crate::http::problem::ApiError;
+use crate::http::web::page_error::{PageError, PageResult};
 use crate::import::{Format, MAX_BYTES};
 use crate::service::imports::{self, ImportFile, ImportReport, ImportRequest};
 use crate::service::members;
 use crate::state::AppState;
 
-type PageResult = Result<Response, Response>;
-
 /// Uploads older than this are deleted unconfirmed.
 const KEEP: Duration = Duration::from_secs(3600);
-
-fn fail(error: AppError) -> Response {
-    ApiError(error).into_response()
-}
 
 /// The wizard's pages, under the general body limit.
 pub fn routes() -> Router<AppState> {
@@ -222,9 +216,10 @@ async fn upload_page(
 }
 
 fn internal(e: std::io::Error) -> Response {
-    fail(AppError::Internal(
+    PageError::from(AppError::Internal(
         anyhow::Error::new(e).context("storing an import upload"),
     ))
+    .into_response()
 }
 
 /// Reads the multipart form: text fields, and the file streamed to `csv` up to [`MAX_BYTES`].
@@ -245,7 +240,10 @@ async fn read_form(
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
             // the form sends `_csrf` first: refuse a forged upload before storing a byte
-            if !fields.iter().any(|(n, v)| n == CSRF_FIELD && v == csrf) {
+            if !fields
+                .iter()
+                .any(|(n, v)| n == CSRF_FIELD && super::form::same(v, csrf))
+            {
                 return Err(StatusCode::FORBIDDEN.into_response());
             }
             let mut field = field;
@@ -305,7 +303,7 @@ async fn upload(
     };
     if get(CSRF_FIELD) != viewer.csrf {
         remove(&id);
-        return Err(StatusCode::FORBIDDEN.into_response());
+        return Err(StatusCode::FORBIDDEN.into_response().into());
     }
     let choices = Choices {
         tz: get("tz"),
@@ -317,7 +315,7 @@ async fn upload(
     match outcome {
         Err(response) => {
             remove(&id);
-            return Err(response);
+            return Err(response.into());
         }
         Ok(Ok(true)) => {}
         Ok(Ok(false)) => {
@@ -346,7 +344,7 @@ async fn upload(
         .and_then(|bytes| std::fs::write(&json, bytes));
     if let Err(e) = written {
         remove(&id);
-        return Err(internal(e));
+        return Err(internal(e).into());
     }
     match run(&state, &viewer, &id, &pending, true).await {
         Ok(report) => {
@@ -363,7 +361,7 @@ async fn upload(
         }
         Err(e) => {
             remove(&id);
-            let errors = FormErrors::from_error(e).map_err(fail)?;
+            let errors = FormErrors::from_error(e)?;
             render_upload(&state, &viewer, org, &headers, choices, errors).await
         }
     }
@@ -464,7 +462,7 @@ async fn confirm(
 ) -> PageResult {
     let viewer = form.viewer;
     let gone = || {
-        fail(AppError::NotFound(
+        PageError::from(AppError::NotFound(
             "This upload is no longer waiting (imported already, or older than an hour); upload the file again.".into(),
         ))
     };
@@ -511,7 +509,7 @@ async fn confirm(
         }
         Err(e) => {
             remove(&upload);
-            Err(fail(e))
+            Err(e.into())
         }
     }
 }

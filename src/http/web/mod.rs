@@ -13,6 +13,7 @@ mod import_page;
 mod org;
 mod org_pages;
 mod page;
+mod page_error;
 mod reports_page;
 mod session;
 pub mod status;

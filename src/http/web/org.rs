@@ -1,13 +1,11 @@
 //! The organization a page is about: the viewer must be a member (others get 404, as in the
 //! API), and the header lists the viewer's other organizations.
 
-use axum::response::{IntoResponse, Response};
-
 use super::page::{Chrome, CurrentOrg, OrgLink};
 use super::session::Viewer;
 use crate::domain::account::MyOrganization;
 use crate::domain::ids::OrganizationId;
-use crate::http::problem::ApiError;
+use crate::http::web::page_error::PageResult;
 use crate::service::organizations;
 use crate::state::AppState;
 
@@ -16,10 +14,8 @@ pub async fn account_chrome(
     state: &AppState,
     viewer: &Viewer,
     nav: &'static str,
-) -> Result<Chrome, Response> {
-    let mine = organizations::list_mine(&state.ctx, &viewer.actor)
-        .await
-        .map_err(|e| ApiError(e).into_response())?;
+) -> PageResult<Chrome> {
+    let mine = organizations::list_mine(&state.ctx, &viewer.actor).await?;
     let mut chrome = Chrome::anonymous(viewer.csrf.clone());
     chrome.user_name = viewer.name();
     chrome.notice = viewer.notice.clone();
@@ -35,12 +31,10 @@ pub async fn org_chrome(
     viewer: &Viewer,
     org: OrganizationId,
     nav: &'static str,
-) -> Result<(Chrome, MyOrganization), Response> {
-    let all = organizations::list_mine(&state.ctx, &viewer.actor)
-        .await
-        .map_err(|e| ApiError(e).into_response())?;
+) -> PageResult<(Chrome, MyOrganization)> {
+    let all = organizations::list_mine(&state.ctx, &viewer.actor).await?;
     let Some(current) = all.iter().find(|m| m.organization.id == org).cloned() else {
-        return Err(ApiError(organizations::not_found()).into_response());
+        return Err(organizations::not_found().into());
     };
     let mut chrome = Chrome::anonymous(viewer.csrf.clone());
     chrome.user_name = viewer.name();

@@ -6,7 +6,6 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{Datelike, Duration};
 
@@ -19,20 +18,13 @@ use super::session::{Viewer, redirect_with_notice};
 use super::tracking::Choices;
 use super::tracking::chart::{self, BarChart};
 use crate::domain::ids::{OrganizationId, SavedReportId, SharedReportId};
-use crate::error::AppError;
-use crate::http::problem::ApiError;
 use crate::http::query;
+use crate::http::web::page_error::PageResult;
 use crate::service::members;
 use crate::service::reports::links::{self, SaveInput, ShareInput};
 use crate::service::reports::query::GroupBy;
 use crate::service::reports::{self, Summary};
 use crate::state::AppState;
-
-type PageResult = Result<Response, Response>;
-
-fn fail(error: AppError) -> Response {
-    ApiError(error).into_response()
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -328,16 +320,15 @@ async fn render(
     let report = match computed {
         Ok((summary, timeline)) => Some(view(&summary, Some(&timeline))),
         Err(e) => {
-            let more = FormErrors::from_error(e).map_err(fail)?;
+            let more = FormErrors::from_error(e)?;
             errors.message = more.message;
             errors.fields.extend(more.fields);
             None
         }
     };
-    let choices = Choices::load(ctx, actor, org).await.map_err(fail)?;
+    let choices = Choices::load(ctx, actor, org).await?;
     let clients = crate::service::catalog::clients::list(ctx, actor, org, &Default::default())
-        .await
-        .map_err(fail)?
+        .await?
         .into_iter()
         .map(|c| Choice {
             value: c.id.to_string(),
@@ -346,8 +337,7 @@ async fn render(
         .collect();
     let people = if chrome.manages() {
         members::list(ctx, actor, org)
-            .await
-            .map_err(fail)?
+            .await?
             .into_iter()
             .map(|m| Choice {
                 value: m.user_id.to_string(),
@@ -378,8 +368,7 @@ async fn render(
     })
     .collect();
     let saved = links::saved(ctx, actor, org)
-        .await
-        .map_err(fail)?
+        .await?
         .into_iter()
         .map(|s| SavedLink {
             id: s.id.to_string(),
@@ -389,8 +378,7 @@ async fn render(
         .collect();
     let now = ctx.clock.now();
     let shares = links::shares(ctx, actor, org)
-        .await
-        .map_err(fail)?
+        .await?
         .into_iter()
         .map(|s| ShareLink {
             id: s.id.to_string(),
@@ -484,7 +472,7 @@ pub async fn save(
             state.ctx.settings.secure_cookies,
         )),
         Err(e) => {
-            let errors = FormErrors::from_error(e).map_err(fail)?;
+            let errors = FormErrors::from_error(e)?;
             render(
                 &state,
                 &form.viewer,
@@ -504,9 +492,7 @@ pub async fn delete_saved(
     Path((org, id)): Path<(OrganizationId, SavedReportId)>,
     form: SignedForm,
 ) -> PageResult {
-    links::delete_saved(&state.ctx, &form.viewer.actor, org, id)
-        .await
-        .map_err(fail)?;
+    links::delete_saved(&state.ctx, &form.viewer.actor, org, id).await?;
     Ok(redirect_with_notice(
         &format!("/o/{org}/reports"),
         "Saved report deleted.",
@@ -572,7 +558,7 @@ pub async fn share(
             .await
         }
         Err(e) => {
-            let mut errors = FormErrors::from_error(e).map_err(fail)?;
+            let mut errors = FormErrors::from_error(e)?;
             if let Some(m) = errors.fields.remove("name") {
                 errors.fields.insert("share_name".into(), m);
             }
@@ -595,9 +581,7 @@ pub async fn revoke(
     Path((org, id)): Path<(OrganizationId, SharedReportId)>,
     form: SignedForm,
 ) -> PageResult {
-    links::revoke(&state.ctx, &form.viewer.actor, org, id)
-        .await
-        .map_err(fail)?;
+    links::revoke(&state.ctx, &form.viewer.actor, org, id).await?;
     Ok(redirect_with_notice(
         &format!("/o/{org}/reports"),
         "The shared link no longer works.",
@@ -620,9 +604,7 @@ pub async fn shared_page(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> PageResult {
-    let public = query::shared_report(&state.ctx, &token)
-        .await
-        .map_err(fail)?;
+    let public = query::shared_report(&state.ctx, &token).await?;
     let view = view(&public.report, None);
     let mut response = page::html(
         &SharedPage {

@@ -5,10 +5,11 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 
+use super::never_stored;
 use super::tokens::{NewSecret, tokens_page};
-use super::{PageResult, fail, never_stored};
 use crate::http::web::form::{FormErrors, SignedForm};
 use crate::http::web::page;
+use crate::http::web::page_error::PageResult;
 use crate::http::web::session;
 use crate::service::exports::calendar;
 use crate::state::AppState;
@@ -19,9 +20,7 @@ pub async fn calendar_feed_post(
     headers: HeaderMap,
     form: SignedForm,
 ) -> PageResult {
-    let feed = calendar::create_or_rotate(&state.ctx, &form.viewer.actor)
-        .await
-        .map_err(fail)?;
+    let feed = calendar::create_or_rotate(&state.ctx, &form.viewer.actor).await?;
     let blank = (String::new(), String::new());
     let mut page = tokens_page(
         &state,
@@ -43,9 +42,7 @@ pub async fn calendar_feed_revoke_post(
     State(state): State<AppState>,
     form: SignedForm,
 ) -> PageResult {
-    calendar::revoke(&state.ctx, &form.viewer.actor)
-        .await
-        .map_err(fail)?;
+    calendar::revoke(&state.ctx, &form.viewer.actor).await?;
     Ok(session::redirect_with_notice(
         "/account/tokens",
         "The calendar feed was revoked; calendars subscribed to it no longer get updates.",

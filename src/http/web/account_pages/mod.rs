@@ -8,15 +8,11 @@ mod tokens;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::session;
-use crate::error::AppError;
-use crate::http::problem::ApiError;
 use crate::state::AppState;
-
-type PageResult = Result<Response, Response>;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -53,10 +49,6 @@ pub fn routes() -> Router<AppState> {
             "/account/sessions/revoke-all",
             post(sessions::sessions_revoke_all_post),
         )
-}
-
-fn fail(error: AppError) -> Response {
-    ApiError(error).into_response()
 }
 
 /// To the sign-in page with `notice`, the session cookie dropped: for when the viewer's own

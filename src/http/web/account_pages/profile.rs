@@ -4,10 +4,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 
-use super::{PageResult, fail, signed_out};
+use super::signed_out;
 use crate::http::web::form::{Fields, FormErrors, SignedForm};
 use crate::http::web::org::account_chrome;
 use crate::http::web::page::{self, Chrome};
+use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
 use crate::service::accounts;
 use crate::state::AppState;
@@ -118,7 +119,7 @@ pub async fn profile_post(
             state.ctx.settings.secure_cookies,
         )),
         Err(e) => {
-            let errors = FormErrors::from_error(e).map_err(fail)?;
+            let errors = FormErrors::from_error(e)?;
             let chrome = account_chrome(&state, &form.viewer, "profile").await?;
             Ok(page::html_with_status(
                 &profile_page(chrome, &form.viewer, Some(fields), errors),
@@ -169,7 +170,7 @@ pub async fn password_post(
             state.ctx.settings.secure_cookies,
         )),
         Err(e) => {
-            let errors = FormErrors::from_error(e).map_err(fail)?;
+            let errors = FormErrors::from_error(e)?;
             // passwords are never written back into the page
             let page = PasswordPage {
                 chrome: account_chrome(&state, &form.viewer, "password").await?,

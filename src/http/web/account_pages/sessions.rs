@@ -4,13 +4,14 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 
-use super::{PageResult, fail, signed_out};
+use super::signed_out;
 use crate::domain::account::Session;
 use crate::domain::ids::SessionId;
 use crate::http::web::form::SignedForm;
 use crate::http::web::format;
 use crate::http::web::org::account_chrome;
 use crate::http::web::page::{self, Chrome};
+use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
 use crate::service::sessions;
 use crate::state::AppState;
@@ -38,9 +39,7 @@ pub async fn sessions_get(
     headers: HeaderMap,
 ) -> PageResult {
     let chrome = account_chrome(&state, &viewer, "sessions").await?;
-    let list = sessions::list(&state.ctx, &viewer.actor)
-        .await
-        .map_err(fail)?;
+    let list = sessions::list(&state.ctx, &viewer.actor).await?;
     let row = |s: Session| SessionRow {
         id: s.id.to_string(),
         current: s.id == viewer.session,
@@ -66,9 +65,7 @@ pub async fn session_revoke_post(
     Path(id): Path<SessionId>,
     form: SignedForm,
 ) -> PageResult {
-    sessions::revoke(&state.ctx, &form.viewer.actor, id)
-        .await
-        .map_err(fail)?;
+    sessions::revoke(&state.ctx, &form.viewer.actor, id).await?;
     let secure = state.ctx.settings.secure_cookies;
     if id == form.viewer.session {
         return Ok(signed_out("You are signed out.", secure));
@@ -85,9 +82,7 @@ pub async fn sessions_revoke_all_post(
     State(state): State<AppState>,
     form: SignedForm,
 ) -> PageResult {
-    sessions::revoke_all(&state.ctx, &form.viewer.actor)
-        .await
-        .map_err(fail)?;
+    sessions::revoke_all(&state.ctx, &form.viewer.actor).await?;
     Ok(signed_out(
         "You are signed out everywhere. Sign in again to continue here.",
         state.ctx.settings.secure_cookies,

@@ -6,13 +6,14 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Duration;
 
-use super::{PageResult, fail, never_stored};
+use super::never_stored;
 use crate::domain::account::ApiToken;
 use crate::domain::ids::ApiTokenId;
 use crate::http::web::form::{FormErrors, SignedForm};
 use crate::http::web::format;
 use crate::http::web::org::account_chrome;
 use crate::http::web::page::{self, Chrome};
+use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
 use crate::service::api_tokens;
 use crate::service::exports::calendar;
@@ -58,14 +59,10 @@ pub(super) async fn tokens_page(
     (name, expires_in_days): (String, String),
     errors: FormErrors,
     created: NewSecret,
-) -> Result<TokensPage, axum::response::Response> {
+) -> PageResult<TokensPage> {
     let chrome = account_chrome(state, viewer, "tokens").await?;
-    let tokens = api_tokens::list(&state.ctx, &viewer.actor)
-        .await
-        .map_err(fail)?;
-    let feed_since = calendar::created_at(&state.ctx, &viewer.actor)
-        .await
-        .map_err(fail)?;
+    let tokens = api_tokens::list(&state.ctx, &viewer.actor).await?;
+    let feed_since = calendar::created_at(&state.ctx, &viewer.actor).await?;
     let when = |at: Option<chrono::DateTime<chrono::Utc>>, none: &str| {
         at.map_or_else(|| none.to_string(), |at| format::date_time(at, viewer.tz))
     };
@@ -152,7 +149,7 @@ pub async fn token_create_post(
             (StatusCode::OK, FormErrors::default(), blank, secret)
         }
         Err(e) => {
-            let mut errors = FormErrors::from_error(e).map_err(fail)?;
+            let mut errors = FormErrors::from_error(e)?;
             // the service speaks of the instant; the form asks for days
             if let Some(messages) = errors.fields.remove("expires_at") {
                 errors.fields.insert("expires_in_days".into(), messages);
@@ -172,9 +169,7 @@ pub async fn token_revoke_post(
     Path(id): Path<ApiTokenId>,
     form: SignedForm,
 ) -> PageResult {
-    api_tokens::revoke(&state.ctx, &form.viewer.actor, id)
-        .await
-        .map_err(fail)?;
+    api_tokens::revoke(&state.ctx, &form.viewer.actor, id).await?;
     Ok(session::redirect_with_notice(
         "/account/tokens",
         "The token was revoked; programs using it can no longer sign in with it.",

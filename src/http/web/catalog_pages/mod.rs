@@ -11,13 +11,11 @@ mod tags;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::form::{Fields, FormErrors};
 use crate::error::AppError;
-use crate::http::problem::ApiError;
 use crate::service::catalog::ListQuery;
 use crate::state::AppState;
 
@@ -59,12 +57,6 @@ pub fn routes() -> Router<AppState> {
             post(project_parts::member_rate_set),
         )
         .merge(named_items::routes::<tags::Tags>())
-}
-
-type PageResult = Result<Response, Response>;
-
-fn fail(error: AppError) -> Response {
-    ApiError(error).into_response()
 }
 
 /// `?archived=all` on a list page: managers may ask to see archived items too.

@@ -13,12 +13,13 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 
-use super::{Attempt, Listing, PageResult, fail, retry};
+use super::{Attempt, Listing, retry};
 use crate::domain::ids::OrganizationId;
 use crate::error::{AppError, AppResult};
 use crate::http::web::form::{Fields, FormErrors, SignedForm};
 use crate::http::web::org::org_chrome;
 use crate::http::web::page::{self, Chrome};
+use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{Viewer, redirect_with_notice};
 use crate::service::catalog::ListQuery;
 use crate::service::{Actor, Ctx};
@@ -176,9 +177,7 @@ async fn render<K: NamedItems>(
     let (chrome, _) = org_chrome(state, viewer, org, K::KIND.plural).await?;
     let manages = chrome.manages();
     attempt.unless_shown(|_| manages);
-    let all = K::list(&state.ctx, &viewer.actor, org, &listing.query())
-        .await
-        .map_err(fail)?;
+    let all = K::list(&state.ctx, &viewer.actor, org, &listing.query()).await?;
     let (new_errors, new_fields) = attempt.take("new").unwrap_or_default();
     let rows = all.into_iter().map(|i| row(i, &mut attempt)).collect();
     let page = NamedItemsPage {
@@ -237,7 +236,7 @@ async fn again<K: NamedItems>(
     error: AppError,
     headers: &HeaderMap,
 ) -> PageResult {
-    let (attempt, status) = retry(key, form.fields, error).map_err(fail)?;
+    let (attempt, status) = retry(key, form.fields, error)?;
     render::<K>(state, &form.viewer, org, listing, attempt, headers, status).await
 }
 

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 
 use super::projects::{ClientOption, client_choices, project_input};
-use super::{Attempt, PageResult, amount, fail, hours, money, rejected, retry};
+use super::{Attempt, amount, hours, money, rejected, retry};
 use crate::domain::catalog::{Project, Visibility};
 use crate::domain::ids::{OrganizationId, ProjectId, UserId};
 use crate::error::AppResult;
@@ -17,6 +17,7 @@ use crate::http::web::form::{Fields, FormErrors, SignedForm};
 use crate::http::web::format;
 use crate::http::web::org::org_chrome;
 use crate::http::web::page::{self, Chrome};
+use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{Viewer, redirect_with_notice};
 use crate::service::catalog::{ListQuery, projects, tasks};
 use crate::service::{members, rates};
@@ -171,28 +172,21 @@ pub(super) async fn render(
 ) -> PageResult {
     let (chrome, mine) = org_chrome(state, viewer, org, "projects").await?;
     let (ctx, actor) = (&state.ctx, &viewer.actor);
-    let project = projects::get(ctx, actor, org, id).await.map_err(fail)?;
+    let project = projects::get(ctx, actor, org, id).await?;
     let manages = chrome.manages();
-    let (clients, client_names) = client_choices(ctx, actor, org, manages)
-        .await
-        .map_err(fail)?;
+    let (clients, client_names) = client_choices(ctx, actor, org, manages).await?;
     let task_query = ListQuery {
         archived: manages.then(|| "all".to_string()),
         search: None,
     };
-    let all_tasks = tasks::list(ctx, actor, org, id, &task_query)
-        .await
-        .map_err(fail)?;
-    let people = projects::members(ctx, actor, org, id).await.map_err(fail)?;
+    let all_tasks = tasks::list(ctx, actor, org, id, &task_query).await?;
+    let people = projects::members(ctx, actor, org, id).await?;
     let rates_shown = chrome.administers();
     attempt.unless_shown(|form| manages && (rates_shown || !form.starts_with("rate")));
-    let (rate, person_rates) = project_rates(state, viewer, org, id, rates_shown)
-        .await
-        .map_err(fail)?;
+    let (rate, person_rates) = project_rates(state, viewer, org, id, rates_shown).await?;
     let candidates = if manages {
         members::list(ctx, actor, org)
-            .await
-            .map_err(fail)?
+            .await?
             .into_iter()
             .filter(|m| !m.disabled && !people.iter().any(|p| p.user_id == m.user_id))
             .map(|m| Candidate {
@@ -325,7 +319,7 @@ pub(super) async fn finish<T>(
             ))
         }
         Err(e) => {
-            let (attempt, status) = retry(key, form.fields, e).map_err(fail)?;
+            let (attempt, status) = retry(key, form.fields, e)?;
             render(state, &form.viewer, target, attempt, headers, status).await
         }
     }
@@ -387,7 +381,7 @@ pub async fn delete(
             state.ctx.settings.secure_cookies,
         )),
         Err(e) => {
-            let (attempt, status) = retry("page", form.fields, e).map_err(fail)?;
+            let (attempt, status) = retry("page", form.fields, e)?;
             render(&state, &form.viewer, target, attempt, &headers, status).await
         }
     }

@@ -7,13 +7,14 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 
-use super::{Attempt, Listing, PageResult, fail, parse_amount, parse_hours, rejected, retry};
+use super::{Attempt, Listing, parse_amount, parse_hours, rejected, retry};
 use crate::domain::catalog::{Client, Visibility};
 use crate::domain::ids::{ClientId, OrganizationId};
 use crate::http::web::form::{Fields, FormErrors, SignedForm};
 use crate::http::web::format;
 use crate::http::web::org::org_chrome;
 use crate::http::web::page::{self, Chrome};
+use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{Viewer, redirect_with_notice};
 use crate::service::catalog::projects::{self, ProjectInput, ProjectsQuery};
 use crate::service::catalog::{ListQuery, clients};
@@ -135,12 +136,8 @@ async fn render(
         list: listing.query(),
         client_id: None,
     };
-    let all = projects::list(&state.ctx, &viewer.actor, org, &query)
-        .await
-        .map_err(fail)?;
-    let (clients, names) = client_choices(&state.ctx, &viewer.actor, org, manages)
-        .await
-        .map_err(fail)?;
+    let all = projects::list(&state.ctx, &viewer.actor, org, &query).await?;
+    let (clients, names) = client_choices(&state.ctx, &viewer.actor, org, manages).await?;
     let rows = all
         .into_iter()
         .map(|p| Row {
@@ -224,7 +221,7 @@ pub async fn create(
             state.ctx.settings.secure_cookies,
         )),
         Err(e) => {
-            let (attempt, status) = retry("new", fields, e).map_err(fail)?;
+            let (attempt, status) = retry("new", fields, e)?;
             render(&state, &viewer, org, &listing, attempt, &headers, status).await
         }
     }

@@ -4,9 +4,8 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 
-use super::{PageResult, fail, fixable, never_stored};
+use super::{fixable, never_stored};
 use crate::domain::account::{Invitation, Member};
 use crate::domain::ids::{InvitationId, OrganizationId, UserId};
 use crate::domain::role::{Permission, Role, allows};
@@ -14,6 +13,7 @@ use crate::http::web::form::{FormErrors, SignedForm};
 use crate::http::web::format;
 use crate::http::web::org::org_chrome;
 use crate::http::web::page::{self, Chrome};
+use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
 use crate::service::{invitations, members, organizations};
 use crate::state::AppState;
@@ -90,14 +90,10 @@ async fn members_page(
     status: StatusCode,
 ) -> PageResult {
     let (chrome, mine) = org_chrome(state, viewer, org, "members").await?;
-    let list = members::list(&state.ctx, &viewer.actor, org)
-        .await
-        .map_err(fail)?;
+    let list = members::list(&state.ctx, &viewer.actor, org).await?;
     let may_invite = allows(mine.role, Permission::ManageInvitations);
     let open = if may_invite {
-        invitations::list(&state.ctx, &viewer.actor, org)
-            .await
-            .map_err(fail)?
+        invitations::list(&state.ctx, &viewer.actor, org).await?
     } else {
         Vec::new()
     };
@@ -149,7 +145,7 @@ async fn member_action_failed(
     error: crate::error::AppError,
     headers: &HeaderMap,
 ) -> PageResult {
-    let errors = fixable(error).map_err(fail)?;
+    let errors = fixable(error)?;
     // the forms are one per row, so field messages are spelled out in the summary
     let mut message = errors.message.clone();
     for (field, messages) in &errors.fields {
@@ -216,8 +212,7 @@ pub async fn member_remove_post(
     let leaving = user == form.viewer.actor.user.id;
     let name = if leaving {
         organizations::get(&state.ctx, &form.viewer.actor, org)
-            .await
-            .map_err(fail)?
+            .await?
             .organization
             .name
     } else {
@@ -265,7 +260,7 @@ pub async fn invitation_create_post(
             }
             Err(e) => {
                 let invite = InviteForm {
-                    errors: fixable(e).map_err(fail)?,
+                    errors: fixable(e)?,
                     email,
                     role,
                     ..InviteForm::default()
@@ -283,10 +278,8 @@ pub async fn invitation_revoke_post(
     State(state): State<AppState>,
     Path((org, id)): Path<(OrganizationId, InvitationId)>,
     form: SignedForm,
-) -> Result<Response, Response> {
-    invitations::revoke(&state.ctx, &form.viewer.actor, org, id)
-        .await
-        .map_err(fail)?;
+) -> PageResult {
+    invitations::revoke(&state.ctx, &form.viewer.actor, org, id).await?;
     Ok(session::redirect_with_notice(
         &members_path(org),
         "The invitation was revoked; its link no longer works.",

@@ -7,15 +7,12 @@ mod settings;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::form::FormErrors;
 use crate::error::AppError;
-use crate::http::problem::ApiError;
 use crate::state::AppState;
-
-type PageResult = Result<Response, Response>;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -41,10 +38,6 @@ pub fn routes() -> Router<AppState> {
             get(settings::settings_get).post(settings::settings_post),
         )
         .route("/o/{org}/delete", post(settings::organization_delete_post))
-}
-
-fn fail(error: AppError) -> Response {
-    ApiError(error).into_response()
 }
 
 /// The errors a person can fix in the form. A refusal is not one of them: it gets the 403

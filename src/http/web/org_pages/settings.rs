@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::NaiveDate;
 
-use super::{PageResult, fail, fixable};
+use super::fixable;
 use crate::domain::account::Organization;
 use crate::domain::ids::OrganizationId;
 use crate::domain::role::{Permission, allows};
@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::http::web::form::{Fields, FormErrors, SignedForm};
 use crate::http::web::org::org_chrome;
 use crate::http::web::page::{self, Chrome};
+use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
 use crate::service::organizations::{self, OrganizationInput};
 use crate::state::AppState;
@@ -150,9 +151,10 @@ async fn settings_page(
 ) -> PageResult {
     let (chrome, mine) = org_chrome(state, viewer, org, "settings").await?;
     if !allows(mine.role, Permission::UpdateOrganization) {
-        return Err(fail(AppError::Forbidden(
+        return Err(AppError::Forbidden(
             "Only admins and owners can see and change the organization's settings.".into(),
-        )));
+        )
+        .into());
     }
     let saved = &mine.organization;
     let (form, errors) = shown.unwrap_or_else(|| (SettingsForm::of(saved), FormErrors::default()));
@@ -197,7 +199,7 @@ pub async fn settings_post(
                         state.ctx.settings.secure_cookies,
                     ));
                 }
-                Err(e) => fixable(e).map_err(fail)?,
+                Err(e) => fixable(e)?,
             }
         }
         Err(errors) => errors,
@@ -220,13 +222,10 @@ pub async fn organization_delete_post(
     form: SignedForm,
 ) -> PageResult {
     let name = organizations::get(&state.ctx, &form.viewer.actor, org)
-        .await
-        .map_err(fail)?
+        .await?
         .organization
         .name;
-    organizations::delete(&state.ctx, &form.viewer.actor, org)
-        .await
-        .map_err(fail)?;
+    organizations::delete(&state.ctx, &form.viewer.actor, org).await?;
     Ok(session::redirect_with_notice(
         "/",
         &format!("{name} was deleted, with everything in it."),

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 
 use super::super::form::{Fields, FormErrors, SignedForm};
@@ -19,18 +18,11 @@ use super::{
 };
 use crate::domain::entry_filter::{Cursor, EntryFilter, Paging};
 use crate::domain::ids::{OrganizationId, TimeEntryId};
-use crate::error::AppError;
-use crate::http::problem::ApiError;
+use crate::http::web::page_error::PageResult;
 use crate::service::catalog::{ListQuery, clients};
 use crate::service::entries::{self, BulkDelete, BulkUpdate, EntryInput, list, timer, unusual};
 use crate::service::members;
 use crate::state::AppState;
-
-type PageResult = Result<Response, Response>;
-
-fn fail(error: AppError) -> Response {
-    ApiError(error).into_response()
-}
 
 /// The filter form's values, as typed (days in the viewer's zone).
 #[derive(Default)]
@@ -214,7 +206,7 @@ async fn render_list(
         after: Cursor::parse(&cursor).ok(),
         ..Paging::default()
     };
-    let choices = Choices::load(ctx, actor, org).await.map_err(fail)?;
+    let choices = Choices::load(ctx, actor, org).await?;
     let empty = || list::Page {
         items: Vec::new(),
         next_cursor: None,
@@ -223,7 +215,7 @@ async fn render_list(
         match list::list(ctx, actor, org, &filter, &paging).await {
             Ok(page) => page,
             Err(e) => {
-                let more = FormErrors::from_error(e).map_err(fail)?;
+                let more = FormErrors::from_error(e)?;
                 errors.message = more.message;
                 errors.fields.extend(more.fields);
                 empty()
@@ -238,8 +230,7 @@ async fn render_list(
         .map(|v| EntryRow::new(v, &choices, viewer.tz))
         .collect();
     let clients = clients::list(ctx, actor, org, &ListQuery::default())
-        .await
-        .map_err(fail)?
+        .await?
         .into_iter()
         .map(|c| ClientChoice {
             id: c.id.to_string(),
@@ -249,8 +240,7 @@ async fn render_list(
     let mut names = std::collections::HashMap::new();
     let members: Vec<MemberChoice> = if chrome.manages() {
         members::list(ctx, actor, org)
-            .await
-            .map_err(fail)?
+            .await?
             .into_iter()
             .map(|m| {
                 names.insert(m.user_id.to_string(), m.name.clone());
@@ -350,12 +340,8 @@ async fn edit_page(
     headers: &HeaderMap,
 ) -> PageResult {
     let (chrome, _) = org_chrome(state, viewer, org, "entries").await?;
-    let view = entries::get(&state.ctx, &viewer.actor, org, id)
-        .await
-        .map_err(fail)?;
-    let choices = Choices::load(&state.ctx, &viewer.actor, org)
-        .await
-        .map_err(fail)?;
+    let view = entries::get(&state.ctx, &viewer.actor, org, id).await?;
+    let choices = Choices::load(&state.ctx, &viewer.actor, org).await?;
     let mut entry = EntryRow::new(&view, &choices, viewer.tz);
     let back = match sent {
         Some(fields) => {
@@ -424,9 +410,7 @@ pub async fn update(
         return edit_page(&state, viewer, org, id, Some(fields), errors, &headers).await;
     };
     if times.start.is_some() || times.end.is_some() {
-        let stored = entries::get(&state.ctx, &viewer.actor, org, id)
-            .await
-            .map_err(fail)?;
+        let stored = entries::get(&state.ctx, &viewer.actor, org, id).await?;
         let start = times.start.unwrap_or(stored.entry.start);
         if let Some(end) = times.end.unwrap_or(stored.entry.end) {
             let planned = unusual::Planned {
@@ -454,7 +438,7 @@ pub async fn update(
             state.ctx.settings.secure_cookies,
         )),
         Err(e) => {
-            let more = FormErrors::from_error(e).map_err(fail)?;
+            let more = FormErrors::from_error(e)?;
             edit_page(&state, viewer, org, id, Some(fields), more, &headers).await
         }
     }
@@ -467,10 +451,8 @@ async fn ask_first(
     org: OrganizationId,
     fields: &Fields,
     planned: unusual::Planned,
-) -> Result<Option<FormErrors>, Response> {
-    let warnings = unusual_unless_confirmed(&state.ctx, viewer, org, fields, planned)
-        .await
-        .map_err(fail)?;
+) -> PageResult<Option<FormErrors>> {
+    let warnings = unusual_unless_confirmed(&state.ctx, viewer, org, fields, planned).await?;
     Ok((!warnings.is_empty()).then(|| FormErrors::warnings(warnings)))
 }
 
@@ -512,7 +494,7 @@ pub async fn create(
             state.ctx.settings.secure_cookies,
         )),
         Err(e) => {
-            let more = FormErrors::from_error(e).map_err(fail)?;
+            let more = FormErrors::from_error(e)?;
             render_list(&state, viewer, org, "", more, Some(fields), &headers).await
         }
     }
@@ -530,7 +512,7 @@ pub async fn delete(
             state.ctx.settings.secure_cookies,
         )),
         Err(e) => {
-            let errors = FormErrors::from_error(e).map_err(fail)?;
+            let errors = FormErrors::from_error(e)?;
             Ok(redirect_with_notice(
                 &back_to(&form.fields, org),
                 &format!("The entry was not deleted: {}", errors.message),
@@ -548,7 +530,7 @@ pub async fn continue_entry(
     let notice = match timer::continue_entry(&state.ctx, &form.viewer.actor, org, id).await {
         Ok(_) => "Timer started from the entry.".to_string(),
         Err(e) => {
-            let errors = FormErrors::from_error(e).map_err(fail)?;
+            let errors = FormErrors::from_error(e)?;
             format!("The timer did not start: {}", errors.message)
         }
     };
@@ -623,7 +605,7 @@ pub async fn bulk(
     let notice = match result {
         Ok(n) => n,
         Err(e) => {
-            let errors = FormErrors::from_error(e).map_err(fail)?;
+            let errors = FormErrors::from_error(e)?;
             format!("Nothing was changed: {}", errors.message)
         }
     };

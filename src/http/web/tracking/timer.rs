@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 
 use super::super::form::{Fields, FormErrors, SignedForm};
@@ -17,16 +16,10 @@ use super::week::{Week, seconds_per_day};
 use super::{Choices, DayGroup, EntryRow, group_by_day, what_from};
 use crate::domain::ids::OrganizationId;
 use crate::error::AppError;
-use crate::http::problem::ApiError;
+use crate::http::web::page_error::PageResult;
 use crate::service::entries::list;
 use crate::service::entries::timer::{self, StopInput};
 use crate::state::AppState;
-
-type PageResult = Result<Response, Response>;
-
-fn fail(error: AppError) -> Response {
-    ApiError(error).into_response()
-}
 
 pub struct Running {
     pub row: EntryRow,
@@ -115,12 +108,10 @@ async fn render(
     let actor = &viewer.actor;
     let now = ctx.clock.now();
     let tz = viewer.tz;
-    let choices = Choices::load(ctx, actor, org).await.map_err(fail)?;
-    let running = timer::running(ctx, actor, org).await.map_err(fail)?;
+    let choices = Choices::load(ctx, actor, org).await?;
+    let running = timer::running(ctx, actor, org).await?;
     let week = Week::containing(format::local_date(now, tz), actor.user.week_start, tz);
-    let views = list::between(ctx, actor, org, actor.user.id, (week.from, week.to))
-        .await
-        .map_err(fail)?;
+    let views = list::between(ctx, actor, org, actor.user.id, (week.from, week.to)).await?;
     let per_day = seconds_per_day(&views, &week, tz, now);
     let chart = chart::bars(
         "Hours per day this week",
@@ -257,7 +248,7 @@ pub async fn start(
             ))
         }
         Err(e) => {
-            let errors = FormErrors::from_error(e).map_err(fail)?;
+            let errors = FormErrors::from_error(e)?;
             let sent = StartForm::from_fields(&form.fields);
             render(&state, &form.viewer, org, sent, errors, "", &headers).await
         }
@@ -309,9 +300,7 @@ pub async fn stop(
         )),
         // a stale page (another tab or device stopped it): say so on the timer page
         Err(AppError::NotFound(_)) => {
-            let last = timer::last_stopped(&state.ctx, &form.viewer.actor, org)
-                .await
-                .map_err(fail)?;
+            let last = timer::last_stopped(&state.ctx, &form.viewer.actor, org).await?;
             let notice = match last.and_then(|l| Some((l.entry.end?, l))) {
                 Some((end, last)) => format!(
                     "The timer was already stopped, at {}{} ({} tracked). Nothing else was changed.",
@@ -333,7 +322,7 @@ pub async fn stop(
             ))
         }
         Err(e) => {
-            let errors = FormErrors::from_error(e).map_err(fail)?;
+            let errors = FormErrors::from_error(e)?;
             render(
                 &state,
                 &form.viewer,

@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, HashMap};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -18,17 +17,10 @@ use super::super::page::{self, Chrome};
 use super::super::session::{Viewer, redirect_with_notice};
 use super::{Choices, what_from};
 use crate::domain::ids::{OrganizationId, ProjectId, TaskId, UserId};
-use crate::error::AppError;
-use crate::http::problem::ApiError;
+use crate::http::web::page_error::PageResult;
 use crate::service::entries::{EntryView, list, week};
 use crate::service::members;
 use crate::state::AppState;
-
-type PageResult = Result<Response, Response>;
-
-fn fail(error: AppError) -> Response {
-    ApiError(error).into_response()
-}
 
 /// Seven local days and the instants that bound them.
 pub struct Week {
@@ -170,24 +162,19 @@ async fn render(
     let today = format::local_date(now, tz);
     let day = match query.start.as_deref().filter(|s| !s.is_empty()) {
         Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
-            fail(crate::service::invalid(
-                "start",
-                format!("'{raw}' is not a day (YYYY-MM-DD)"),
-            ))
+            crate::service::invalid("start", format!("'{raw}' is not a day (YYYY-MM-DD)"))
         })?,
         None => today,
     };
     let user: UserId = match query.user.as_deref().filter(|u| !u.is_empty()) {
         Some(raw) => raw
             .parse()
-            .map_err(|_| fail(crate::service::invalid("user", "is not a member id")))?,
+            .map_err(|_| crate::service::invalid("user", "is not a member id"))?,
         None => actor.user.id,
     };
     let week = Week::containing(day, actor.user.week_start, tz);
-    let views = list::between(ctx, actor, org, user, (week.from, week.to))
-        .await
-        .map_err(fail)?;
-    let choices = Choices::load(ctx, actor, org).await.map_err(fail)?;
+    let views = list::between(ctx, actor, org, user, (week.from, week.to)).await?;
+    let choices = Choices::load(ctx, actor, org).await?;
     // one row per project/task, each cell the day's seconds
     let mut grid: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
     for view in &views {
@@ -254,8 +241,7 @@ async fn render(
         .collect();
     let members = if chrome.manages() {
         members::list(ctx, actor, org)
-            .await
-            .map_err(fail)?
+            .await?
             .into_iter()
             .map(|m| MemberChoice {
                 id: m.user_id.to_string(),
@@ -410,7 +396,7 @@ pub async fn add(
             state.ctx.settings.secure_cookies,
         )),
         Err(e) => {
-            let mut more = FormErrors::from_error(e).map_err(fail)?;
+            let mut more = FormErrors::from_error(e)?;
             // the entry's times come from "duration" here
             for field in ["start", "end"] {
                 if let Some(messages) = more.fields.remove(field) {
@@ -567,7 +553,7 @@ pub async fn save_cells(
                 ));
             }
             Err(e) => {
-                let failed = FormErrors::from_error(e).map_err(fail)?;
+                let failed = FormErrors::from_error(e)?;
                 for (cell, messages) in failed.fields {
                     sent.errors.insert(cell, messages.join(" "));
                 }
