@@ -19,6 +19,7 @@ use crate::domain::ids::{OrganizationId, TimeEntryId};
 use crate::error::AppError;
 use crate::http::problem::ApiError;
 use crate::service::catalog::{ListQuery, clients};
+use crate::service::entries::EntrySource;
 use crate::service::entries::{self, BulkDelete, BulkUpdate, EntryInput, list, timer};
 use crate::service::members;
 use crate::state::AppState;
@@ -460,7 +461,9 @@ pub async fn create(
                 end: Some(end),
                 ..what_from(fields)
             };
-            Some(entries::create(&state.ctx, &form.viewer.actor, org, input).await)
+            Some(
+                entries::create(&state.ctx, &form.viewer.actor, org, input, EntrySource::Web).await,
+            )
         }
         None => None,
     };

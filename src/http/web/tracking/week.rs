@@ -20,6 +20,7 @@ use super::{Choices, what_from};
 use crate::domain::ids::{OrganizationId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::http::problem::ApiError;
+use crate::service::entries::EntrySource;
 use crate::service::entries::{self, EntryInput, EntryView, list};
 use crate::service::{Actor, Ctx, members};
 use crate::state::AppState;
@@ -406,7 +407,7 @@ pub async fn add(
                 end: Some(Some(start + Duration::seconds(seconds))),
                 ..what_from(fields)
             };
-            Some(entries::create(&state.ctx, &viewer.actor, org, input).await)
+            Some(entries::create(&state.ctx, &viewer.actor, org, input, EntrySource::Web).await)
         }
         _ => None,
     };
