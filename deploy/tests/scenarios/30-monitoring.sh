@@ -223,7 +223,7 @@ mon_burst() {
             "http://127.0.0.1:$HTTP_PORT/api/v1/organizations/$org/exports/entries.$format?$range"
     done
     curl -fsS --max-time 20 -o "$WORK/export.pdf" -H "Authorization: Bearer $token" \
-        "http://127.0.0.1:$HTTP_PORT/api/v1/organizations/$org/exports/summary.pdf?$range"
+        "http://127.0.0.1:$HTTP_PORT/api/v1/organizations/$org/exports/summary.pdf?$range&group=project"
     org2=$(expect 201 POST /organizations "$token" '{"name":"Acme Two"}' | json '["id"]')
     local import_status
     for dry_run in true false; do
