@@ -98,7 +98,8 @@ def queries(grafana, rules):
     for group in yaml.safe_load(Path(rules).read_text())["groups"]:
         for rule in group["rules"]:
             name = rule.get("alert") or rule.get("record")
-            yield "rule", f"{group['name']} / {name} / {rule['labels'].get('severity', '')}", rule["expr"]
+            severity = rule.get("labels", {}).get("severity", "recording")
+            yield "rule", f"{group['name']} / {name} / {severity}", rule["expr"]
 
 
 def main(argv):

@@ -34,6 +34,11 @@ on_cleanup mon_cleanup
 mon_failure_report() {
     [[ -n $MON_STARTED ]] || return 0
     mon ps 2>/dev/null
+    echo "    --- alerts in Prometheus"
+    curl -s --max-time 5 "http://127.0.0.1:$MON_PROMETHEUS_PORT/api/v1/alerts" | head -c 3000
+    echo
+    echo "    --- webhook receiver"
+    docker logs --tail 10 "$MON_RECEIVER" 2>&1 | cut -c1-400 | sed 's/^/    /'
     local c
     for c in $(project_containers "$MON_PROJECT"); do
         echo "    --- $(docker inspect -f '{{.Name}}' "$c")"
