@@ -1,7 +1,7 @@
 //! Product activity: what people do with GoGoTime, recorded by the services where each thing
 //! happens (one place per kind of event), so every channel (API, web, CLI) counts the same way.
-//! Every label value is one of the enums below; all series start at zero so rates work from
-//! the first event and every family shows up on an idle replica.
+//! Every label value is one of the enums below; the counters' series start at zero so rates
+//! work from the first event (histograms appear with their first observation).
 
 use std::time::{Duration, Instant};
 

@@ -57,8 +57,9 @@ monitoring() {
     mon_queries
     mon_central_log
     mon_alert_round_trip
-    mon down --volumes --remove-orphans --timeout 10 >/dev/null 2>&1
-    docker rm -f "$MON_RECEIVER" >/dev/null 2>&1
+    # the receiver first: it holds an endpoint on the project's network
+    docker rm -f "$MON_RECEIVER" >/dev/null
+    mon down --volumes --remove-orphans --timeout 10 >/dev/null 2>&1 || fail "compose down of the monitored stack"
     MON_STARTED=""
 }
 
