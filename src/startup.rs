@@ -11,6 +11,8 @@ use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
 use crate::db::{self, Db, migrate};
 use crate::lifecycle::Lifecycle;
+use crate::metrics::product::ProductMetrics;
+use crate::metrics::{BuildInfo, Metrics};
 use crate::state::AppState;
 use crate::{http, service};
 
@@ -47,12 +49,22 @@ impl App {
         // hash and compress the embedded assets now rather than on the first request
         http::assets::Assets::get();
 
-        let metrics = Arc::new(http::metrics::Metrics::new(db.backend()));
+        let product = Arc::new(ProductMetrics::default());
+        let metrics = Arc::new(Metrics::new(
+            &BuildInfo {
+                version: crate::build_info::VERSION,
+                commit: crate::build_info::COMMIT,
+                database: db.backend(),
+                environment: config.environment.as_str(),
+            },
+            product.clone(),
+        ));
         let settings = Arc::new(service::Settings::from_config(&config));
         let ctx = service::Ctx {
             db: db.clone(),
             clock: clock.clone(),
             settings,
+            metrics: product,
         };
         // the constant-time dummy hash, computed now rather than during a first failed sign-in
         tokio::task::spawn_blocking(service::passwords::warm_up)

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::db::instance::Instance;
-use crate::http::metrics::Metrics;
 use crate::lifecycle::Lifecycle;
+use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {

@@ -1,25 +1,36 @@
-//! Logging: pretty lines for people in development, one JSON object per line elsewhere.
+//! Logging: pretty lines for people in development, one JSON object per line elsewhere; and the
+//! bridge that turns the database driver's statement events into metrics (`metrics::db`).
 
+use tracing::level_filters::LevelFilter;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::prelude::*;
 
 use crate::config::{LogConfig, LogFormat};
+use crate::metrics::db::{STATEMENT_TARGET, StatementLayer};
 
 /// Installs the global subscriber; a second call (tests build many apps) is a no-op.
 pub fn init(log: &LogConfig) {
     log_panics();
     let filter = EnvFilter::try_new(&log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = match log.format {
-        LogFormat::Pretty => builder.try_init(),
-        LogFormat::Json => builder
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let fmt = match log.format {
+        LogFormat::Pretty => fmt.boxed(),
+        LogFormat::Json => fmt
             .json()
             .flatten_event(true)
             .with_current_span(false)
             .with_span_list(false)
-            .try_init(),
+            .boxed(),
     };
+    // sqlx reports each statement at DEBUG: the metrics layer sees them whatever the log level,
+    // the log lines still follow GOGOTIME_LOG
+    let statements = StatementLayer
+        .with_filter(Targets::new().with_target(STATEMENT_TARGET, LevelFilter::DEBUG));
+    let _ = tracing_subscriber::registry()
+        .with(fmt.with_filter(filter))
+        .with(statements)
+        .try_init();
 }
 
 /// Panics become one log line like any other event (JSON outside development), so a log

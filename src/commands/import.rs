@@ -53,6 +53,8 @@ pub async fn run(env: &EnvSnapshot, args: ImportArgs) -> ExitCode {
         db: db.clone(),
         clock: Arc::new(SystemClock),
         settings: Arc::new(service::Settings::from_config(&config)),
+        // a CLI run serves no metrics; its counters go nowhere
+        metrics: Arc::default(),
     };
     let result = import(&ctx, &args, options).await;
     db.close().await;

@@ -39,6 +39,8 @@ pub async fn run(env: &EnvSnapshot, command: UserCommand) -> ExitCode {
         db: db.clone(),
         clock: Arc::new(SystemClock),
         settings: Arc::new(service::Settings::from_config(&config)),
+        // a CLI run serves no metrics; its counters go nowhere
+        metrics: Arc::default(),
     };
     let result = match command {
         UserCommand::Create { email, name, admin } => match read_password() {

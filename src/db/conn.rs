@@ -46,10 +46,14 @@ impl Pooled {
 
 impl Db {
     pub async fn acquire(&self) -> DbResult<Pooled> {
-        Ok(match self {
-            Db::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
-            Db::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),
-        })
+        let started = std::time::Instant::now();
+        let pooled = match self {
+            Db::Postgres(pool) => pool.acquire().await.map(Pooled::Postgres),
+            Db::Sqlite(pool) => pool.acquire().await.map(Pooled::Sqlite),
+        }
+        .map_err(|e| self.connection_failed(e))?;
+        crate::metrics::db::acquired(started.elapsed());
+        Ok(pooled)
     }
 }
 

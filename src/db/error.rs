@@ -1,6 +1,7 @@
 //! Database failures, by what callers can do about them.
 
 use crate::error::AppError;
+use crate::metrics::db::{self as metrics, ErrorKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -14,6 +15,15 @@ pub enum DbError {
 
 impl From<sqlx::Error> for DbError {
     fn from(e: sqlx::Error) -> Self {
+        // every failed database call passes through here on its way to the caller
+        metrics::error(kind(&e));
+        Self::uncounted(e)
+    }
+}
+
+impl DbError {
+    /// The error for `e` without counting it (the caller counted it already).
+    fn uncounted(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e
             && db.is_unique_violation()
         {
@@ -39,3 +49,52 @@ impl From<DbError> for AppError {
 }
 
 pub type DbResult<T> = Result<T, DbError>;
+
+impl super::Db {
+    /// A failure to get a connection, begin on it or ping through it. A pool that times out below its
+    /// maximum size could not open connections, so the server is the problem, not saturation.
+    pub(super) fn connection_failed(&self, e: sqlx::Error) -> DbError {
+        let stats = self.pool_stats();
+        let kind = match kind(&e) {
+            ErrorKind::PoolTimeout if stats.size < stats.max => ErrorKind::Connection,
+            kind => kind,
+        };
+        metrics::error(kind);
+        DbError::uncounted(e)
+    }
+}
+
+/// What kind of failure `e` is, for `gogotime_db_errors_total`.
+pub fn kind(e: &sqlx::Error) -> ErrorKind {
+    match e {
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            if db.is_unique_violation()
+                || db.is_foreign_key_violation()
+                || db.is_check_violation()
+                || code.starts_with("23")
+            {
+                ErrorKind::Constraint
+            } else if code.starts_with("40") || code == "5" || code == "6" {
+                // PostgreSQL class 40 (serialization failure, deadlock); SQLITE_BUSY, SQLITE_LOCKED
+                ErrorKind::Conflict
+            } else {
+                ErrorKind::Query
+            }
+        }
+        sqlx::Error::PoolTimedOut => ErrorKind::PoolTimeout,
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => ErrorKind::Connection,
+        sqlx::Error::RowNotFound
+        | sqlx::Error::ColumnNotFound(_)
+        | sqlx::Error::ColumnIndexOutOfBounds { .. }
+        | sqlx::Error::ColumnDecode { .. }
+        | sqlx::Error::Decode(_)
+        | sqlx::Error::TypeNotFound { .. }
+        | sqlx::Error::Encode(_) => ErrorKind::Decode,
+        _ => ErrorKind::Other,
+    }
+}

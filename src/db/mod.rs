@@ -20,6 +20,7 @@ pub mod organizations;
 pub mod rates;
 pub mod report_links;
 pub mod sign_in_failures;
+pub mod stats;
 mod time;
 mod tx;
 pub mod users;
@@ -82,8 +83,15 @@ impl Db {
         };
         match tokio::time::timeout(timeout, round_trip).await {
             Ok(Ok(())) => Ok(started.elapsed()),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(_) => Err(format!("no answer within {} ms", timeout.as_millis())),
+            Ok(Err(e)) => {
+                let message = e.to_string();
+                let _ = self.connection_failed(e);
+                Err(message)
+            }
+            Err(_) => {
+                crate::metrics::db::error(crate::metrics::db::ErrorKind::Connection);
+                Err(format!("no answer within {} ms", timeout.as_millis()))
+            }
         }
     }
 

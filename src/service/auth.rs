@@ -14,6 +14,7 @@ use crate::domain::account::User;
 use crate::domain::email::Email;
 use crate::domain::ids::{RefreshTokenId, UserId};
 use crate::error::{AppError, AppResult};
+use crate::metrics::product::SignInOutcome;
 
 pub const ACCESS_TOKEN_SECONDS: i64 = 15 * 60;
 pub const REFRESH_TOKEN_DAYS: i64 = 30;
@@ -68,6 +69,7 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: &str, ip: &str) ->
         if failures >= MAX_FAILURES {
             let free_at = oldest.map_or(now, |t| t.0) + Duration::minutes(FAILURE_WINDOW_MINUTES);
             let retry_after_seconds = (free_at - now).num_seconds().max(1) as u64;
+            ctx.metrics.sign_in(SignInOutcome::RateLimited);
             return Err(AppError::RateLimited {
                 retry_after_seconds,
             });
@@ -94,6 +96,7 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: &str, ip: &str) ->
             sign_in_failures::clear(&mut tx.conn(), &email_key).await?;
             audit::sign_in(&mut tx, &user, ip, true, now).await?;
             tx.commit().await?;
+            ctx.metrics.sign_in(SignInOutcome::Success);
             Ok(user)
         }
         user => {
@@ -101,6 +104,7 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: &str, ip: &str) ->
                 audit::sign_in(&mut tx, &user, ip, false, now).await?;
             }
             tx.commit().await?;
+            ctx.metrics.sign_in(SignInOutcome::Failure);
             // the same answer whether the email, the password or the account state was wrong
             Err(unauthorized())
         }

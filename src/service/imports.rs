@@ -21,6 +21,7 @@ use crate::domain::ids::{ClientId, OrganizationId, ProjectId, TagId, TaskId, Use
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::import::{self, Batch, ImportError, Options, Record, RowIssue};
+use crate::metrics::product::{EntrySource, ImportOutcome};
 
 /// Rows handed from the reading thread to the database at a time.
 const BATCH: usize = 500;
@@ -177,6 +178,30 @@ fn forbidden(role: Role) -> AppError {
 
 /// Dry run or import of `file`; see the module docs.
 pub async fn run(
+    ctx: &Ctx,
+    actor: &Actor,
+    file: ImportFile,
+    request: ImportRequest,
+    progress: Progress<'_>,
+) -> AppResult<ImportReport> {
+    let started = std::time::Instant::now();
+    let result = import(ctx, actor, file, request, progress).await;
+    let outcome = match &result {
+        Ok(report) if report.applied => {
+            ctx.metrics
+                .entries_created(EntrySource::Import, report.entries_to_create);
+            ImportOutcome::Applied
+        }
+        Ok(report) if report.dry_run => ImportOutcome::DryRun,
+        Ok(_) => ImportOutcome::Rejected,
+        Err(AppError::Internal(_) | AppError::Unavailable(_)) => ImportOutcome::Failed,
+        Err(_) => ImportOutcome::Rejected,
+    };
+    ctx.metrics.import(outcome, started.elapsed());
+    result
+}
+
+async fn import(
     ctx: &Ctx,
     actor: &Actor,
     file: ImportFile,

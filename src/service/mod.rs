@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod entries;
 pub mod exports;
 pub mod imports;
+pub mod instance_stats;
 pub mod invitations;
 pub mod members;
 pub mod organizations;
@@ -28,6 +29,7 @@ use crate::config::{Config, Registration};
 use crate::db::Db;
 use crate::domain::account::User;
 use crate::error::{AppError, FieldErrors};
+use crate::metrics::product::ProductMetrics;
 
 /// What every use case may reach.
 #[derive(Clone)]
@@ -35,6 +37,8 @@ pub struct Ctx {
     pub db: Db,
     pub clock: SharedClock,
     pub settings: Arc<Settings>,
+    /// Product activity counters (entries created, sign-ins, imports, exports).
+    pub metrics: Arc<ProductMetrics>,
 }
 
 /// The configuration values use cases need, taken once from `Config`.

@@ -17,6 +17,7 @@ mod health;
 mod http_basics;
 mod imports;
 mod metrics;
+mod metrics_product;
 mod migrations;
 mod openapi;
 mod organizations;

@@ -76,7 +76,7 @@ pub async fn entries_post(
 ) -> Result<Response> {
     Ok(with_etag(
         StatusCode::CREATED,
-        entries::create(&s.ctx, &a.actor, org, input).await?,
+        entries::create(&s.ctx, &a.actor, org, input, entries::EntrySource::Api).await?,
     ))
 }
 

@@ -20,6 +20,7 @@ use crate::domain::entries::{TimeEntry, check_description, check_instant, check_
 use crate::domain::ids::{OrganizationId, ProjectId, TagId, TaskId, TimeEntryId, UserId};
 use crate::domain::role::{Permission, Role, allows};
 use crate::error::{AppError, AppResult};
+pub use crate::metrics::product::EntrySource;
 
 /// An entry as the API shows it: the stored fields plus the derived duration.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -314,6 +315,7 @@ pub async fn create(
     actor: &Actor,
     org: OrganizationId,
     input: EntryInput,
+    source: EntrySource,
 ) -> AppResult<EntryView> {
     let now = ctx.clock.now();
     if input.start.is_none() {
@@ -334,6 +336,7 @@ pub async fn create(
         entries::mark_from_timer(&mut tx.conn(), org, entry.id).await?;
     }
     tx.commit().await?;
+    ctx.metrics.entries_created(source, 1);
     Ok(EntryView::new(entry, now))
 }
 

@@ -10,6 +10,7 @@ use crate::domain::entries::{TimeEntry, check_instant};
 use crate::domain::ids::{OrganizationId, TimeEntryId};
 use crate::domain::role::{Permission, allows};
 use crate::error::{AppError, AppResult};
+use crate::metrics::product::EntrySource;
 use crate::service::{Actor, Ctx, invalid, locks_timer};
 
 /// `GET timer`: the running entry, flagged when it has run past the organization's maximum so
@@ -126,6 +127,7 @@ pub async fn start(
     insert(&mut tx, &entry).await?;
     entries::mark_from_timer(&mut tx.conn(), org, entry.id).await?;
     tx.commit().await?;
+    ctx.metrics.entries_created(EntrySource::Timer, 1);
     Ok(Started {
         stopped: stopped.map(|e| EntryView::new(e, now)),
         started: EntryView::new(entry, now),

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
-use super::{EntryInput, draft, insert, locked, may_edit, membership, validate};
+use super::{EntryInput, EntrySource, draft, insert, locked, may_edit, membership, validate};
 use crate::db::{Ts, Tx, entries};
 use crate::domain::account::MyOrganization;
 use crate::domain::calendar::{local_date, local_instant, seconds_per_local_day, start_of_day};
@@ -96,6 +96,11 @@ pub async fn save(
         });
     }
     tx.commit().await?;
+    let added = changes
+        .iter()
+        .filter(|c| matches!(c, CellChange::Added { .. }))
+        .count();
+    ctx.metrics.entries_created(EntrySource::Web, added as u64);
     Ok(changes)
 }
 
@@ -250,6 +255,7 @@ pub async fn add_to_day(
     validate(&mut tx, &mine, actor, None, &mut entry).await?;
     insert(&mut tx, &entry).await?;
     tx.commit().await?;
+    ctx.metrics.entries_created(EntrySource::Web, 1);
     Ok(super::EntryView::new(entry, now))
 }
 

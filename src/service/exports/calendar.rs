@@ -17,6 +17,7 @@ use crate::domain::account::MyOrganization;
 use crate::domain::entries::TimeEntry;
 use crate::domain::ids::UserId;
 use crate::error::{AppError, AppResult};
+use crate::metrics::product::{ExportFormat, ExportOutcome};
 use crate::service::secrets::{self, CALENDAR_FEED_PREFIX};
 use crate::service::{Actor, Ctx, audit};
 
@@ -94,6 +95,17 @@ fn unknown_feed() -> AppError {
 
 /// `GET /feeds/{token}.ics`: the feed's calendar (the token is the only credential).
 pub async fn feed(ctx: &Ctx, token: &str) -> AppResult<String> {
+    let run = ctx.metrics.export(ExportFormat::Ical);
+    match calendar(ctx, token).await {
+        Ok(calendar) => {
+            run.finish(ExportOutcome::Completed);
+            Ok(calendar)
+        }
+        Err(error) => Err(super::close(run, error)),
+    }
+}
+
+async fn calendar(ctx: &Ctx, token: &str) -> AppResult<String> {
     if !token.starts_with(CALENDAR_FEED_PREFIX) {
         return Err(unknown_feed());
     }

@@ -20,7 +20,8 @@ use super::reports::restrict;
 use super::{Actor, Ctx};
 use crate::domain::ids::OrganizationId;
 use crate::domain::role::Permission;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::metrics::product::{ExportFormat, ExportOutcome, ExportRun};
 use lines::Pages;
 
 pub use lines::ExportedEntry;
@@ -101,12 +102,17 @@ pub async fn entries(
         query.to,
         format.extension(),
     );
+    let run = ctx.metrics.export(match format {
+        Format::Csv => ExportFormat::Csv,
+        Format::Json => ExportFormat::Json,
+        Format::Xlsx => ExportFormat::Xlsx,
+    });
     let pages = Pages::open(ctx.clone(), org, &query, mine.organization.currency).await?;
     let (sender, chunks) = mpsc::channel(CHUNKS_IN_FLIGHT);
     match format {
-        Format::Csv => text::spawn(pages, text::Encoding::Csv, sender),
-        Format::Json => text::spawn(pages, text::Encoding::Json, sender),
-        Format::Xlsx => xlsx::spawn(pages, sender),
+        Format::Csv => text::spawn(pages, text::Encoding::Csv, sender, run),
+        Format::Json => text::spawn(pages, text::Encoding::Json, sender, run),
+        Format::Xlsx => xlsx::spawn(pages, sender, run),
     }
     Ok(Download {
         filename,
@@ -122,15 +128,34 @@ pub async fn summary_pdf(
     org: OrganizationId,
     request: &ReportRequest,
 ) -> AppResult<Download> {
-    let report = super::reports::summary(ctx, actor, org, request).await?;
-    let mine = super::organizations::get(ctx, actor, org).await?;
+    let run = ctx.metrics.export(ExportFormat::Pdf);
+    let found = async {
+        let report = super::reports::summary(ctx, actor, org, request).await?;
+        let mine = super::organizations::get(ctx, actor, org).await?;
+        AppResult::Ok((report, mine))
+    };
+    let (report, mine) = match found.await {
+        Ok(found) => found,
+        Err(error) => return Err(close(run, error)),
+    };
     let now = ctx.clock.now();
     let bytes = pdf::render(&report, &mine.organization.name, now);
+    run.finish(ExportOutcome::Completed);
     Ok(Download {
         filename: filename(&mine.organization.name, report.from, report.to, "pdf"),
         content_type: "application/pdf",
         body: Body::Whole(bytes),
     })
+}
+
+/// Ends an export that stopped with `error`: a fault of ours counts as failed; a refused request
+/// (bad parameters, no access) was never an export.
+pub(crate) fn close(run: ExportRun, error: AppError) -> AppError {
+    match error {
+        AppError::Internal(_) | AppError::Unavailable(_) => run.finish(ExportOutcome::Failed),
+        _ => run.discard(),
+    }
+    error
 }
 
 /// `gogotime-acme-ltd-2026-01-01_2026-01-31.csv`: the organization's name in ASCII letters,

@@ -5,6 +5,7 @@ use tokio::sync::mpsc;
 
 use super::lines::{Line, Pages};
 use super::{CHUNK_BYTES, COLUMNS};
+use crate::metrics::product::{ExportOutcome, ExportRun};
 
 #[derive(Debug, Clone, Copy)]
 pub enum Encoding {
@@ -15,14 +16,19 @@ pub enum Encoding {
 type Sender = mpsc::Sender<std::io::Result<Vec<u8>>>;
 
 /// Streams the export into `sender` from a task of its own; stops early when the client goes.
-pub fn spawn(pages: Pages, encoding: Encoding, sender: Sender) {
+pub fn spawn(pages: Pages, encoding: Encoding, sender: Sender, export: ExportRun) {
     tokio::spawn(async move {
-        if let Err(Stop::Failed(error)) = run(pages, encoding, &sender).await {
-            tracing::error!(%error, "an export stopped half-way");
-            // the client sees an aborted download rather than a file that looks complete
-            let _ = sender
-                .send(Err(std::io::Error::other("export failed")))
-                .await;
+        match run(pages, encoding, &sender).await {
+            Ok(()) => export.finish(ExportOutcome::Completed),
+            Err(Stop::Gone) => export.finish(ExportOutcome::Cancelled),
+            Err(Stop::Failed(error)) => {
+                export.finish(ExportOutcome::Failed);
+                tracing::error!(%error, "an export stopped half-way");
+                // the client sees an aborted download rather than a file that looks complete
+                let _ = sender
+                    .send(Err(std::io::Error::other("export failed")))
+                    .await;
+            }
         }
     });
 }

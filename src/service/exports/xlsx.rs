@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 
 use super::lines::{Line, Pages};
 use super::{CHUNK_BYTES, COLUMNS};
+use crate::metrics::product::{ExportOutcome, ExportRun};
 
 type Sender = mpsc::Sender<std::io::Result<Vec<u8>>>;
 
@@ -22,16 +23,20 @@ const WIDTHS: [f64; 18] = [
     10.0, 8.0,
 ];
 
-pub fn spawn(pages: Pages, sender: Sender) {
+pub fn spawn(pages: Pages, sender: Sender, export: ExportRun) {
     let runtime = Handle::current();
     tokio::task::spawn_blocking(move || {
-        if let Err(e) = write(pages, &runtime, &sender) {
-            if sender.is_closed() {
-                return;
-            }
-            tracing::error!(error = %e, "an XLSX export stopped half-way");
-            let _ = sender.blocking_send(Err(std::io::Error::other("export failed")));
+        let Err(e) = write(pages, &runtime, &sender) else {
+            export.finish(ExportOutcome::Completed);
+            return;
+        };
+        if sender.is_closed() {
+            export.finish(ExportOutcome::Cancelled);
+            return;
         }
+        export.finish(ExportOutcome::Failed);
+        tracing::error!(error = %e, "an XLSX export stopped half-way");
+        let _ = sender.blocking_send(Err(std::io::Error::other("export failed")));
     });
 }
 

@@ -20,7 +20,9 @@ use crate::domain::entry_filter::{Cursor, EntryFilter, Paging};
 use crate::domain::ids::{OrganizationId, TimeEntryId};
 use crate::http::web::page_error::PageResult;
 use crate::service::catalog::{ListQuery, clients};
-use crate::service::entries::{self, BulkDelete, BulkUpdate, EntryInput, list, timer, unusual};
+use crate::service::entries::{
+    self, BulkDelete, BulkUpdate, EntryInput, EntrySource, list, timer, unusual,
+};
 use crate::service::members;
 use crate::state::AppState;
 
@@ -484,7 +486,7 @@ pub async fn create(
         end: Some(Some(end)),
         ..what_from(fields)
     };
-    match entries::create(&state.ctx, &viewer.actor, org, input).await {
+    match entries::create(&state.ctx, &viewer.actor, org, input, EntrySource::Web).await {
         Ok(view) => Ok(redirect_with_notice(
             &back_to(fields, org),
             &format!(
