@@ -65,23 +65,48 @@ pub enum Permission {
     /// Clients, projects, tasks, tags.
     ManageCatalog,
     ManageRates,
+    /// Archived clients, projects, tasks and tags, and private projects one is not a member of.
+    ViewWholeCatalog,
+    /// Delete a client, project, task or tag that entries still use (with `force`).
+    ForceDeleteCatalog,
     /// Everyone's time entries and reports, not only one's own.
     ViewAllEntries,
     EditAllEntries,
+    /// Change entries that start before the organization's lock date.
+    EditLockedEntries,
+    /// Import time entries from a file (for any member).
+    ImportEntries,
 }
 
-/// The permission matrix. Every authorization decision in `service` asks this function.
+/// The permission matrix. Every authorization decision, in the services and on the pages
+/// (which show only what one may do), asks this function or the two below built on it; the
+/// access-matrix tests read the same table.
 pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     use Role::*;
     match permission {
         ViewOrganization | ViewMembers => true,
         DeleteOrganization | ManageOwners => role == Owner,
-        UpdateOrganization | ManageMembers | ManageInvitations | ViewAuditLog | ManageRates => {
-            role >= Admin
+        UpdateOrganization | ManageMembers | ManageInvitations | ViewAuditLog | ManageRates
+        | ForceDeleteCatalog | EditLockedEntries => role >= Admin,
+        ManageCatalog | ViewWholeCatalog | ViewAllEntries | EditAllEntries | ImportEntries => {
+            role >= Manager
         }
-        ManageCatalog | ViewAllEntries | EditAllEntries => role >= Manager,
     }
+}
+
+/// May someone with `role` change the role of (or remove) a member who has `target`?
+pub fn may_manage_member(role: Role, target: Role) -> bool {
+    allows(role, Permission::ManageMembers)
+        && (target != Role::Owner || allows(role, Permission::ManageOwners))
+}
+
+/// The roles someone with `role` may give (by a role change or an invitation).
+pub fn grantable_roles(role: Role) -> Vec<Role> {
+    Role::ALL
+        .into_iter()
+        .filter(|r| *r != Role::Owner || allows(role, Permission::ManageOwners))
+        .collect()
 }
 
 #[cfg(test)]
@@ -98,6 +123,19 @@ mod tests {
         assert!(!allows(Role::Manager, Permission::ManageInvitations));
         assert!(!allows(Role::Member, Permission::ViewAllEntries));
         assert!(allows(Role::Member, Permission::ViewMembers));
+    }
+
+    #[test]
+    fn only_owners_manage_owners() {
+        assert!(may_manage_member(Role::Owner, Role::Owner));
+        assert!(!may_manage_member(Role::Admin, Role::Owner));
+        assert!(may_manage_member(Role::Admin, Role::Manager));
+        assert!(!may_manage_member(Role::Manager, Role::Member));
+        assert_eq!(
+            grantable_roles(Role::Admin),
+            [Role::Admin, Role::Manager, Role::Member]
+        );
+        assert_eq!(grantable_roles(Role::Owner).len(), 4);
     }
 
     #[test]

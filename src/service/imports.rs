@@ -18,7 +18,7 @@ use crate::db::catalog::{ListFilter, clients, projects, tags, tasks};
 use crate::db::{DbError, Tx, entries, organizations};
 use crate::domain::catalog::{Client, Project, Tag, Task, Visibility, normalize, parse_name};
 use crate::domain::ids::{ClientId, OrganizationId, ProjectId, TagId, TaskId, UserId};
-use crate::domain::role::Role;
+use crate::domain::role::{Permission, Role, allows};
 use crate::error::{AppError, AppResult};
 use crate::import::{self, Batch, ImportError, Options, Record, RowIssue};
 use crate::metrics::product::{EntrySource, ImportOutcome};
@@ -211,7 +211,7 @@ async fn import(
     let org = request.organization;
     let mut tx = ctx.db.begin().await?;
     let mine = membership(&mut tx, org, actor).await?;
-    if mine.role < Role::Manager {
+    if !allows(mine.role, Permission::ImportEntries) {
         return Err(forbidden(mine.role));
     }
     if let Some(fallback) = request.fallback_member

@@ -12,7 +12,7 @@ use crate::db::{Ts, invitations, organizations, users};
 use crate::domain::account::{Invitation, MyOrganization};
 use crate::domain::email::Email;
 use crate::domain::ids::{InvitationId, OrganizationId};
-use crate::domain::role::{Permission, Role, allows};
+use crate::domain::role::{Permission, Role, grantable_roles};
 use crate::error::{AppError, AppResult};
 
 pub const VALID_DAYS: i64 = 7;
@@ -48,7 +48,7 @@ pub async fn create(
     };
     let mut tx = ctx.db.begin().await?;
     let mine = require_member(&mut tx.conn(), org, actor, Permission::ManageInvitations).await?;
-    if role == Role::Owner && !allows(mine.role, Permission::ManageOwners) {
+    if !grantable_roles(mine.role).contains(&role) {
         return Err(AppError::Forbidden("Only owners may invite owners.".into()));
     }
     if let Some((existing, _)) = users::find_by_email(&mut tx.conn(), email.normalized()).await?

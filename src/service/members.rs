@@ -8,7 +8,7 @@ use super::{Actor, Ctx, audit, invalid};
 use crate::db::{Tx, organizations};
 use crate::domain::account::Member;
 use crate::domain::ids::{OrganizationId, UserId};
-use crate::domain::role::{Permission, Role, allows};
+use crate::domain::role::{Permission, Role, grantable_roles, may_manage_member};
 use crate::error::{AppError, AppResult};
 
 fn no_member() -> AppError {
@@ -46,9 +46,7 @@ pub async fn change_role(
     let mut target = organizations::member_of(&mut tx.conn(), org, user)
         .await?
         .ok_or_else(no_member)?;
-    if (role == Role::Owner || target.role == Role::Owner)
-        && !allows(mine.role, Permission::ManageOwners)
-    {
+    if !may_manage_member(mine.role, target.role) || !grantable_roles(mine.role).contains(&role) {
         return Err(AppError::Forbidden(
             "Only owners may grant or take the owner role.".into(),
         ));
@@ -87,7 +85,7 @@ pub async fn remove(ctx: &Ctx, actor: &Actor, org: OrganizationId, user: UserId)
     let target = organizations::member_of(&mut tx.conn(), org, user)
         .await?
         .ok_or_else(no_member)?;
-    if !leaving && target.role == Role::Owner && !allows(mine.role, Permission::ManageOwners) {
+    if !leaving && !may_manage_member(mine.role, target.role) {
         return Err(AppError::Forbidden(
             "Only owners may remove an owner.".into(),
         ));

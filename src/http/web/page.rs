@@ -35,7 +35,7 @@ impl CurrentOrg {
 
     /// Managers and above maintain clients, projects and tags and see everyone's time.
     pub fn manages(&self) -> bool {
-        self.role >= Role::Manager
+        allows(self.role, Permission::ManageCatalog)
     }
 
     pub fn administers(&self) -> bool {

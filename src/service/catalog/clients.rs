@@ -7,7 +7,7 @@ use crate::db::DbError;
 use crate::db::catalog::clients;
 use crate::domain::catalog::{Client, parse_name, parse_notes};
 use crate::domain::ids::{ClientId, OrganizationId};
-use crate::domain::role::{Permission, Role};
+use crate::domain::role::{Permission, allows};
 use crate::error::{AppError, AppResult};
 use crate::service::organizations::require_member;
 use crate::service::{Actor, Check, Ctx};
@@ -42,7 +42,7 @@ pub async fn get(ctx: &Ctx, actor: &Actor, org: OrganizationId, id: ClientId) ->
     let client = clients::find(&mut pooled.conn(), org, id)
         .await?
         .ok_or_else(not_found)?;
-    if client.archived && mine.role < Role::Manager {
+    if client.archived && !allows(mine.role, Permission::ViewWholeCatalog) {
         return Err(not_found());
     }
     Ok(client)
@@ -139,7 +139,7 @@ pub async fn delete(
         .await?
         .ok_or_else(not_found)?;
     let projects = clients::project_count(&mut tx.conn(), id).await?;
-    if projects > 0 && !(force && mine.role >= Role::Admin) {
+    if projects > 0 && !(force && allows(mine.role, Permission::ForceDeleteCatalog)) {
         return Err(super::in_use(format!(
             "This client has {projects} project(s); archive the client instead, or delete with ?force=true as an admin to keep its projects without a client."
         )));

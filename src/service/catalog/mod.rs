@@ -9,7 +9,7 @@ pub mod tasks;
 use serde::{Deserialize, Deserializer};
 
 use crate::db::catalog::ListFilter;
-use crate::domain::role::Role;
+use crate::domain::role::{Permission, Role, allows};
 use crate::error::AppError;
 
 /// `?archived=false|true|all&search=…` as the API and pages accept it.
@@ -33,7 +33,7 @@ impl ListQuery {
                 ));
             }
         };
-        if role < Role::Manager && archived != Some(false) {
+        if !allows(role, Permission::ViewWholeCatalog) && archived != Some(false) {
             return Err(AppError::Forbidden(
                 "Only managers and above see archived items.".into(),
             ));

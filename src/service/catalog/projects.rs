@@ -8,7 +8,7 @@ use crate::db::entries::{self, Reference};
 use crate::db::{Conn, DbError, Ts, organizations};
 use crate::domain::catalog::{Project, ProjectMember, Visibility, parse_color, parse_name};
 use crate::domain::ids::{ClientId, OrganizationId, ProjectId, UserId};
-use crate::domain::role::{Permission, Role};
+use crate::domain::role::{Permission, Role, allows};
 use crate::error::{AppError, AppResult};
 use crate::service::organizations::require_member;
 use crate::service::{Actor, Check, Ctx, invalid};
@@ -55,7 +55,7 @@ pub async fn visible(
     id: ProjectId,
 ) -> AppResult<Project> {
     let project = projects::find(conn, org, id).await?.ok_or_else(not_found)?;
-    if role >= Role::Manager {
+    if allows(role, Permission::ViewWholeCatalog) {
         return Ok(project);
     }
     let member =
@@ -75,7 +75,7 @@ pub async fn list(
     let mut pooled = ctx.db.acquire().await?;
     let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
     let filter = query.list.filter(mine.role)?;
-    let visible_to = (mine.role < Role::Manager).then_some(actor.user.id);
+    let visible_to = (!allows(mine.role, Permission::ViewWholeCatalog)).then_some(actor.user.id);
     Ok(projects::list(
         &mut pooled.conn(),
         org,
@@ -236,7 +236,7 @@ pub async fn delete(
         .await?
         .ok_or_else(not_found)?;
     let used = entries::count_referencing(&mut tx.conn(), Reference::Project, id.as_uuid()).await?;
-    if used > 0 && !(force && mine.role >= Role::Admin) {
+    if used > 0 && !(force && allows(mine.role, Permission::ForceDeleteCatalog)) {
         return Err(super::in_use(format!(
             "{used} time entries use this project; archive it instead, or delete with ?force=true as an admin (the entries stay, without it)."
         )));

@@ -8,7 +8,7 @@ use crate::db::catalog::tags;
 use crate::db::entries::{self, Reference};
 use crate::domain::catalog::{Tag, parse_name};
 use crate::domain::ids::{OrganizationId, TagId};
-use crate::domain::role::{Permission, Role};
+use crate::domain::role::{Permission, allows};
 use crate::error::{AppError, AppResult};
 use crate::service::organizations::require_member;
 use crate::service::{Actor, Check, Ctx};
@@ -42,7 +42,7 @@ pub async fn get(ctx: &Ctx, actor: &Actor, org: OrganizationId, id: TagId) -> Ap
     let tag = tags::find(&mut pooled.conn(), org, id)
         .await?
         .ok_or_else(not_found)?;
-    if tag.archived && mine.role < Role::Manager {
+    if tag.archived && !allows(mine.role, Permission::ViewWholeCatalog) {
         return Err(not_found());
     }
     Ok(tag)
@@ -129,7 +129,7 @@ pub async fn delete(
         .await?
         .ok_or_else(not_found)?;
     let used = entries::count_referencing(&mut tx.conn(), Reference::Tag, id.as_uuid()).await?;
-    if used > 0 && !(force && mine.role >= Role::Admin) {
+    if used > 0 && !(force && allows(mine.role, Permission::ForceDeleteCatalog)) {
         return Err(super::in_use(format!(
             "{used} time entries use this tag; archive it instead, or delete with ?force=true as an admin (the entries stay, without it)."
         )));

@@ -9,7 +9,7 @@ use crate::db::catalog::tasks;
 use crate::db::entries::{self, Reference};
 use crate::domain::catalog::{Task, parse_name};
 use crate::domain::ids::{OrganizationId, ProjectId, TaskId};
-use crate::domain::role::{Permission, Role};
+use crate::domain::role::{Permission, allows};
 use crate::error::{AppError, AppResult};
 use crate::service::organizations::require_member;
 use crate::service::{Actor, Check, Ctx};
@@ -69,7 +69,7 @@ pub async fn get(
     let task = tasks::find(&mut pooled.conn(), project, id)
         .await?
         .ok_or_else(not_found)?;
-    if task.archived && mine.role < Role::Manager {
+    if task.archived && !allows(mine.role, Permission::ViewWholeCatalog) {
         return Err(not_found());
     }
     Ok(task)
@@ -173,7 +173,7 @@ pub async fn delete(
         .await?
         .ok_or_else(not_found)?;
     let used = entries::count_referencing(&mut tx.conn(), Reference::Task, id.as_uuid()).await?;
-    if used > 0 && !(force && mine.role >= Role::Admin) {
+    if used > 0 && !(force && allows(mine.role, Permission::ForceDeleteCatalog)) {
         return Err(super::in_use(format!(
             "{used} time entries use this task; archive it instead, or delete with ?force=true as an admin (the entries stay, without it)."
         )));

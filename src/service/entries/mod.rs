@@ -138,7 +138,7 @@ pub(super) fn may_edit(role: Role, actor: UserId, owner: UserId) -> AppResult<()
 }
 
 fn locked(org: &Organization, role: Role, start: DateTime<Utc>) -> AppResult<()> {
-    if role >= Role::Admin || !is_locked(start, org.lock_before) {
+    if allows(role, Permission::EditLockedEntries) || !is_locked(start, org.lock_before) {
         return Ok(());
     }
     let day = org.lock_before.map(|d| d.to_string()).unwrap_or_default();

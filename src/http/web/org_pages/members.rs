@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use super::{fixable, never_stored};
 use crate::domain::account::{Invitation, Member};
 use crate::domain::ids::{InvitationId, OrganizationId, UserId};
-use crate::domain::role::{Permission, Role, allows};
+use crate::domain::role::{Permission, Role, allows, grantable_roles, may_manage_member};
 use crate::http::web::form::{FormErrors, SignedForm};
 use crate::http::web::format;
 use crate::http::web::org::org_chrome;
@@ -97,12 +97,12 @@ async fn members_page(
     } else {
         Vec::new()
     };
-    let manages_members = allows(mine.role, Permission::ManageMembers);
-    let manages_owners = allows(mine.role, Permission::ManageOwners);
+    let _manages_members = allows(mine.role, Permission::ManageMembers);
+    let _manages_owners = allows(mine.role, Permission::ManageOwners);
     let me = viewer.actor.user.id;
     let row = |m: Member| MemberRow {
         id: m.user_id.to_string(),
-        editable: manages_members && (m.role != Role::Owner || manages_owners),
+        editable: may_manage_member(mine.role, m.role),
         is_me: m.user_id == me,
         name: m.name,
         email: m.email,
@@ -127,9 +127,8 @@ async fn members_page(
         members: list.into_iter().map(row).collect(),
         may_invite,
         invitations: open.into_iter().map(invitation_row).collect(),
-        grantable: Role::ALL
+        grantable: grantable_roles(mine.role)
             .into_iter()
-            .filter(|r| manages_owners || *r != Role::Owner)
             .map(Role::as_str)
             .collect(),
         invite,
