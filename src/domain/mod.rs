@@ -8,6 +8,7 @@ pub mod email;
 pub mod entries;
 pub mod entry_filter;
 pub mod ids;
+pub mod money;
 pub mod password;
 pub mod profile;
 pub mod role;

@@ -254,7 +254,7 @@ fn rows_imported_with_an_assumption_carry_a_warning() {
         (
             "2026-03-01,10:00,11:00,,P,,85.555,,",
             "rate",
-            "rounded to the cent",
+            "rounded to the currency's smallest unit",
         ),
         (
             "2026-03-01,10:00,11:00,,P,,,,Euro",

@@ -142,11 +142,12 @@ impl Decimal {
     }
 }
 
-/// Money in minor units (× 100), and whether it had to be rounded to cents.
-pub(crate) fn parse_money(cell: &str) -> Result<(i64, bool), String> {
+/// Money in minor units of a currency with `digits` decimals (`2`: × 100), and whether it had
+/// to be rounded to the currency's smallest unit.
+pub(crate) fn parse_money(cell: &str, digits: u32) -> Result<(i64, bool), String> {
     let decimal = parse_decimal(cell)?;
     decimal
-        .times_rounded(100)
+        .times_rounded(10_i128.pow(digits))
         .and_then(|(minor, rounded)| Some((i64::try_from(minor).ok()?, rounded)))
         .ok_or_else(|| format!("“{}” is too large", cell.trim()))
 }
@@ -286,16 +287,22 @@ mod tests {
             ("€-3", -300),
         ];
         for (cell, minor) in cases {
-            assert_eq!(parse_money(cell), Ok((minor, false)), "{cell}");
+            assert_eq!(parse_money(cell, 2), Ok((minor, false)), "{cell}");
         }
     }
 
     #[test]
     fn money_with_more_than_two_decimals_is_rounded_half_away_from_zero() {
-        assert_eq!(parse_money("33.335"), Ok((3334, true)));
-        assert_eq!(parse_money("33.334"), Ok((3333, true)));
-        assert_eq!(parse_money("-0.005"), Ok((-1, true)));
-        assert_eq!(parse_money("1.500"), Ok((150, false)));
+        assert_eq!(parse_money("33.335", 2), Ok((3334, true)));
+        assert_eq!(parse_money("33.334", 2), Ok((3333, true)));
+        assert_eq!(parse_money("-0.005", 2), Ok((-1, true)));
+        assert_eq!(parse_money("1.500", 2), Ok((150, false)));
+        assert_eq!(
+            parse_money("5000", 0),
+            Ok((5000, false)),
+            "yen have no decimals"
+        );
+        assert_eq!(parse_money("12.345", 3), Ok((12345, false)));
     }
 
     #[test]
@@ -313,9 +320,9 @@ mod tests {
             "x12",
             "5-",
         ] {
-            assert!(parse_money(cell).is_err(), "{cell}");
+            assert!(parse_money(cell, 2).is_err(), "{cell}");
         }
-        assert!(parse_money("1234567890123456789012345").is_err());
+        assert!(parse_money("1234567890123456789012345", 2).is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::format::Format;
 use super::numbers::{parse_integer, parse_money};
 use super::record::{Key, Record, fingerprint};
 use crate::domain::entries::{check_description, parse_rate};
+use crate::domain::money::minor_digits;
 
 /// What every row of one file is read with.
 pub(crate) struct Context<'a> {
@@ -88,9 +89,11 @@ impl<'a> RowReader<'a> {
         let description = self.description();
         let tags = self.tags();
         let billable = self.billable();
-        let hourly_rate_minor = self.hourly_rate();
-        let amount_minor = self.money(Field::Amount);
+        // amounts are in the row's currency's decimals (two when it names none)
         let currency = self.currency();
+        let digits = currency.as_deref().map_or(2, minor_digits);
+        let hourly_rate_minor = self.hourly_rate(digits);
+        let amount_minor = self.money(Field::Amount, digits);
         let start = self.start()?;
         let end = self.end(&start)?;
         let key = Key {
@@ -220,12 +223,12 @@ impl<'a> RowReader<'a> {
         })
     }
 
-    fn hourly_rate(&mut self) -> Option<i64> {
+    fn hourly_rate(&mut self, digits: u32) -> Option<i64> {
         // solidtime stores rates in cents and exports them as such.
         let minor = if self.ctx.format == Format::SolidtimeOrganization {
             self.parsed(Field::HourlyRate, parse_integer)?
         } else {
-            self.money(Field::HourlyRate)?
+            self.money(Field::HourlyRate, digits)?
         };
         match parse_rate(Some(minor)) {
             Ok(rate) => rate,
@@ -237,11 +240,15 @@ impl<'a> RowReader<'a> {
         }
     }
 
-    fn money(&mut self, field: Field) -> Option<i64> {
-        let (minor, rounded) = self.parsed(field, parse_money)?;
+    fn money(&mut self, field: Field, digits: u32) -> Option<i64> {
+        let (minor, rounded) = self.parsed(field, |cell| parse_money(cell, digits))?;
         if rounded {
             let value = self.cell(field);
-            self.warn(Some(field), value, "was rounded to the cent".into());
+            self.warn(
+                Some(field),
+                value,
+                "was rounded to the currency's smallest unit".into(),
+            );
         }
         Some(minor)
     }

@@ -916,7 +916,7 @@ async fn every_export_downloads_whole_with_gzip_brotli_or_no_compression(backend
             _ => {
                 let text = pdf_text(&plain);
                 assert!(
-                    text.contains("Total: 1:09 h, 86.93 EUR, 2 entries"),
+                    text.contains("Total: 1:08 h, 86.93 EUR, 2 entries"),
                     "{text}"
                 );
             }

@@ -17,6 +17,7 @@ both_backends!(
     a_private_project_appears_for_a_person_once_a_manager_adds_them,
     a_client_with_projects_is_not_deleted_and_the_page_says_why,
     a_rate_that_is_not_an_amount_comes_back_next_to_its_field,
+    yen_have_no_decimals_in_forms_or_on_pages,
 );
 
 /// The value of the `<option>` labelled `label`.
@@ -359,4 +360,31 @@ async fn a_rate_that_is_not_an_amount_comes_back_next_to_its_field(backend: Back
     assert!(html_unescape(&page.body).contains(message), "{}", page.body);
     assert_eq!(unnamed_task.status, StatusCode::UNPROCESSABLE_ENTITY);
     unnamed_task.assert_contains("id=\"new-task-name\" name=\"name\" value=\"\" required maxlength=\"200\" aria-invalid=\"true\"");
+}
+
+async fn yen_have_no_decimals_in_forms_or_on_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut web = WebClient::new(&app);
+    let home = web
+        .set_up_instance("Olivia Owner", "owner@example.org", "Acme")
+        .await;
+    let settings = format!("{home}/settings");
+    let page = web.get(&settings).await;
+    let mut form = page.form(&format!("form[action=\"{settings}\"]"));
+    form.set("currency", "JPY").set("default_rate", "8000.5");
+    let refused = web.submit(&form).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains(
+        "id=\"default_rate-error\">&#39;8000.5&#39; is not an amount like 85.</p>",
+    );
+
+    form.set("default_rate", "8000");
+    web.submit(&form).await.assert_redirect(&settings);
+    let page = web.get(&settings).await;
+    assert_eq!(
+        page.form(&format!("form[action=\"{settings}\"]"))
+            .get("default_rate"),
+        "8000"
+    );
+    page.assert_contains("now 8000 JPY");
 }

@@ -78,8 +78,7 @@ pub struct ExportedEntry {
 
 impl Line {
     pub fn to_json(&self, currency: &str) -> ExportedEntry {
-        // minor units are integers far below 2^53: n / 100 prints back as the exact decimal
-        let major = |minor: i64| minor as f64 / 100.0;
+        let major = |minor: i64| crate::domain::money::major(minor, currency);
         ExportedEntry {
             id: self.id,
             date: self.start.date_naive(),
@@ -120,8 +119,10 @@ impl Line {
             self.description.clone(),
             self.tags.join(", "),
             self.billable.to_string(),
-            self.rate.map(decimal).unwrap_or_default(),
-            decimal(self.amount),
+            self.rate
+                .map(|rate| decimal(rate, currency))
+                .unwrap_or_default(),
+            decimal(self.amount, currency),
             currency.to_string(),
         ]
     }

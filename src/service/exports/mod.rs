@@ -179,24 +179,10 @@ fn filename(organization: &str, from: NaiveDate, to: NaiveDate, extension: &str)
     format!("gogotime-{slug}-{from}_{to}.{extension}")
 }
 
-/// `h:mm:ss`, hours unbounded.
-pub(crate) fn hms(seconds: i64) -> String {
-    let s = seconds.max(0);
-    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-}
-
-/// `h:mm`, hours unbounded, seconds rounded to the nearest minute.
-pub(crate) fn hm(seconds: i64) -> String {
-    let m = (seconds.max(0) + 30) / 60;
-    format!("{}:{:02}", m / 60, m % 60)
-}
-
-/// Minor units as major units with two decimals and a dot: `8550` → `85.50`.
-pub(crate) fn decimal(minor: i64) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let m = minor.unsigned_abs();
-    format!("{sign}{}.{:02}", m / 100, m % 100)
-}
+// h:mm and h:mm:ss are the pages' (cut to the minute, never more than was tracked), and money
+// is written in the currency's own decimals
+pub(crate) use crate::domain::duration::{hours_minutes as hm, hours_minutes_seconds as hms};
+pub(crate) use crate::domain::money::decimal;
 
 /// Decimal hours with two places, half a hundredth rounding up: `5400` → `1.50`.
 fn hours(seconds: i64) -> String {
@@ -236,11 +222,12 @@ mod tests {
         assert_eq!(hms(0), "0:00:00");
         assert_eq!(hms(3 * 3600 + 7 * 60 + 5), "3:07:05");
         assert_eq!(hms(100 * 3600), "100:00:00");
-        assert_eq!(hm(89), "0:01");
-        assert_eq!(hm(5399), "1:30");
-        assert_eq!(decimal(8550), "85.50");
-        assert_eq!(decimal(5), "0.05");
-        assert_eq!(decimal(-105), "-1.05");
+        assert_eq!(hm(119), "0:01", "as on the pages");
+        assert_eq!(hm(5399), "1:29");
+        assert_eq!(decimal(8550, "EUR"), "85.50");
+        assert_eq!(decimal(5, "EUR"), "0.05");
+        assert_eq!(decimal(-105, "EUR"), "-1.05");
+        assert_eq!(decimal(5000, "JPY"), "5000");
         assert_eq!(hours(5400), "1.50");
         assert_eq!(hours(18), "0.01", "half a hundredth rounds up");
         assert_eq!(hours(17), "0.00");

@@ -53,7 +53,7 @@ pub fn render(report: &Summary, organization: &str, now: DateTime<Utc>) -> Vec<u
     let totals = &report.totals;
     doc.text(BOLD, SIZE, LEFT, "Total");
     doc.right(BOLD, TIME_X, &hm(totals.seconds));
-    doc.right(BOLD, AMOUNT_X, &decimal(totals.amount));
+    doc.right(BOLD, AMOUNT_X, &decimal(totals.amount, &report.currency));
     doc.right(BOLD, ENTRIES_X, &totals.entries.to_string());
     let local = now.with_timezone(&tz);
     let generated = format!(
@@ -88,7 +88,7 @@ fn heading(report: &Summary, organization: &str) -> Vec<String> {
         format!(
             "Total: {} h, {} {}, {} entries",
             hm(t.seconds),
-            decimal(t.amount),
+            decimal(t.amount, &report.currency),
             report.currency,
             t.entries
         ),
@@ -122,7 +122,7 @@ fn row(doc: &mut Layout, group: &Group, indent: f32, font: Name<'static>, curren
     let label = fit(font, &group.label, LABEL_WIDTH - indent);
     doc.text(font, SIZE, LEFT + indent, &label);
     doc.right(font, TIME_X, &hm(group.seconds));
-    doc.right(font, AMOUNT_X, &decimal(group.amount));
+    doc.right(font, AMOUNT_X, &decimal(group.amount, currency));
     doc.right(font, ENTRIES_X, &group.entries.to_string());
     doc.y -= ROW;
 }

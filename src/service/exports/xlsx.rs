@@ -11,6 +11,8 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
+use crate::domain::money;
+
 use super::lines::{Line, Pages};
 use super::{CHUNK_BYTES, COLUMNS};
 use crate::metrics::product::{ExportOutcome, ExportRun};
@@ -40,12 +42,22 @@ pub fn spawn(pages: Pages, sender: Sender, export: ExportRun) {
     });
 }
 
+/// `0.00` for EUR, `0` for JPY, `0.000` for KWD.
+fn money_format(currency: &str) -> String {
+    match money::minor_digits(currency) {
+        0 => "0".to_string(),
+        digits => format!("0.{}", "0".repeat(digits as usize)),
+    }
+}
+
 struct Formats {
     header: Format,
     date: Format,
     datetime: Format,
     duration: Format,
     two_places: Format,
+    /// Money in the currency's decimals (none for JPY).
+    money: Format,
 }
 
 fn write(mut pages: Pages, runtime: &Handle, sender: &Sender) -> Result<(), String> {
@@ -56,6 +68,7 @@ fn write(mut pages: Pages, runtime: &Handle, sender: &Sender) -> Result<(), Stri
         datetime: Format::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
         duration: Format::new().set_num_format("[h]:mm:ss"),
         two_places: Format::new().set_num_format("0.00"),
+        money: Format::new().set_num_format(money_format(&pages.currency)),
     };
     let mut workbook = Workbook::new();
     let sheet = workbook
@@ -116,9 +129,9 @@ fn write_line(
     }
     sheet.write_boolean(row, 14, line.billable)?;
     if let Some(rate) = line.rate {
-        sheet.write_number_with_format(row, 15, rate as f64 / 100.0, &f.two_places)?;
+        sheet.write_number_with_format(row, 15, money::major(rate, currency), &f.money)?;
     }
-    sheet.write_number_with_format(row, 16, line.amount as f64 / 100.0, &f.two_places)?;
+    sheet.write_number_with_format(row, 16, money::major(line.amount, currency), &f.money)?;
     sheet.write_string(row, 17, currency)?;
     Ok(())
 }

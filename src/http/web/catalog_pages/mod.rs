@@ -171,45 +171,23 @@ fn rejected(form: &str, fields: Fields, errors: FormErrors) -> (Attempt, StatusC
     (Attempt(Some(failure)), StatusCode::UNPROCESSABLE_ENTITY)
 }
 
-/// Minor units as money: `8550` → `85.50 EUR`. Every currency is shown with two decimals.
+/// Minor units as money with its code: `8550` → `85.50 EUR`, `5000` → `5000 JPY`.
 pub fn money(minor: i64, currency: &str) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let minor = minor.unsigned_abs();
-    format!("{sign}{}.{:02} {currency}", minor / 100, minor % 100)
+    crate::domain::money::with_code(minor, currency)
 }
 
-/// Minor units as the amount field shows them: `8550` → `85.50`.
-pub fn amount(minor: Option<i64>) -> String {
-    minor.map_or_else(String::new, |m| {
-        let minor = m.unsigned_abs();
-        format!(
-            "{}{}.{:02}",
-            if m < 0 { "-" } else { "" },
-            minor / 100,
-            minor % 100
-        )
-    })
+/// Minor units as the amount field shows them: `8550` → `85.50` (in `currency`'s decimals).
+pub fn amount(minor: Option<i64>, currency: &str) -> String {
+    minor.map_or_else(String::new, |m| crate::domain::money::decimal(m, currency))
 }
 
-/// An amount typed in a form (`85`, `85.5`, `85,50`) in minor units; empty means none.
-pub fn parse_amount(raw: &str) -> Result<Option<i64>, String> {
-    let text = raw.trim().replace(',', ".");
-    if text.is_empty() {
+/// An amount typed in a form (`85`, `85.5`, `85,50`) in minor units of `currency`; empty
+/// means none.
+pub fn parse_amount(raw: &str, currency: &str) -> Result<Option<i64>, String> {
+    if raw.trim().is_empty() {
         return Ok(None);
     }
-    let bad = || format!("'{}' is not an amount like 85 or 85.50", raw.trim());
-    let (whole, cents) = text.split_once('.').unwrap_or((&text, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !digits(whole) || !digits(cents) || cents.len() > 2 {
-        return Err(bad());
-    }
-    let whole: i64 = whole.parse().map_err(|_| bad())?;
-    let cents: i64 = format!("{cents:0<2}").parse().map_err(|_| bad())?;
-    whole
-        .checked_mul(100)
-        .and_then(|w| w.checked_add(cents))
-        .map(Some)
-        .ok_or_else(bad)
+    crate::domain::money::parse(raw, currency).map(Some)
 }
 
 /// Hours typed in a form (`12`, `12.5`, `12,5`); empty means none.
@@ -237,10 +215,10 @@ mod tests {
 
     #[test]
     fn amounts_parse_in_the_usual_spellings() {
-        assert_eq!(parse_amount("85"), Ok(Some(8500)));
-        assert_eq!(parse_amount(" 85.5 "), Ok(Some(8550)));
-        assert_eq!(parse_amount("85,05"), Ok(Some(8505)));
-        assert_eq!(parse_amount(""), Ok(None));
+        assert_eq!(parse_amount("85", "EUR"), Ok(Some(8500)));
+        assert_eq!(parse_amount(" 85.5 ", "EUR"), Ok(Some(8550)));
+        assert_eq!(parse_amount("85,05", "EUR"), Ok(Some(8505)));
+        assert_eq!(parse_amount("", "EUR"), Ok(None));
         for bad in [
             "85.505",
             "-3",
@@ -249,7 +227,7 @@ mod tests {
             "1e3",
             "99999999999999999999",
         ] {
-            assert!(parse_amount(bad).is_err(), "{bad}");
+            assert!(parse_amount(bad, "EUR").is_err(), "{bad}");
         }
     }
 
@@ -257,8 +235,9 @@ mod tests {
     fn money_shows_two_decimals_and_the_currency() {
         assert_eq!(money(8550, "EUR"), "85.50 EUR");
         assert_eq!(money(5, "USD"), "0.05 USD");
-        assert_eq!(amount(Some(8500)), "85.00");
-        assert_eq!(amount(None), "");
+        assert_eq!(amount(Some(8500), "EUR"), "85.00");
+        assert_eq!(amount(Some(8500), "JPY"), "8500");
+        assert_eq!(amount(None, "EUR"), "");
     }
 
     #[test]

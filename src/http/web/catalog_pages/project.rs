@@ -20,6 +20,7 @@ use crate::http::web::page::{self, Chrome};
 use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{Viewer, redirect_with_notice};
 use crate::service::catalog::{ListQuery, projects, tasks};
+use crate::service::organizations;
 use crate::service::{members, rates};
 use crate::state::AppState;
 
@@ -37,7 +38,7 @@ struct EditForm {
 }
 
 impl EditForm {
-    fn of(project: &Project, attempt: &mut Attempt) -> Self {
+    fn of(project: &Project, attempt: &mut Attempt, currency: &str) -> Self {
         match attempt.take("project") {
             Some((errors, fields)) => Self {
                 errors,
@@ -59,7 +60,7 @@ impl EditForm {
                 private: project.visibility == Visibility::Private,
                 archived: project.archived,
                 estimate: hours(project.estimate_seconds),
-                budget: amount(project.budget),
+                budget: amount(project.budget, currency),
             },
         }
     }
@@ -198,7 +199,7 @@ pub(super) async fn render(
         Vec::new()
     };
     let currency = mine.organization.currency.clone();
-    let edit = EditForm::of(&project, &mut attempt);
+    let edit = EditForm::of(&project, &mut attempt, &currency);
     let tasks = all_tasks
         .into_iter()
         .map(|t| {
@@ -221,8 +222,12 @@ pub(super) async fn render(
         .map(|p| {
             let current = person_rates.get(&p.user_id).copied();
             let key = format!("rate-{}", p.user_id);
-            let (rate_errors, rate_value) =
-                form_state(&mut attempt, &key, "hourly_rate", amount(current));
+            let (rate_errors, rate_value) = form_state(
+                &mut attempt,
+                &key,
+                "hourly_rate",
+                amount(current, &currency),
+            );
             MemberRow {
                 id: p.user_id.to_string(),
                 name: p.name,
@@ -235,7 +240,8 @@ pub(super) async fn render(
     let (task_errors, task_name) = form_state(&mut attempt, "new-task", "name", String::new());
     let (member_errors, member_choice) =
         form_state(&mut attempt, "member", "user_id", String::new());
-    let (rate_errors, rate_value) = form_state(&mut attempt, "rate", "hourly_rate", amount(rate));
+    let (rate_errors, rate_value) =
+        form_state(&mut attempt, "rate", "hourly_rate", amount(rate, &currency));
     let page = ProjectPage {
         path: format!("/o/{org}/projects/{id}"),
         client: project
@@ -345,7 +351,11 @@ pub async fn update(
     form: SignedForm,
 ) -> PageResult {
     let (org, id) = target;
-    let input = match project_input(&form.fields, true) {
+    let currency = organizations::get(&state.ctx, &form.viewer.actor, org)
+        .await?
+        .organization
+        .currency;
+    let input = match project_input(&form.fields, true, &currency) {
         Ok(input) => input,
         Err(errors) => {
             let SignedForm { viewer, fields } = form;

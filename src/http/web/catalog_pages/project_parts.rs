@@ -10,6 +10,7 @@ use crate::domain::ids::{OrganizationId, ProjectId, TaskId, UserId};
 use crate::http::web::form::{Fields, FormErrors, SignedForm};
 use crate::http::web::page_error::PageResult;
 use crate::service::catalog::{projects, tasks};
+use crate::service::organizations;
 use crate::service::rates::{self, RateInput, Target};
 use crate::state::AppState;
 
@@ -137,7 +138,11 @@ async fn set_rate(
     rate_of: Target,
     key: &str,
 ) -> PageResult {
-    let hourly_rate = match parse_amount(form.fields.get("hourly_rate")) {
+    let currency = organizations::get(&state.ctx, &form.viewer.actor, project.0)
+        .await?
+        .organization
+        .currency;
+    let hourly_rate = match parse_amount(form.fields.get("hourly_rate"), &currency) {
         Ok(rate) => rate,
         Err(message) => {
             let errors = FormErrors::fields(&[("hourly_rate", &message)]);

@@ -18,6 +18,7 @@ use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{Viewer, redirect_with_notice};
 use crate::service::catalog::projects::{self, ProjectInput, ProjectsQuery};
 use crate::service::catalog::{ListQuery, clients};
+use crate::service::organizations;
 use crate::service::{Actor, Ctx};
 use crate::state::AppState;
 
@@ -57,7 +58,11 @@ pub async fn client_choices(
 
 /// The project form's fields as the service's input; `editing` adds what only the edit form
 /// has (archived, budget). Fields that are not numbers or ids are errors before any service call.
-pub fn project_input(fields: &Fields, editing: bool) -> Result<ProjectInput, FormErrors> {
+pub fn project_input(
+    fields: &Fields,
+    editing: bool,
+    currency: &str,
+) -> Result<ProjectInput, FormErrors> {
     let mut errors = FormErrors::default();
     let client_id = match fields.non_empty("client_id") {
         None => None,
@@ -70,7 +75,7 @@ pub fn project_input(fields: &Fields, editing: bool) -> Result<ProjectInput, For
         errors.add("estimate_hours", m);
         None
     });
-    let budget = parse_amount(fields.get("budget")).unwrap_or_else(|m| {
+    let budget = parse_amount(fields.get("budget"), currency).unwrap_or_else(|m| {
         errors.add("budget", m);
         None
     });
@@ -207,7 +212,11 @@ pub async fn create(
     form: SignedForm,
 ) -> PageResult {
     let SignedForm { viewer, fields } = form;
-    let input = match project_input(&fields, false) {
+    let currency = organizations::get(&state.ctx, &viewer.actor, org)
+        .await?
+        .organization
+        .currency;
+    let input = match project_input(&fields, false, &currency) {
         Ok(input) => input,
         Err(errors) => {
             let (attempt, status) = rejected("new", fields, errors);

@@ -37,7 +37,7 @@ impl SettingsForm {
         Self {
             name: org.name.clone(),
             currency: org.currency.clone(),
-            default_rate: super::super::catalog_pages::amount(org.default_rate),
+            default_rate: super::super::catalog_pages::amount(org.default_rate, &org.currency),
             allow_overlap: org.allow_overlap,
             lock_before: org
                 .lock_before
@@ -63,10 +63,13 @@ impl SettingsForm {
     /// The change to ask the service for, or the fields that are not even numbers or dates.
     fn input(&self) -> Result<OrganizationInput, FormErrors> {
         let mut errors = FormErrors::default();
-        let default_rate = match self.default_rate.trim() {
-            "" => Some(None),
-            raw => noted(&mut errors, "default_rate", parse_amount(raw)).map(Some),
-        };
+        // the rate is in the currency this form sets
+        let currency = self.currency.trim().to_uppercase();
+        let default_rate = noted(
+            &mut errors,
+            "default_rate",
+            super::super::catalog_pages::parse_amount(&self.default_rate, &currency),
+        );
         let lock_before = match self.lock_before.trim() {
             "" => Some(None),
             raw => {
@@ -109,23 +112,6 @@ impl SettingsForm {
 /// The value, or `None` with the message noted under `field`.
 fn noted<T>(errors: &mut FormErrors, field: &str, result: Result<T, String>) -> Option<T> {
     result.map_err(|m| errors.add(field, m)).ok()
-}
-
-/// `85`, `85.5`, `85.50` or `85,50` → minor units.
-fn parse_amount(raw: &str) -> Result<i64, String> {
-    let bad = || format!("'{raw}' is not an amount; write it like 85 or 85.50");
-    let (whole, cents) = raw.split_once(['.', ',']).unwrap_or((raw, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !digits(whole) || !digits(cents) || cents.len() > 2 {
-        return Err(bad());
-    }
-    let cents: i64 = format!("{cents:0<2}").parse().map_err(|_| bad())?;
-    whole
-        .parse::<i64>()
-        .ok()
-        .and_then(|w| w.checked_mul(100))
-        .and_then(|w| w.checked_add(cents))
-        .ok_or_else(|| "is implausibly large".to_string())
 }
 
 #[derive(Template)]
@@ -231,20 +217,4 @@ pub async fn organization_delete_post(
         &format!("{name} was deleted, with everything in it."),
         state.ctx.settings.secure_cookies,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_are_read_with_up_to_two_decimals() {
-        assert_eq!(parse_amount("85"), Ok(8500));
-        assert_eq!(parse_amount("85.5"), Ok(8550));
-        assert_eq!(parse_amount("85,50"), Ok(8550));
-        assert_eq!(parse_amount("0.07"), Ok(7));
-        for bad in ["", ".5", "85.505", "-5", "8 5", "85€", "1e3"] {
-            assert!(parse_amount(bad).is_err(), "{bad:?} should be refused");
-        }
-    }
 }
