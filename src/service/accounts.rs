@@ -118,25 +118,26 @@ pub async fn is_fresh_instance(ctx: &Ctx) -> AppResult<bool> {
 
 /// `POST /auth/register`. The instance's first user may always register and becomes its admin
 /// and the owner of a first organization.
+/// Why the registration policy refuses a new account (beyond the first), if it does.
+pub fn registration_refused(policy: Policy) -> Option<AppError> {
+    match policy {
+        Policy::Open => None,
+        Policy::Invite => Some(AppError::Forbidden(
+            "Registration on this instance is by invitation only; ask an administrator to invite you.".into(),
+        )),
+        Policy::Closed => Some(AppError::Forbidden(
+            "Registration on this instance is closed.".into(),
+        )),
+    }
+}
+
 pub async fn register(ctx: &Ctx, input: Registration, ip: &str) -> AppResult<User> {
     let prepared = prepare(input).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let first = users::count(&mut tx.conn()).await? == 0;
-    if !first {
-        match ctx.settings.registration {
-            Policy::Open => {}
-            Policy::Invite => {
-                return Err(AppError::Forbidden(
-                    "Registration on this instance is by invitation only; ask an administrator to invite you.".into(),
-                ));
-            }
-            Policy::Closed => {
-                return Err(AppError::Forbidden(
-                    "Registration on this instance is closed.".into(),
-                ));
-            }
-        }
+    if !first && let Some(refused) = registration_refused(ctx.settings.registration) {
+        return Err(refused);
     }
     let user = insert_user(&mut tx, &prepared, first, now).await?;
     let org_name = match (&prepared.organization_name, first) {

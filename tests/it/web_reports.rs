@@ -49,7 +49,8 @@ async fn the_reports_page_groups_saves_and_shares(backend: Backend) {
         .await;
     by_day.assert_contains("Tue 24 Nov 2026");
     by_day.assert_contains(">3:00<");
-    by_day.assert_contains("Each entry rounded up to 60 minutes");
+    by_day
+        .assert_contains("Rounding: each entry up to 60 minutes; totals add the rounded entries.");
 
     let wrong = web
         .get(&format!(

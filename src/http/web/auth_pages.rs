@@ -303,15 +303,7 @@ pub async fn sign_out_post(State(state): State<AppState>, form: SignedForm) -> P
 }
 
 fn registration_closed(state: &AppState) -> Option<AppError> {
-    match state.ctx.settings.registration {
-        Policy::Open => None,
-        Policy::Invite => Some(AppError::Forbidden(
-            "Registration on this instance is by invitation only; ask an administrator to invite you.".into(),
-        )),
-        Policy::Closed => Some(AppError::Forbidden(
-            "Registration on this instance is closed.".into(),
-        )),
-    }
+    accounts::registration_refused(state.ctx.settings.registration)
 }
 
 pub async fn register_get(State(state): State<AppState>, headers: HeaderMap) -> PageResult {

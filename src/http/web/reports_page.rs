@@ -122,15 +122,10 @@ fn view(summary: &Summary, over_time: Option<&Summary>) -> View {
         ][(summary.week_start.clamp(1, 7) - 1) as usize]
     )];
     notes.push(match summary.rounding.mode {
-        reports::rounding::Mode::None => "No rounding: exact tracked time.".into(),
-        mode => format!(
-            "Each entry rounded {} to {} minutes; totals add the rounded entries.",
-            match mode {
-                reports::rounding::Mode::Up => "up",
-                reports::rounding::Mode::Down => "down",
-                _ => "to the nearest",
-            },
-            summary.rounding.minutes
+        reports::rounding::Mode::None => "Rounding: none (time as tracked).".into(),
+        _ => format!(
+            "Rounding: {}; totals add the rounded entries.",
+            summary.rounding.describe()
         ),
     });
     if summary.entries_count_under_each_tag {
@@ -382,14 +377,13 @@ async fn render(
         .into_iter()
         .map(|s| ShareLink {
             id: s.id.to_string(),
-            state: if s.revoked {
-                "revoked".into()
-            } else {
-                match s.expires_at {
-                    Some(e) if e <= now => "expired".into(),
-                    Some(e) => format!("until {}", format::date_time(e, viewer.tz)),
-                    None => "no expiry".into(),
+            state: match s.state(now) {
+                links::LinkState::Revoked => "revoked".into(),
+                links::LinkState::Expired => "expired".into(),
+                links::LinkState::Works { until: Some(e) } => {
+                    format!("until {}", format::date_time(e, viewer.tz))
                 }
+                links::LinkState::Works { until: None } => "no expiry".into(),
             },
             revoked: s.revoked,
             name: s.name,

@@ -62,7 +62,7 @@ impl FromRequestParts<AppState> for Viewer {
         let ip = client_ip(parts);
         match sessions::authenticate(&state.ctx, token, &ip).await {
             Ok((actor, session, csrf)) => {
-                let tz = actor.user.time_zone.parse().unwrap_or(Tz::UTC);
+                let tz = actor.user.tz();
                 Ok(Viewer {
                     actor,
                     session,

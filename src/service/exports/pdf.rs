@@ -10,7 +10,6 @@ use pdf_writer::{Content, Date, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use super::{decimal, hm};
 use crate::service::reports::Summary;
 use crate::service::reports::query::GroupBy;
-use crate::service::reports::rounding::Mode;
 use crate::service::reports::summary::Group;
 
 const WIDTH: f32 = 595.0;
@@ -65,15 +64,7 @@ pub fn render(report: &Summary, organization: &str, now: DateTime<Utc>) -> Vec<u
 }
 
 fn heading(report: &Summary, organization: &str) -> Vec<String> {
-    let rounding = match report.rounding.mode {
-        Mode::None => "none (time as tracked)".to_string(),
-        Mode::Up => format!("each entry up to {} minutes", report.rounding.minutes),
-        Mode::Down => format!("each entry down to {} minutes", report.rounding.minutes),
-        Mode::Nearest => format!(
-            "each entry to the nearest {} minutes",
-            report.rounding.minutes
-        ),
-    };
+    let rounding = report.rounding.describe();
     let grouping = match report.subgroup {
         Some(sub) => format!("{}, then {}", report.group.as_str(), sub.as_str()),
         None => report.group.as_str().to_string(),

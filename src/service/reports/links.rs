@@ -139,6 +139,29 @@ pub struct CreatedShare {
     pub url: String,
 }
 
+/// Whether a shared link still opens its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    Works { until: Option<DateTime<Utc>> },
+    Expired,
+    Revoked,
+}
+
+/// The one rule for a link: revoked ones never work again, expiring ones stop at `expires_at`.
+fn link_state(revoked: bool, expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> LinkState {
+    match (revoked, expires_at) {
+        (true, _) => LinkState::Revoked,
+        (false, Some(at)) if at <= now => LinkState::Expired,
+        (false, until) => LinkState::Works { until },
+    }
+}
+
+impl SharedReport {
+    pub fn state(&self, now: DateTime<Utc>) -> LinkState {
+        link_state(self.revoked, self.expires_at, now)
+    }
+}
+
 fn shared(row: report_links::SharedRow) -> SharedReport {
     SharedReport {
         id: SharedReportId::from_uuid(row.id),
@@ -268,7 +291,10 @@ pub async fn open(ctx: &Ctx, token: &str) -> AppResult<OpenedShare> {
     let mut pooled = ctx.db.acquire().await?;
     let row = report_links::find_shared_by_token(&mut pooled.conn(), &secrets::digest(token))
         .await?
-        .filter(|r| r.revoked_at.is_none() && r.expires_at.is_none_or(|e| e.0 > now))
+        .filter(|r| {
+            let state = link_state(r.revoked_at.is_some(), r.expires_at.map(|e| e.0), now);
+            matches!(state, LinkState::Works { .. })
+        })
         .ok_or_else(gone)?;
     let (user, _) = users::find(&mut pooled.conn(), UserId::from_uuid(row.user_id))
         .await?

@@ -61,6 +61,16 @@ impl Rounding {
     }
 
     /// The rounded duration of one entry, in seconds.
+    /// In words, for the report's notes and the PDF: "each entry up to 15 minutes".
+    pub fn describe(self) -> String {
+        match self.mode {
+            Mode::None => "none (time as tracked)".to_string(),
+            Mode::Up => format!("each entry up to {} minutes", self.minutes),
+            Mode::Down => format!("each entry down to {} minutes", self.minutes),
+            Mode::Nearest => format!("each entry to the nearest {} minutes", self.minutes),
+        }
+    }
+
     /// The query parameters (`rounding`, `rounding_minutes`) that read back as this rounding;
     /// `None` for no rounding.
     pub fn as_params(self) -> Option<(&'static str, i64)> {
