@@ -300,9 +300,11 @@ def check_migrate_job(where, docs, deployment, version):
 
 
 def metric_names(docs):
+    """The app's own metrics the rules query: those selected with job="gogotime". Other gogotime_*
+    families in the rules (the backup service's, certbot's) come from other processes."""
     rule = find(docs, "PrometheusRule")
     expressions = " ".join(r["expr"] for g in rule["spec"]["groups"] for r in g["rules"])
-    return set(re.findall(r"\b(gogotime_[a-z_]+)", expressions))
+    return set(re.findall(r"\b(gogotime_[a-z_]+)\{[^}]*\bjob=\"gogotime\"", expressions))
 
 
 def check_monitoring(where, docs):
@@ -312,6 +314,9 @@ def check_monitoring(where, docs):
     endpoint = monitor["spec"]["endpoints"][0]
     check(endpoint["port"] in {p["name"] for p in service["spec"]["ports"]}, f"{where}: ServiceMonitor port is not a Service port")
     check(endpoint["path"] == METRICS_PATH, f"{where}: ServiceMonitor path is not {METRICS_PATH}")
+    # the rules select the app as job="gogotime": the ServiceMonitor takes the job from a label
+    job = service["metadata"]["labels"].get(monitor["spec"].get("jobLabel", ""), service["metadata"]["name"])
+    check(job == "gogotime", f"{where}: Prometheus would name the app's job {job!r}; the alert rules expect 'gogotime'")
     rule = one(docs, "PrometheusRule", where)
     shared = REPO / "deploy/monitoring/alerts.yaml"
     if shared.exists():

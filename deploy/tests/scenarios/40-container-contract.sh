@@ -193,7 +193,8 @@ contract_kubernetes_pod() {
     log "container contract: the app as the Deployment runs it (uid $K8S_RUN_AS_USER, read-only, no capabilities)"
     local flags=() took ip status
     mapfile -t flags < <(contract_k8s_flags "$K8S_RUN_AS_USER" "$K8S_RUN_AS_GROUP" "$K8S_FS_GROUP" "$CONTRACT_DIR/k8s-secrets" k8s-app)
-    docker create --name "$CONTRACT_APP" "${flags[@]}" "$IMAGE" serve >/dev/null
+    # with the Deployment's memory limit, which the app reports for the memory alert
+    docker create --name "$CONTRACT_APP" "${flags[@]}" --memory "${K8S_MEMORY_LIMIT_MIB}m" "$IMAGE" serve >/dev/null
     took=$(contract_time_to_ready "$CONTRACT_APP" "$K8S_READY_PATH" "$K8S_HTTP_PORT")
     contract_ready_within_2s "Deployment, uid $K8S_RUN_AS_USER" "$took"
     ip=$(contract_ip "$CONTRACT_APP")
@@ -205,7 +206,7 @@ contract_kubernetes_pod() {
     local metrics name
     metrics=$(http "http://$ip:$K8S_METRICS_PORT/metrics") || fail "no metrics on port $K8S_METRICS_PORT"
     for name in $K8S_METRICS_RULE_NAMES; do
-        grep -q "^$name{" <<<"$metrics" || fail "metric $name, used by the PrometheusRule, is not exposed"
+        grep -Eq "^$name[{ ]" <<<"$metrics" || fail "metric $name, used by the PrometheusRule, is not exposed"
     done
     info "metrics on $K8S_METRICS_PORT/metrics expose what the alert rules query: $K8S_METRICS_RULE_NAMES"
     contract_confinement "$CONTRACT_APP" "$K8S_RUN_AS_USER"
