@@ -6,6 +6,7 @@ mod helpers;
 mod access_matrix;
 mod auth;
 mod catalog;
+mod changelog;
 mod cli;
 mod config;
 mod credentials;
