@@ -10,6 +10,7 @@ mod changelog;
 mod cli;
 mod config;
 mod credentials;
+mod docs_commands;
 mod entries;
 mod env_example;
 mod exports;
