@@ -7,6 +7,9 @@ fn main() {
     println!("cargo:rerun-if-env-changed=GOGOTIME_GIT_COMMIT");
     println!("cargo:rerun-if-changed=.git/HEAD");
     println!("cargo:rerun-if-changed=.git/refs/heads");
+    // sqlx::migrate! embeds the migration files but cannot tell cargo about a file added later:
+    // watching the folder makes `cargo build` (and the dev stack) pick up a new migration.
+    println!("cargo:rerun-if-changed=migrations");
     let commit = std::env::var("GOGOTIME_GIT_COMMIT")
         .ok()
         .filter(|c| !c.trim().is_empty())

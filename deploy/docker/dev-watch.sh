@@ -4,6 +4,8 @@
 # DEV_WATCH_INTERVAL seconds instead of using inotify, because inotify events do not cross bind
 # mounts from Docker Desktop (macOS/Windows) hosts, and cargo-watch would cost minutes to compile
 # on a fresh machine. A failed build keeps the previous server (if any) and waits for the next edit.
+# The same script reloads outside Docker (`make watch`: DEV_WATCH_DIR=. with the local toolchain).
+# deploy/tests/scenarios/90-dev-hot-reload.sh proves edit → served, a failed build, and the cache.
 set -euo pipefail
 
 cd "${DEV_WATCH_DIR:-/src}"
@@ -30,13 +32,14 @@ trap 'stop_server; exit 0' TERM INT
 while true; do
     seen=$(snapshot)
     echo "dev-watch: building" >&2
+    started=$SECONDS
     if cargo build --locked --bin gogotime; then
         stop_server
         "$bin" serve &
         server=$!
-        echo "dev-watch: started gogotime (pid $server)" >&2
+        echo "dev-watch: built in $((SECONDS - started)) s; started gogotime (pid $server)" >&2
     else
-        echo "dev-watch: build failed; waiting for changes" >&2
+        echo "dev-watch: build failed after $((SECONDS - started)) s; ${server:+the previous build keeps serving; }waiting for changes" >&2
     fi
     # `sleep & wait` keeps the TERM trap responsive
     while [[ $(snapshot) == "$seen" ]]; do

@@ -11,7 +11,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 prod() { timeout 600 docker-compose -p "$PROJECT" -f "$REPO/compose.prod.yaml" --env-file "$ENV_FILE" "$@"; }
-dev() { GOGOTIME_DEV_PORT=$DEV_PORT timeout 600 docker-compose -p "$DEV_PROJECT" -f "$REPO/compose.yaml" "$@"; }
+dev() { GOGOTIME_DEV_PORT=$DEV_PORT GOGOTIME_DEV_IMAGE=gogotime-dev:$IMAGE_TAG timeout 600 docker-compose -p "$DEV_PROJECT" -f "$REPO/compose.yaml" "$@"; }
 
 http() { curl -fsS --max-time 5 "$@"; }
 

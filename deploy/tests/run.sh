@@ -6,6 +6,7 @@
 #   deploy/tests/run.sh                                   # everything
 #   GOGOTIME_CI_ONLY=production_stack deploy/tests/run.sh # only these scenarios (comma-separated)
 #   GOGOTIME_CI_SKIP_DEV=1 deploy/tests/run.sh            # without the development stack (saves a cold debug build)
+#   GOGOTIME_CI_ONLY=dev_hot_reload deploy/tests/run.sh   # only the development stack's hot reload
 #   deploy/tests/run.sh --list                            # the scenarios, in the order they run
 #
 # A scenario is a file scenarios/NN-name.sh that defines a function and registers it with
@@ -19,6 +20,7 @@
 # GOGOTIME_CI_DEV_PORT (18082), GOGOTIME_CI_PROMETHEUS_PORT (18090), GOGOTIME_CI_ALERTMANAGER_PORT
 # (18093), GOGOTIME_CI_SYSLOG_PORT (18014; the monitoring scenario's Prometheus, Alertmanager and
 # central-log receiver), GOGOTIME_CI_DEV_TIMEOUT (dev stack first build, s, default 900),
+# GOGOTIME_CI_DEV_RELOAD_TIMEOUT (each rebuild after an edit, s, default 300),
 # GOGOTIME_CI_NO_CACHE=1 (cold image build), GOGOTIME_CI_KEEP=1 (leave containers/volumes for
 # inspection).
 #
@@ -43,6 +45,7 @@ readonly SINGLE=$PREFIX-single SINGLE_VOLUME=$PREFIX-sqlite SINGLE_PORT=${GOGOTI
 readonly HTTP_PORT=${GOGOTIME_CI_HTTP_PORT:-18080}
 readonly HTTPS_PORT=${GOGOTIME_CI_HTTPS_PORT:-18083}
 readonly DEV_PORT=${GOGOTIME_CI_DEV_PORT:-18082}
+# shellcheck disable=SC2034 # used by scenarios/90-dev-hot-reload.sh
 readonly DEV_TIMEOUT=${GOGOTIME_CI_DEV_TIMEOUT:-900}
 WORK=$(mktemp -d /tmp/gogotime-deploy-test.XXXXXX)
 readonly WORK
@@ -214,27 +217,12 @@ dev_stack_start() {
     log "development stack: starting (first build compiles in the background)"
     DEV_STARTED=1
     dev down --volumes --remove-orphans --timeout 5 >/dev/null 2>&1 || true
+    # shellcheck disable=SC2034 # used by scenarios/90-dev-hot-reload.sh
     DEV_START=$(now)
     dev up -d --build >"$WORK/dev-up.log" 2>&1 || { cat "$WORK/dev-up.log" >&2; fail "dev compose up"; }
 }
 
-dev_serving() {
-    local app
-    app=$(project_containers "$DEV_PROJECT" app)
-    if [[ $(docker inspect -f '{{.State.Status}}' "$app") != running ]]; then
-        docker logs --tail 30 "$app" >&3 2>&1
-        fail "the development container stopped"
-    fi
-    http -o /dev/null "http://127.0.0.1:$DEV_PORT/api/system/health/live"
-}
-
-dev_stack_check() {
-    log "development stack: waiting for http://127.0.0.1:$DEV_PORT/api/system/health/live"
-    wait_until "$DEV_TIMEOUT" "the development server" dev_serving
-    figure "dev stack: up to serving (cold debug build)" "$(elapsed "$DEV_START") s"
-    info "health: $(http "http://127.0.0.1:$DEV_PORT/api/system/health")"
-    dev down --volumes --remove-orphans --timeout 10 >/dev/null 2>&1
-}
+selected() { [[ -z ${GOGOTIME_CI_ONLY:-} || ",$GOGOTIME_CI_ONLY," == *",$1,"* ]]; }
 
 main() {
     local start
@@ -246,19 +234,17 @@ main() {
     lint
     build_image
     write_env
-    local dev_stack=""
-    [[ -z ${GOGOTIME_CI_SKIP_DEV:-} && -z ${GOGOTIME_CI_ONLY:-} ]] && dev_stack=1
-    # the development stack's cold debug build runs in the background while the scenarios run
-    [[ -n $dev_stack ]] && dev_stack_start
+    # the development stack's cold debug build runs in the background while the scenarios run;
+    # scenarios/90-dev-hot-reload.sh, the last one, waits for it and tests it
+    if [[ -z ${GOGOTIME_CI_SKIP_DEV:-} ]] && selected dev_hot_reload; then dev_stack_start; fi
     local scenario
     for scenario in "${SCENARIOS[@]}"; do
-        if [[ -n ${GOGOTIME_CI_ONLY:-} && ",$GOGOTIME_CI_ONLY," != *",$scenario,"* ]]; then continue; fi
+        selected "$scenario" || continue
         local scenario_start
         scenario_start=$(now)
         "$scenario"
         figure "scenario $scenario" "$(elapsed "$scenario_start") s"
     done
-    [[ -n $dev_stack ]] && dev_stack_check
     figure "whole container test" "$(elapsed "$start") s"
     log "figures"
     printf '    %s\n' "${FIGURES[@]}" >&2

@@ -104,11 +104,15 @@ export async function startServer() {
 }
 
 export async function startBrowser() {
+  // BROWSER_HEADED=1 shows the window (on a display) and slows each action down to be followed
+  const headed = process.env.BROWSER_HEADED === "1";
   // playwright gives the browser a fresh temporary profile of its own
   return chromium.launch({
     executablePath: CHROMIUM,
+    headless: !headed,
+    slowMo: headed ? 250 : 0,
     args: [
-      "--headless",
+      ...(headed ? [] : ["--headless"]),
       "--no-sandbox",
       "--disable-gpu",
       "--disable-quic",

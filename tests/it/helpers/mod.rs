@@ -2,7 +2,9 @@
 
 pub mod accounts;
 pub mod binary;
+pub mod doc_check;
 pub mod postgres;
+pub mod shell_docs;
 pub mod tcp_proxy;
 pub mod tls;
 pub mod web;
