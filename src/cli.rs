@@ -21,7 +21,7 @@ Environment variables: GOGOTIME_BIND and PORT (to find the local port when --url
 Exit status: 0 when the server reports healthy, 1 otherwise.";
 
 #[derive(Debug, Parser)]
-#[command(name = "gogotime", version, about = "GoGoTime: self-hostable team time tracking", after_help = SERVE_ENV)]
+#[command(name = "gogotime", version = crate::build_info::VERSION_LINE, about = "GoGoTime: self-hostable team time tracking", after_help = SERVE_ENV)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
