@@ -151,10 +151,12 @@ lint() {
     docker-compose -f "$REPO/compose.prod.yaml" --env-file "$WORK/lint.env" config -q
     docker-compose -f "$REPO/compose.yaml" config -q
     info "docker-compose config: ok"
-    docker run --rm --read-only --tmpfs /tmp --tmpfs /var/cache/nginx --add-host app:127.0.0.1 \
+    docker run --rm --read-only --tmpfs /tmp --tmpfs /var/cache/nginx --tmpfs /etc/nginx/upstream --add-host app:127.0.0.1 \
         -v "$REPO/deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro" \
         -v "$REPO/deploy/nginx/conf.d:/etc/nginx/conf.d:ro" \
         -v "$REPO/deploy/nginx/snippets:/etc/nginx/snippets:ro" \
+        -v "$REPO/deploy/nginx/bin/gogotime-upstream:/usr/local/bin/gogotime-upstream:ro" \
+        -v "$REPO/deploy/nginx/docker-entrypoint.d/40-gogotime-upstream-watch.sh:/docker-entrypoint.d/40-gogotime-upstream-watch.sh:ro" \
         nginx:1.22 nginx -t 2>&1 | sed 's/^/    /'
     [[ ${PIPESTATUS[0]} -eq 0 ]] || fail "nginx -t"
 }
