@@ -25,6 +25,9 @@ HEALTH_TIMEOUT=${GOGOTIME_HEALTH_TIMEOUT:-180}
 readonly CRASH_RESTARTS=2
 
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+# inside a deploy: record why, then exit (the script's EXIT trap puts things back)
+# shellcheck disable=SC2034 # read by the scripts' abort handlers
+failing() { ABORT_REASON=$1; exit 1; }
 die() { say "error: $*"; exit 1; }
 seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -186,7 +189,13 @@ in_rotation() {
 }
 
 # put exactly these addresses in rotation; returns once nginx serves the new configuration
-pin() { upstream pin "$@" >/dev/null 2>&1 || { upstream pin "$@"; die "nginx did not take the new replica set ($*)"; }; }
+pin() {
+    local out
+    if ! out=$(upstream pin "$@" 2>&1); then
+        printf '%s\n' "$out" >&2
+        die "nginx did not take the new replica set ($*)"
+    fi
+}
 follow() { upstream follow "$SERVICE" >/dev/null 2>&1 || say "warning: nginx could not return to following $SERVICE; run: docker exec $(proxy_container) gogotime-upstream follow $SERVICE"; }
 
 # --- steps shared by rollout and bluegreen --------------------------------------------------------

@@ -16,7 +16,8 @@
 # (Compose project and container names, default gogotime-ci: two runs with different prefixes and
 # ports can share one engine), GOGOTIME_CI_IMAGE_TAG (default ci), GOGOTIME_CI_HTTP_PORT (nginx,
 # default 18080), GOGOTIME_CI_HTTPS_PORT (nginx, 18083), GOGOTIME_CI_SINGLE_PORT (18081),
-# GOGOTIME_CI_DEV_PORT (18082), GOGOTIME_CI_DEV_TIMEOUT (dev stack first build, s, default 900),
+# GOGOTIME_CI_DEV_PORT (18082), GOGOTIME_CI_RELEASE_PORT (the release scenarios' nginx, 18084),
+# GOGOTIME_CI_PREVIOUS_RELEASE (the commit those scenarios deploy as v1), GOGOTIME_CI_DEV_TIMEOUT (dev stack first build, s, default 900),
 # GOGOTIME_CI_NO_CACHE=1 (cold image build), GOGOTIME_CI_KEEP=1 (leave containers/volumes for
 # inspection).
 #
