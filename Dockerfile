@@ -1,4 +1,5 @@
-# GoGoTime container image: `docker build -t gogotime .` (see docs/deployment/docker.md).
+# GoGoTime container image: `deploy/scripts/build-image` (see docs/deployment/docker.md), or
+# `docker build --build-arg VERSION=X.Y.Z -t gogotime:X.Y.Z .`
 #
 # Stages: toolchain (the official Rust image) → dev (hot-reload image used by compose.yaml)
 #         → builder (dependencies compiled in their own layer, then the crate) → runtime (slim Debian,
@@ -41,28 +42,24 @@ RUN set -eux; \
     rm -rf src benches tests examples target/release/gogotime target/release/gogotime.d \
         target/release/deps/gogotime-* target/release/deps/libgogotime-* target/release/.fingerprint/gogotime-*
 
-# 2. The crate itself. The commit is passed in because .git is not part of the build context.
+# 2. The crate itself. VERSION is the one source of the release version: the binary reports it
+#    (build.rs reads GOGOTIME_VERSION) and the runtime stage labels the image with it, so
+#    `gogotime --version`, /api/system/version and org.opencontainers.image.version agree.
+#    There is no default, because a default would be a second source that drifts from
+#    Cargo.toml: deploy/scripts/build-image passes Cargo.toml's version. The commit is passed in
+#    because .git is not part of the build context.
 COPY . .
+ARG VERSION
 ARG GOGOTIME_GIT_COMMIT=unknown
 RUN set -eux; \
+    : "${VERSION:?pass --build-arg VERSION=X.Y.Z (deploy/scripts/build-image reads it from Cargo.toml)}"; \
     cargo-stub-targets unbuilt; \
-    GOGOTIME_GIT_COMMIT="$GOGOTIME_GIT_COMMIT" cargo build --locked --release; \
-    cp target/release/gogotime /usr/local/bin/gogotime
+    GOGOTIME_VERSION="$VERSION" GOGOTIME_GIT_COMMIT="$GOGOTIME_GIT_COMMIT" cargo build --locked --release; \
+    cp target/release/gogotime /usr/local/bin/gogotime; \
+    test "$(/usr/local/bin/gogotime --version)" = "gogotime $VERSION (commit $GOGOTIME_GIT_COMMIT)"
 
 # ---------------------------------------------------------------------------------------------
 FROM debian:${DEBIAN_RELEASE}-slim AS runtime
-
-ARG VERSION=0.1.0
-ARG GOGOTIME_GIT_COMMIT=unknown
-ARG SOURCE_URL=https://github.com/gogotime/gogotime
-ARG BUILD_DATE=unknown
-LABEL org.opencontainers.image.title="GoGoTime" \
-      org.opencontainers.image.description="Self-hostable team time tracker" \
-      org.opencontainers.image.licenses="AGPL-3.0-or-later" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${GOGOTIME_GIT_COMMIT}" \
-      org.opencontainers.image.source="${SOURCE_URL}" \
-      org.opencontainers.image.created="${BUILD_DATE}"
 
 # No apt packages: the binary speaks plain HTTP and links only glibc (present in the base image);
 # TLS terminates at the proxy in front. A dedicated user with a fixed uid so volume ownership and
@@ -99,3 +96,17 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
 
 ENTRYPOINT ["gogotime"]
 CMD ["serve"]
+
+# Labels last, so a new build date does not invalidate the layers above. VERSION and the commit
+# are the values the binary was compiled with (builder stage).
+ARG VERSION
+ARG GOGOTIME_GIT_COMMIT=unknown
+ARG SOURCE_URL=https://github.com/gogotime/gogotime
+ARG BUILD_DATE=unknown
+LABEL org.opencontainers.image.title="GoGoTime" \
+      org.opencontainers.image.description="Self-hostable team time tracker" \
+      org.opencontainers.image.licenses="AGPL-3.0-or-later" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${GOGOTIME_GIT_COMMIT}" \
+      org.opencontainers.image.source="${SOURCE_URL}" \
+      org.opencontainers.image.created="${BUILD_DATE}"

@@ -1,5 +1,5 @@
 //! The command line: `serve` (default), `migrate`, `config check`, `healthcheck`, `secret`,
-//! `user`, `import`, `backup`, `restore`.
+//! `user`, `import`, `backup`, `restore`, `preflight`, `smoke`.
 
 use clap::{Args, Parser, Subcommand};
 
@@ -21,7 +21,7 @@ Environment variables: GOGOTIME_BIND and PORT (to find the local port when --url
 Exit status: 0 when the server reports healthy, 1 otherwise.";
 
 #[derive(Debug, Parser)]
-#[command(name = "gogotime", version, about = "GoGoTime: self-hostable team time tracking", after_help = SERVE_ENV)]
+#[command(name = "gogotime", version = crate::build_info::VERSION_LINE, about = "GoGoTime: self-hostable team time tracking", after_help = SERVE_ENV)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -60,6 +60,98 @@ pub enum Command {
     /// the schema version and every checksum first.
     #[command(after_help = RESTORE_ENV)]
     Restore(RestoreArgs),
+    /// Before a deploy, with the new release's configuration: configuration, database and its TLS,
+    /// pending or newer migrations, disk space, backup age, certificate expiry, DNS, metrics. One
+    /// line per check, ✓ or ✗ with the fix (docs/deployment/checklist.md).
+    #[command(after_help = PREFLIGHT_ENV)]
+    Preflight(PreflightArgs),
+    /// After a deploy, against its URL: health, version, static assets and their caching, sign-in,
+    /// a timer started and stopped in the smoke organization, a report, clean-up; with timings.
+    #[command(after_help = SMOKE_ENV)]
+    Smoke(SmokeArgs),
+}
+
+const PREFLIGHT_ENV: &str = "\
+Reads the same environment as `serve` (GOGOTIME_ENV, DATABASE_URL[_FILE], JWT_SECRET[_FILE],
+GOGOTIME_PUBLIC_URL, ...): run it with the environment of the release you are about to deploy,
+e.g. `docker-compose run --rm --no-deps app preflight` with the new image.
+Exit status 0 when every check passed (– lines were not checked), 1 when any failed, 2 for
+invalid arguments.";
+
+const SMOKE_ENV: &str = "\
+Signs in with a personal API token of a smoke account (GOGOTIME_SMOKE_TOKEN or --token), or with
+--email and the password in GOGOTIME_SMOKE_PASSWORD; the account should belong to a dedicated
+smoke organization (or pass --org). What smoke creates is deleted at the end. Without credentials
+only health, version and assets are checked.
+Exit status 0 when every check passed, 1 at the first failure (named on its ✗ line), 2 for
+invalid arguments.";
+
+#[derive(Debug, Args)]
+pub struct PreflightArgs {
+    /// The environment this deploy targets; fails when GOGOTIME_ENV differs.
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Pending migrations are expected (the deploy runs `migrate up` next): list them, do not fail.
+    #[arg(long)]
+    pub before_migrate: bool,
+    /// Accept migrations applied by a newer release (rolling back on purpose).
+    #[arg(long)]
+    pub allow_newer_schema: bool,
+    /// Public https:// address whose certificate is checked.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// PEM file with a private CA to trust besides the public ones.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Fail when the certificate expires within this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub cert_min_days: u32,
+    /// Backup directory (`gogotime backup --to`): its newest backup must be recent.
+    #[arg(long, value_name = "DIR")]
+    pub backups: Option<std::path::PathBuf>,
+    /// Metrics of the backup service (e.g. http://backup:9100/metrics) instead of --backups.
+    #[arg(long, value_name = "URL", conflicts_with = "backups")]
+    pub backup_metrics: Option<String>,
+    /// Oldest acceptable newest backup (24h, 26h, 2d).
+    #[arg(long, value_name = "DURATION", default_value = "26h")]
+    pub max_backup_age: String,
+    /// A running replica's metrics endpoint, e.g. http://app:9100/metrics.
+    #[arg(long, value_name = "URL")]
+    pub metrics_url: Option<String>,
+    /// Least free space wanted in the temporary, SQLite and backup directories (500M, 1G, 2T).
+    #[arg(long, value_name = "SIZE", default_value = "1G")]
+    pub min_free: String,
+    /// Do not run this check (database, schema, disk, backups, certificate, public-url, metrics).
+    #[arg(long, value_name = "CHECK")]
+    pub skip: Vec<String>,
+    /// Seconds each network check may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SmokeArgs {
+    /// The deployment's address, e.g. https://time.example.com.
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// Personal API token of the smoke account (better: GOGOTIME_SMOKE_TOKEN, kept out of `ps`).
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// Sign in as this smoke account, with the password in GOGOTIME_SMOKE_PASSWORD.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Option<String>,
+    /// Organization the timer check writes to [default: the account's only organization].
+    #[arg(long, value_name = "ORG_ID")]
+    pub org: Option<uuid::Uuid>,
+    /// Version the server must report [default: this binary's own version].
+    #[arg(long, value_name = "VERSION")]
+    pub expect_version: Option<String>,
+    /// PEM file with a private CA to trust besides the public ones.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Seconds each request may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
 }
 
 const BACKUP_ENV: &str = "\

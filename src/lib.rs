@@ -14,6 +14,7 @@ pub mod http;
 pub mod import;
 pub mod lifecycle;
 pub mod metrics;
+pub mod release_version;
 pub mod secret;
 pub mod service;
 pub mod startup;

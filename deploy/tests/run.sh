@@ -19,7 +19,9 @@
 # default 18080), GOGOTIME_CI_HTTPS_PORT (nginx, 18083), GOGOTIME_CI_SINGLE_PORT (18081),
 # GOGOTIME_CI_DEV_PORT (18082), GOGOTIME_CI_PROMETHEUS_PORT (18090), GOGOTIME_CI_ALERTMANAGER_PORT
 # (18093), GOGOTIME_CI_SYSLOG_PORT (18014; the monitoring scenario's Prometheus, Alertmanager and
-# central-log receiver), GOGOTIME_CI_DEV_TIMEOUT (dev stack first build, s, default 900),
+# central-log receiver), GOGOTIME_CI_RELEASE_PORT (the release scenarios' nginx, 18084),
+# GOGOTIME_CI_PREVIOUS_RELEASE (the commit those scenarios deploy as v1),
+# GOGOTIME_CI_DEV_TIMEOUT (dev stack first build, s, default 900),
 # GOGOTIME_CI_DEV_RELOAD_TIMEOUT (each rebuild after an edit, s, default 300),
 # GOGOTIME_CI_NO_CACHE=1 (cold image build), GOGOTIME_CI_KEEP=1 (leave containers/volumes for
 # inspection).
@@ -156,10 +158,12 @@ lint() {
     docker-compose -f "$REPO/compose.prod.yaml" --env-file "$WORK/lint.env" config -q
     docker-compose -f "$REPO/compose.yaml" config -q
     info "docker-compose config: ok"
-    docker run --rm --read-only --tmpfs /tmp --tmpfs /var/cache/nginx --add-host app:127.0.0.1 \
+    docker run --rm --read-only --tmpfs /tmp --tmpfs /var/cache/nginx --tmpfs /etc/nginx/upstream --add-host app:127.0.0.1 \
         -v "$REPO/deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro" \
         -v "$REPO/deploy/nginx/conf.d:/etc/nginx/conf.d:ro" \
         -v "$REPO/deploy/nginx/snippets:/etc/nginx/snippets:ro" \
+        -v "$REPO/deploy/nginx/bin/gogotime-upstream:/usr/local/bin/gogotime-upstream:ro" \
+        -v "$REPO/deploy/nginx/docker-entrypoint.d/40-gogotime-upstream-watch.sh:/docker-entrypoint.d/40-gogotime-upstream-watch.sh:ro" \
         nginx:1.22 nginx -t 2>&1 | sed 's/^/    /'
     [[ ${PIPESTATUS[0]} -eq 0 ]] || fail "nginx -t"
 }

@@ -1,12 +1,16 @@
 //! What each CLI command does. Exit status: 0 success, 1 failure, 2 invalid configuration.
 
 mod backup;
+mod checklist;
 mod config_check;
 mod healthcheck;
+mod http_client;
 mod import;
 mod migrate;
+mod preflight;
 mod restore;
 mod serve;
+mod smoke;
 mod user;
 
 use std::process::ExitCode;
@@ -39,6 +43,8 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Import(args) => import::run(&env, args).await,
             Command::Backup(args) => backup::run(&env, args).await,
             Command::Restore(args) => restore::run(&env, args).await,
+            Command::Preflight(args) => preflight::run(&env, args).await,
+            Command::Smoke(args) => smoke::run(&env, args).await,
             Command::Secret(SecretCommand::Generate) => {
                 println!("{}", crate::secret::generate());
                 ExitCode::SUCCESS

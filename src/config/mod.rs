@@ -114,6 +114,14 @@ impl Config {
         Self::from_env_for(env, |_| true)
     }
 
+    /// The configuration as far as it could be read (an invalid value replaced by its default)
+    /// together with every warning and problem: `preflight` reports all of them and still checks
+    /// what it can (the database, when `DATABASE_URL` is fine but a secret is not).
+    pub fn from_env_with_problems(env: &EnvSnapshot) -> (Config, Vec<Warning>, Vec<ConfigError>) {
+        let parsed = parse::parse(env);
+        (parsed.config, parsed.warnings, parsed.errors)
+    }
+
     /// Like `from_env`, but only problems with variables `relevant` accepts are errors: a one-shot
     /// `migrate` job should not need the web server's secrets.
     pub fn from_env_for(

@@ -113,3 +113,30 @@ async fn healthcheck_exits_0_for_a_healthy_server_and_1_once_it_is_not(backend: 
     assert_eq!(unhealthy.code, 1, "{}", unhealthy.output());
     assert!(unhealthy.stdout.contains("503"), "{}", unhealthy.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn version_flag_api_and_metrics_name_the_same_release() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+
+    let flag = binary::run(&["--version"], &[], dir.path());
+    let (status, api) = app.get_json("/api/system/version").await;
+    let metrics = app.metrics().await;
+
+    assert_eq!(flag.code, 0, "{}", flag.output());
+    assert_eq!(status, 200);
+    let (version, commit) = (
+        api["version"].as_str().unwrap(),
+        api["commit"].as_str().unwrap(),
+    );
+    assert_eq!(
+        flag.stdout.trim(),
+        format!("gogotime {version} (commit {commit})")
+    );
+    assert_eq!(version, gogotime::build_info::VERSION);
+    assert!(
+        metrics.contains(&format!("version=\"{version}\""))
+            && metrics.contains(&format!("commit=\"{commit}\"")),
+        "{metrics}"
+    );
+}

@@ -156,7 +156,7 @@ async fn production_refuses_to_serve_with_pending_migrations_unless_auto_migrate
 }
 
 /// Pretends a later release applied a migration this binary does not know.
-async fn record_newer_migration(url: &str, backend: Backend) {
+pub(crate) async fn record_newer_migration(url: &str, backend: Backend) {
     use sqlx::Connection;
     const INSERT: &str = "insert into _sqlx_migrations (version, description, success, checksum, execution_time) \
                           values (29990101000001, 'from the future', true, x'00', 1)";

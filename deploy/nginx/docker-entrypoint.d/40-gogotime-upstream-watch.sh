@@ -1,26 +1,9 @@
 #!/bin/sh
-# Started by the nginx image's entrypoint before nginx. Watches the IPs behind the app's service
-# name in Docker's DNS and reloads nginx when they change (replicas scaled, recreated or gone),
-# so the `server app:8080` upstream is re-resolved (see conf.d/gogotime.conf for why).
+# Started by the nginx image's entrypoint before nginx: writes the upstream's servers (every
+# replica behind GOGOTIME_UPSTREAM_HOST) and keeps them current in the background, reloading
+# nginx when replicas come and go. Deploy scripts pin the servers during a switch instead.
+# See bin/gogotime-upstream and conf.d/upstream.conf for why.
 set -eu
-host=${GOGOTIME_UPSTREAM_HOST:-app}
-poll=${GOGOTIME_UPSTREAM_POLL_SECONDS:-2}
-
-addresses() {
-    getent ahostsv4 "$host" 2>/dev/null | awk '{print $1}' | sort -u | tr '\n' ' '
-}
-
-watch() {
-    last=$(addresses)
-    while sleep "$poll"; do
-        now=$(addresses)
-        # nothing resolvable: keep the last known set rather than fail the reload
-        if [ -n "$now" ] && [ "$now" != "$last" ]; then
-            echo "gogotime-upstream-watch: $host is now [${now% }] (was [${last% }]); reloading nginx" >&2
-            if nginx -s reload; then last=$now; fi
-        fi
-    done
-}
-
-watch </dev/null &
-echo "gogotime-upstream-watch: watching $host every ${poll}s (pid $!)" >&2
+gogotime-upstream init
+gogotime-upstream watch </dev/null &
+echo "gogotime-upstream-watch: watching ${GOGOTIME_UPSTREAM_HOST:-app} every ${GOGOTIME_UPSTREAM_POLL_SECONDS:-2}s (pid $!)" >&2

@@ -65,7 +65,7 @@ server_files() {
 readonly NGINX_TEST_IMAGE=nginx:1.22
 
 nginx_t() { # MODE EXTRA_ENV: the stack's nginx configuration as the entrypoint hook writes it
-    docker run --rm --read-only --tmpfs /tmp --tmpfs /etc/nginx/site --tmpfs /var/cache/nginx \
+    docker run --rm --read-only --tmpfs /tmp --tmpfs /etc/nginx/site --tmpfs /var/cache/nginx --tmpfs /etc/nginx/upstream \
         --add-host app:127.0.0.1 -e "GOGOTIME_TLS=$1" -e "$2" -e GOGOTIME_TLS_WAIT_SECONDS=0 \
         -v "$REPO/deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro" \
         -v "$REPO/deploy/nginx/conf.d:/etc/nginx/conf.d:ro" \
@@ -73,6 +73,8 @@ nginx_t() { # MODE EXTRA_ENV: the stack's nginx configuration as the entrypoint 
         -v "$REPO/deploy/nginx/snippets:/etc/nginx/snippets:ro" \
         -v "$REPO/deploy/nginx/errors:/etc/nginx/errors:ro" \
         -v "$REPO/deploy/nginx/docker-entrypoint.d/30-gogotime-site.sh:/docker-entrypoint.d/30-gogotime-site.sh:ro" \
+        -v "$REPO/deploy/nginx/docker-entrypoint.d/40-gogotime-upstream-watch.sh:/docker-entrypoint.d/40-gogotime-upstream-watch.sh:ro" \
+        -v "$REPO/deploy/nginx/bin/gogotime-upstream:/usr/local/bin/gogotime-upstream:ro" \
         -v "$WORK/nginx-tls:/etc/letsencrypt:ro" \
         -v "$WORK/nginx-tls/gogotime:/etc/nginx/tls:ro" \
         "$NGINX_TEST_IMAGE" nginx -t

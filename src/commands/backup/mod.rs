@@ -5,7 +5,7 @@
 
 mod manifest;
 mod retention;
-mod schedule;
+pub(super) mod schedule;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
