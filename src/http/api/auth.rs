@@ -3,8 +3,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::authn::{Authenticated, cookie_name};
 use super::extract::ApiJson;
@@ -27,6 +26,15 @@ pub struct RefreshRequest {
     refresh_token: String,
 }
 
+/// A browser session was started.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SignedIn {
+    /// Send it as `X-CSRF-Token` with every request that changes something.
+    csrf_token: String,
+    /// Seconds the session lasts.
+    expires_in: i64,
+}
+
 fn ip(client: Option<axum::Extension<ClientIp>>) -> String {
     client.map(|c| c.0.0.to_string()).unwrap_or_default()
 }
@@ -37,7 +45,11 @@ fn ip(client: Option<axum::Extension<ClientIp>>) -> String {
     path = "/auth/register",
     tag = "auth",
     request_body = crate::service::accounts::Registration,
-    responses((status = 201, description = "Success", body = User), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "Registered; the instance's first user also gets an organization", body = User),
+        (status = 403, description = "Registration on this instance is by invitation only, or closed"),
+        (status = 409, description = "An account with this email exists"),
+    ),
     security(()),
 )]
 pub async fn register(
@@ -55,7 +67,11 @@ pub async fn register(
     path = "/auth/token",
     tag = "auth",
     request_body = Credentials,
-    responses((status = 200, description = "Success", body = crate::service::auth::TokenPair), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 429, description = "Too many failed sign-ins", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "Signed in", body = crate::service::auth::TokenPair),
+        (status = 401, description = "Wrong email or password, or the account is disabled"),
+        (status = 429, description = "Too many failed sign-ins"),
+    ),
     security(()),
 )]
 pub async fn token(
@@ -73,7 +89,10 @@ pub async fn token(
     path = "/auth/refresh",
     tag = "auth",
     request_body = RefreshRequest,
-    responses((status = 200, description = "Success", body = crate::service::auth::TokenPair), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "A new pair; the refresh token sent is used up", body = crate::service::auth::TokenPair),
+        (status = 401, description = "The refresh token is unknown, expired, revoked or used up"),
+    ),
     security(()),
 )]
 pub async fn refresh(
@@ -90,7 +109,7 @@ pub async fn refresh(
     path = "/auth/logout",
     tag = "auth",
     request_body = RefreshRequest,
-    responses((status = 204, description = "Success"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 204, description = "The refresh token's family is revoked (also when it was unknown)")),
     security(()),
 )]
 pub async fn logout(
@@ -107,7 +126,12 @@ pub async fn logout(
     path = "/auth/session",
     tag = "auth",
     request_body = Credentials,
-    responses((status = 201, description = "Signed in; the session cookie is set and the body holds csrf_token", body = Object), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 429, description = "Too many failed sign-ins", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "Signed in; the session cookie is set", body = SignedIn,
+            headers(("Set-Cookie" = String, description = "The HttpOnly session cookie"))),
+        (status = 401, description = "Wrong email or password, or the account is disabled"),
+        (status = 429, description = "Too many failed sign-ins"),
+    ),
     security(()),
 )]
 pub async fn session_sign_in(
@@ -136,7 +160,10 @@ pub async fn session_sign_in(
         session.max_age_seconds,
         if secure { "; Secure" } else { "" }
     );
-    let body = json!({ "csrf_token": session.csrf_token, "expires_in": session.max_age_seconds });
+    let body = SignedIn {
+        csrf_token: session.csrf_token,
+        expires_in: session.max_age_seconds,
+    };
     let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
@@ -150,7 +177,10 @@ pub async fn session_sign_in(
     delete,
     path = "/auth/session",
     tag = "auth",
-    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 204, description = "Signed out; the session cookie is cleared",
+            headers(("Set-Cookie" = String, description = "Clears the session cookie"))),
+    ),
 )]
 pub async fn session_sign_out(
     State(state): State<AppState>,

@@ -7,7 +7,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::authn::Authenticated;
+use super::doc::ROLE;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::params::Listing;
 use crate::domain::catalog::{Client, Project, ProjectMember, Tag, Task};
 use crate::domain::ids::{ClientId, OrganizationId, ProjectId, TagId, TaskId, UserId};
 use crate::http::problem::ApiError;
@@ -20,8 +22,10 @@ fn created<T: serde::Serialize>(value: T) -> Response {
     (StatusCode::CREATED, Json(value)).into_response()
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeleteQuery {
+    /// Admins: delete although time entries use it.
     #[serde(default)]
     force: bool,
 }
@@ -30,8 +34,11 @@ pub struct DeleteQuery {
     get,
     path = "/organizations/{org_id}/clients",
     tag = "clients",
-    params(("org_id" = uuid::Uuid, Path), ("archived" = Option<String>, Query, description = "false (default), true or all"), ("search" = Option<String>, Query, description = "case-insensitive substring of the name")),
-    responses((status = 200, description = "Success", body = Vec<Client>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), Listing),
+    responses(
+        (status = 200, description = "Success", body = Vec<Client>),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn clients_get(
     State(s): State<AppState>,
@@ -48,7 +55,11 @@ pub async fn clients_get(
     tag = "clients",
     params(("org_id" = uuid::Uuid, Path)),
     request_body = clients::ClientInput,
-    responses((status = 201, description = "Success", body = Client), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "Success", body = Client),
+        (status = 403, description = ROLE),
+        (status = 409, description = "Another client has this name"),
+    ),
 )]
 pub async fn clients_post(
     State(s): State<AppState>,
@@ -66,7 +77,7 @@ pub async fn clients_post(
     path = "/organizations/{org_id}/clients/{id}",
     tag = "clients",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Success", body = Client), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "Success", body = Client)),
 )]
 pub async fn client_get(
     State(s): State<AppState>,
@@ -82,7 +93,11 @@ pub async fn client_get(
     tag = "clients",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
     request_body = clients::ClientInput,
-    responses((status = 200, description = "Success", body = Client), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "Success", body = Client),
+        (status = 403, description = ROLE),
+        (status = 409, description = "Another client has this name"),
+    ),
 )]
 pub async fn client_patch(
     State(s): State<AppState>,
@@ -99,8 +114,12 @@ pub async fn client_patch(
     delete,
     path = "/organizations/{org_id}/clients/{id}",
     tag = "clients",
-    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("force" = Option<bool>, Query, description = "admins: delete although time entries use it")),
-    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), DeleteQuery),
+    responses(
+        (status = 204, description = "Success"),
+        (status = 403, description = ROLE),
+        (status = 409, description = "Time entries use it: archive it instead, or (admins) add force=true"),
+    ),
 )]
 pub async fn client_delete(
     State(s): State<AppState>,
@@ -116,8 +135,11 @@ pub async fn client_delete(
     get,
     path = "/organizations/{org_id}/projects",
     tag = "projects",
-    params(("org_id" = uuid::Uuid, Path), ("archived" = Option<String>, Query, description = "false (default), true or all"), ("search" = Option<String>, Query, description = "case-insensitive substring of the name"), ("client_id" = Option<uuid::Uuid>, Query)),
-    responses((status = 200, description = "Success", body = Vec<Project>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), Listing, ("client_id" = Option<uuid::Uuid>, Query, description = "Only this client's projects")),
+    responses(
+        (status = 200, description = "Success", body = Vec<Project>),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn projects_get(
     State(s): State<AppState>,
@@ -134,7 +156,11 @@ pub async fn projects_get(
     tag = "projects",
     params(("org_id" = uuid::Uuid, Path)),
     request_body = projects::ProjectInput,
-    responses((status = 201, description = "Success", body = Project), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "Success", body = Project),
+        (status = 403, description = ROLE),
+        (status = 409, description = "Another project of this client has this name"),
+    ),
 )]
 pub async fn projects_post(
     State(s): State<AppState>,
@@ -152,7 +178,7 @@ pub async fn projects_post(
     path = "/organizations/{org_id}/projects/{id}",
     tag = "projects",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Success", body = Project), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "Success", body = Project)),
 )]
 pub async fn project_get(
     State(s): State<AppState>,
@@ -168,7 +194,11 @@ pub async fn project_get(
     tag = "projects",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
     request_body = projects::ProjectInput,
-    responses((status = 200, description = "Success", body = Project), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "Success", body = Project),
+        (status = 403, description = ROLE),
+        (status = 409, description = "Another project of this client has this name"),
+    ),
 )]
 pub async fn project_patch(
     State(s): State<AppState>,
@@ -185,8 +215,12 @@ pub async fn project_patch(
     delete,
     path = "/organizations/{org_id}/projects/{id}",
     tag = "projects",
-    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("force" = Option<bool>, Query, description = "admins: delete although time entries use it")),
-    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), DeleteQuery),
+    responses(
+        (status = 204, description = "Success"),
+        (status = 403, description = ROLE),
+        (status = 409, description = "Time entries use it: archive it instead, or (admins) add force=true"),
+    ),
 )]
 pub async fn project_delete(
     State(s): State<AppState>,
@@ -203,7 +237,7 @@ pub async fn project_delete(
     path = "/organizations/{org_id}/projects/{id}/members",
     tag = "projects",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Success", body = Vec<ProjectMember>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "Success", body = Vec<ProjectMember>)),
 )]
 pub async fn project_members_get(
     State(s): State<AppState>,
@@ -225,7 +259,10 @@ pub struct NewProjectMember {
     tag = "projects",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
     request_body = NewProjectMember,
-    responses((status = 201, description = "Success", body = Vec<ProjectMember>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "Success", body = Vec<ProjectMember>),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn project_members_post(
     State(s): State<AppState>,
@@ -243,7 +280,10 @@ pub async fn project_members_post(
     path = "/organizations/{org_id}/projects/{id}/members/{user_id}",
     tag = "projects",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)),
-    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 204, description = "Success"),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn project_member_delete(
     State(s): State<AppState>,
@@ -258,8 +298,11 @@ pub async fn project_member_delete(
     get,
     path = "/organizations/{org_id}/projects/{id}/tasks",
     tag = "tasks",
-    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("archived" = Option<String>, Query, description = "false (default), true or all"), ("search" = Option<String>, Query, description = "case-insensitive substring of the name")),
-    responses((status = 200, description = "Success", body = Vec<Task>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), Listing),
+    responses(
+        (status = 200, description = "Success", body = Vec<Task>),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn tasks_get(
     State(s): State<AppState>,
@@ -276,7 +319,11 @@ pub async fn tasks_get(
     tag = "tasks",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
     request_body = tasks::TaskInput,
-    responses((status = 201, description = "Success", body = Task), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "Success", body = Task),
+        (status = 403, description = ROLE),
+        (status = 409, description = "Another task of this project has this name"),
+    ),
 )]
 pub async fn tasks_post(
     State(s): State<AppState>,
@@ -294,7 +341,7 @@ pub async fn tasks_post(
     path = "/organizations/{org_id}/projects/{id}/tasks/{task_id}",
     tag = "tasks",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("task_id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Success", body = Task), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "Success", body = Task)),
 )]
 pub async fn task_get(
     State(s): State<AppState>,
@@ -310,7 +357,11 @@ pub async fn task_get(
     tag = "tasks",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("task_id" = uuid::Uuid, Path)),
     request_body = tasks::TaskInput,
-    responses((status = 200, description = "Success", body = Task), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "Success", body = Task),
+        (status = 403, description = ROLE),
+        (status = 409, description = "Another task of this project has this name"),
+    ),
 )]
 pub async fn task_patch(
     State(s): State<AppState>,
@@ -327,8 +378,12 @@ pub async fn task_patch(
     delete,
     path = "/organizations/{org_id}/projects/{id}/tasks/{task_id}",
     tag = "tasks",
-    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("task_id" = uuid::Uuid, Path), ("force" = Option<bool>, Query, description = "admins: delete although time entries use it")),
-    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("task_id" = uuid::Uuid, Path), DeleteQuery),
+    responses(
+        (status = 204, description = "Success"),
+        (status = 403, description = ROLE),
+        (status = 409, description = "Time entries use it: archive it instead, or (admins) add force=true"),
+    ),
 )]
 pub async fn task_delete(
     State(s): State<AppState>,
@@ -344,8 +399,11 @@ pub async fn task_delete(
     get,
     path = "/organizations/{org_id}/tags",
     tag = "tags",
-    params(("org_id" = uuid::Uuid, Path), ("archived" = Option<String>, Query, description = "false (default), true or all"), ("search" = Option<String>, Query, description = "case-insensitive substring of the name")),
-    responses((status = 200, description = "Success", body = Vec<Tag>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), Listing),
+    responses(
+        (status = 200, description = "Success", body = Vec<Tag>),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn tags_get(
     State(s): State<AppState>,
@@ -362,7 +420,11 @@ pub async fn tags_get(
     tag = "tags",
     params(("org_id" = uuid::Uuid, Path)),
     request_body = tags::TagInput,
-    responses((status = 201, description = "Success", body = Tag), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "Success", body = Tag),
+        (status = 403, description = ROLE),
+        (status = 409, description = "Another tag has this name"),
+    ),
 )]
 pub async fn tags_post(
     State(s): State<AppState>,
@@ -378,7 +440,7 @@ pub async fn tags_post(
     path = "/organizations/{org_id}/tags/{id}",
     tag = "tags",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Success", body = Tag), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "Success", body = Tag)),
 )]
 pub async fn tag_get(
     State(s): State<AppState>,
@@ -394,7 +456,11 @@ pub async fn tag_get(
     tag = "tags",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
     request_body = tags::TagInput,
-    responses((status = 200, description = "Success", body = Tag), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "Success", body = Tag),
+        (status = 403, description = ROLE),
+        (status = 409, description = "Another tag has this name"),
+    ),
 )]
 pub async fn tag_patch(
     State(s): State<AppState>,
@@ -409,8 +475,12 @@ pub async fn tag_patch(
     delete,
     path = "/organizations/{org_id}/tags/{id}",
     tag = "tags",
-    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("force" = Option<bool>, Query, description = "admins: delete although time entries use it")),
-    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), DeleteQuery),
+    responses(
+        (status = 204, description = "Success"),
+        (status = 403, description = ROLE),
+        (status = 409, description = "Time entries use it: archive it instead, or (admins) add force=true"),
+    ),
 )]
 pub async fn tag_delete(
     State(s): State<AppState>,

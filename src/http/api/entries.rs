@@ -6,7 +6,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::authn::Authenticated;
-use super::extract::{ApiJson, ApiPath};
+use super::doc::ROLE;
+use super::extract::{ApiJson, ApiOptionalJson, ApiPath};
+use super::params::{EntryFilters, EntryPage};
 use crate::db::rates::RateTable;
 use crate::domain::ids::{OrganizationId, ProjectId, TimeEntryId, UserId};
 use crate::error::AppError;
@@ -45,8 +47,11 @@ fn if_match(headers: &HeaderMap) -> std::result::Result<i64, AppError> {
     get,
     path = "/organizations/{org_id}/time-entries",
     tag = "time-entries",
-    params(("org_id" = uuid::Uuid, Path), ("from" = Option<String>, Query, description = "RFC 3339; entries starting at or after"), ("to" = Option<String>, Query, description = "RFC 3339; entries starting before"), ("user_id" = Option<Vec<uuid::Uuid>>, Query, description = "repeat or use user_id[]"), ("project_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("client_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("task_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("tag_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("billable" = Option<bool>, Query, description = ""), ("running" = Option<bool>, Query, description = ""), ("q" = Option<String>, Query, description = "case-insensitive substring of the description"), ("updated_since" = Option<String>, Query, description = "RFC 3339; includes deleted entries (tombstones)"), ("sort" = Option<String>, Query, description = "start or -start (default)"), ("limit" = Option<i64>, Query, description = "1 to 500, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "Success", body = list::Page), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), EntryFilters, EntryPage),
+    responses(
+        (status = 200, description = "Success", body = list::Page),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn entries_get(
     State(s): State<AppState>,
@@ -66,7 +71,11 @@ pub async fn entries_get(
     tag = "time-entries",
     params(("org_id" = uuid::Uuid, Path)),
     request_body = EntryInput,
-    responses((status = 201, description = "Created; ETag holds the version", body = EntryView), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "Created", body = EntryView, headers(("ETag" = String, description = "The entry's version, for If-Match"))),
+        (status = 403, description = ROLE),
+        (status = 409, description = "It overlaps another entry and the organization does not allow that, or it would be a second running entry"),
+    ),
 )]
 pub async fn entries_post(
     State(s): State<AppState>,
@@ -86,7 +95,11 @@ pub async fn entries_post(
     tag = "time-entries",
     params(("org_id" = uuid::Uuid, Path)),
     request_body = BulkUpdate,
-    responses((status = 200, description = "All listed entries changed (or none)", body = Vec<EntryView>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "All listed entries changed (or none)", body = Vec<EntryView>),
+        (status = 403, description = ROLE),
+        (status = 409, description = "A changed entry would overlap another, and the organization does not allow that"),
+    ),
 )]
 pub async fn entries_patch(
     State(s): State<AppState>,
@@ -105,7 +118,10 @@ pub async fn entries_patch(
     tag = "time-entries",
     params(("org_id" = uuid::Uuid, Path)),
     request_body = BulkDelete,
-    responses((status = 204, description = "All listed entries deleted (or none)"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 204, description = "All listed entries deleted (or none)"),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn entries_delete(
     State(s): State<AppState>,
@@ -122,7 +138,7 @@ pub async fn entries_delete(
     path = "/organizations/{org_id}/time-entries/{id}",
     tag = "time-entries",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "The entry; ETag holds the version", body = EntryView), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "The entry", body = EntryView, headers(("ETag" = String, description = "The entry's version, for If-Match")))),
 )]
 pub async fn entry_get(
     State(s): State<AppState>,
@@ -139,9 +155,15 @@ pub async fn entry_get(
     patch,
     path = "/organizations/{org_id}/time-entries/{id}",
     tag = "time-entries",
-    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("If-Match" = String, Header, description = "the ETag of the entry")),
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path), ("If-Match" = String, Header, pattern = r#"^(W/)?"[0-9]+"$"#, description = "The ETag of the entry (from GET or the last change)")),
     request_body = EntryInput,
-    responses((status = 200, description = "Success", body = EntryView), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 412, description = "Stale If-Match; `current` holds the current entry", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 428, description = "If-Match is required", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "Changed", body = EntryView, headers(("ETag" = String, description = "The entry's version, for If-Match"))),
+        (status = 403, description = ROLE),
+        (status = 409, description = "It overlaps another entry and the organization does not allow that, or it would be a second running entry"),
+        (status = 412, description = "Stale If-Match; `current` holds the current entry"),
+        (status = 428, description = "The If-Match header is missing"),
+    ),
 )]
 pub async fn entry_patch(
     State(s): State<AppState>,
@@ -162,7 +184,10 @@ pub async fn entry_patch(
     path = "/organizations/{org_id}/time-entries/{id}",
     tag = "time-entries",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
-    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 204, description = "Success"),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn entry_delete(
     State(s): State<AppState>,
@@ -178,7 +203,12 @@ pub async fn entry_delete(
     path = "/organizations/{org_id}/time-entries/{id}/continue",
     tag = "timer",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
-    responses((status = 201, description = "Success", body = timer::Started), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "Success", body = timer::Started),
+        (status = 403, description = ROLE),
+        (status = 409, description = "The new entry would overlap another, and the organization does not allow that"),
+        (status = 422, description = "Invalid fields"),
+    ),
 )]
 pub async fn entry_continue(
     State(s): State<AppState>,
@@ -193,8 +223,11 @@ pub async fn entry_continue(
     post,
     path = "/organizations/{org_id}/time-entries/recalculate-rates",
     tag = "rates",
-    params(("org_id" = uuid::Uuid, Path), ("from" = Option<String>, Query, description = "RFC 3339; entries starting at or after"), ("to" = Option<String>, Query, description = "RFC 3339; entries starting before"), ("user_id" = Option<Vec<uuid::Uuid>>, Query, description = "repeat or use user_id[]"), ("project_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("client_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("task_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("tag_id" = Option<Vec<uuid::Uuid>>, Query, description = ""), ("billable" = Option<bool>, Query, description = ""), ("running" = Option<bool>, Query, description = "")),
-    responses((status = 200, description = "Success", body = rates::Recalculated), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), EntryFilters),
+    responses(
+        (status = 200, description = "Success", body = rates::Recalculated),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn recalculate_post(
     State(s): State<AppState>,
@@ -213,7 +246,10 @@ pub async fn recalculate_post(
     path = "/organizations/{org_id}/timer",
     tag = "timer",
     params(("org_id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "The running entry (204 when none runs)", body = timer::RunningTimer), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "Your running timer", body = timer::RunningTimer),
+        (status = 204, description = "No timer of yours runs"),
+    ),
 )]
 pub async fn timer_get(
     State(s): State<AppState>,
@@ -232,15 +268,18 @@ pub async fn timer_get(
     tag = "timer",
     params(("org_id" = uuid::Uuid, Path)),
     request_body = Option<EntryInput>,
-    responses((status = 201, description = "Success", body = timer::Started), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "Success", body = timer::Started),
+        (status = 403, description = ROLE),
+        (status = 409, description = "The new entry would overlap another, and the organization does not allow that"),
+    ),
 )]
 pub async fn timer_start(
     State(s): State<AppState>,
     a: Authenticated,
     ApiPath(org): ApiPath<OrganizationId>,
-    body: axum::body::Bytes,
+    ApiOptionalJson(input): ApiOptionalJson<EntryInput>,
 ) -> Result<Response> {
-    let input: EntryInput = optional_json(&body)?;
     let started = timer::start(&s.ctx, &a.actor, org, input).await?;
     Ok((StatusCode::CREATED, Json(started)).into_response())
 }
@@ -251,34 +290,18 @@ pub async fn timer_start(
     tag = "timer",
     params(("org_id" = uuid::Uuid, Path)),
     request_body = Option<timer::StopInput>,
-    responses((status = 200, description = "Success", body = EntryView), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "The stopped entry", body = EntryView, headers(("ETag" = String, description = "The entry's version, for If-Match")))),
 )]
 pub async fn timer_stop(
     State(s): State<AppState>,
     a: Authenticated,
     ApiPath(org): ApiPath<OrganizationId>,
-    body: axum::body::Bytes,
+    ApiOptionalJson(input): ApiOptionalJson<timer::StopInput>,
 ) -> Result<Response> {
-    let input: timer::StopInput = optional_json(&body)?;
     Ok(with_etag(
         StatusCode::OK,
         timer::stop(&s.ctx, &a.actor, org, input).await?,
     ))
-}
-
-/// Timer calls may come without a body ("start now, no details").
-fn optional_json<T: serde::de::DeserializeOwned + Default>(
-    body: &[u8],
-) -> std::result::Result<T, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(body).map_err(|e| {
-        ApiError(crate::service::invalid(
-            "body",
-            format!("is not the expected JSON: {e}"),
-        ))
-    })
 }
 
 #[utoipa::path(
@@ -286,7 +309,10 @@ fn optional_json<T: serde::de::DeserializeOwned + Default>(
     path = "/organizations/{org_id}/rates",
     tag = "rates",
     params(("org_id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Success", body = RateTable), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "Success", body = RateTable),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn rates_get(
     State(s): State<AppState>,
@@ -302,7 +328,10 @@ pub async fn rates_get(
     tag = "rates",
     params(("org_id" = uuid::Uuid, Path)),
     request_body = RateInput,
-    responses((status = 200, description = "Success", body = RateTable), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "Success", body = RateTable),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn rate_default_put(
     State(s): State<AppState>,
@@ -321,7 +350,10 @@ pub async fn rate_default_put(
     tag = "rates",
     params(("org_id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)),
     request_body = RateInput,
-    responses((status = 200, description = "Success", body = RateTable), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "Success", body = RateTable),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn rate_member_put(
     State(s): State<AppState>,
@@ -340,7 +372,10 @@ pub async fn rate_member_put(
     tag = "rates",
     params(("org_id" = uuid::Uuid, Path), ("project_id" = uuid::Uuid, Path)),
     request_body = RateInput,
-    responses((status = 200, description = "Success", body = RateTable), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "Success", body = RateTable),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn rate_project_put(
     State(s): State<AppState>,
@@ -359,7 +394,10 @@ pub async fn rate_project_put(
     tag = "rates",
     params(("org_id" = uuid::Uuid, Path), ("project_id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)),
     request_body = RateInput,
-    responses((status = 200, description = "Success", body = RateTable), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "Success", body = RateTable),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn rate_project_member_put(
     State(s): State<AppState>,

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::authn::Authenticated;
 use super::extract::ApiPath;
+use super::params::{Filters, Grouping, Range, Rounding, Zone};
 use crate::domain::ids::OrganizationId;
 use crate::error::AppError;
 use crate::http::problem::ApiError;
@@ -20,63 +21,6 @@ use crate::service::reports::query::GroupBy;
 use crate::state::AppState;
 
 type Result<T> = std::result::Result<T, ApiError>;
-
-/// The query parameters of the entries exports (read from the raw query by the service; this
-/// type only documents them).
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct EntriesExportQuery {
-    /// First day (YYYY-MM-DD) in `tz`.
-    from: String,
-    /// Last day included (YYYY-MM-DD).
-    to: String,
-    /// IANA time zone of the days and of the exported date-times; default: yours.
-    tz: Option<String>,
-    /// none (default), up, down or nearest; applied to each entry's duration and amount.
-    rounding: Option<String>,
-    /// 1, 5, 6, 10, 15 (default), 30 or 60.
-    rounding_minutes: Option<i64>,
-    /// Members may only give their own.
-    user_id: Option<Vec<uuid::Uuid>>,
-    project_id: Option<Vec<uuid::Uuid>>,
-    client_id: Option<Vec<uuid::Uuid>>,
-    task_id: Option<Vec<uuid::Uuid>>,
-    tag_id: Option<Vec<uuid::Uuid>>,
-    billable: Option<bool>,
-    /// Case-insensitive substring of the description.
-    q: Option<String>,
-}
-
-/// The query parameters of the summary PDF: the summary report's.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct SummaryExportQuery {
-    /// First day (YYYY-MM-DD) in `tz`.
-    from: String,
-    /// Last day included (YYYY-MM-DD).
-    to: String,
-    /// IANA time zone of the days; default: yours.
-    tz: Option<String>,
-    /// client, project, task, user, tag, day, week, month, year, billable or description.
-    group: String,
-    /// Another of the same, or none.
-    subgroup: Option<String>,
-    /// none (default), up, down or nearest; per entry.
-    rounding: Option<String>,
-    /// 1, 5, 6, 10, 15 (default), 30 or 60.
-    rounding_minutes: Option<i64>,
-    /// Members may only give their own.
-    user_id: Option<Vec<uuid::Uuid>>,
-    project_id: Option<Vec<uuid::Uuid>>,
-    client_id: Option<Vec<uuid::Uuid>>,
-    task_id: Option<Vec<uuid::Uuid>>,
-    tag_id: Option<Vec<uuid::Uuid>>,
-    billable: Option<bool>,
-    /// Case-insensitive substring of the description.
-    q: Option<String>,
-}
 
 /// A file's bytes, in the OpenAPI document.
 #[derive(utoipa::ToSchema)]
@@ -141,8 +85,11 @@ async fn entries(
     get,
     path = "/organizations/{org_id}/exports/entries.csv",
     tag = "exports",
-    params(("org_id" = uuid::Uuid, Path), EntriesExportQuery),
-    responses((status = 200, description = "The finished entries starting in the range, oldest first, as RFC 4180 CSV (UTF-8, CRLF) with the header `id,date,start,end,duration_seconds,duration,hours,user_email,user_name,client,project,task,description,tags,billable,hourly_rate,amount,currency`. `start`/`end` are ISO 8601 local date-times with offset in `tz`, `date` the local day of `start`; `duration_seconds` is exact whole seconds after rounding (as tracked with rounding `none`), `duration` the same as h:mm:ss, `hours` decimal hours with two places (for convenience only); tags are joined by `, `; money is in major units with a dot. Streamed as it is read", body = String, content_type = "text/csv"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Members export their own time only", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid parameters", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), Range, Zone, Rounding, Filters),
+    responses(
+        (status = 200, description = "The finished entries starting in the range, oldest first, as RFC 4180 CSV (UTF-8, CRLF) with the header `id,date,start,end,duration_seconds,duration,hours,user_email,user_name,client,project,task,description,tags,billable,hourly_rate,amount,currency`. `start`/`end` are ISO 8601 local date-times with offset in `tz`, `date` the local day of `start`; `duration_seconds` is exact whole seconds after rounding (as tracked with rounding `none`), `duration` the same as h:mm:ss, `hours` decimal hours with two places (for convenience only); tags are joined by `, `; money is in major units with a dot. Streamed as it is read", body = String, content_type = "text/csv"),
+        (status = 403, description = "Members export their own time only"),
+    ),
 )]
 pub async fn entries_csv_get(
     State(s): State<AppState>,
@@ -157,8 +104,11 @@ pub async fn entries_csv_get(
     get,
     path = "/organizations/{org_id}/exports/entries.json",
     tag = "exports",
-    params(("org_id" = uuid::Uuid, Path), EntriesExportQuery),
-    responses((status = 200, description = "The same entries and fields as the CSV export, as one JSON array with typed values (numbers, booleans, null, a list of tag names). Streamed as it is read", body = Vec<ExportedEntry>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Members export their own time only", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid parameters", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), Range, Zone, Rounding, Filters),
+    responses(
+        (status = 200, description = "The same entries and fields as the CSV export, as one JSON array with typed values (numbers, booleans, null, a list of tag names). Streamed as it is read", body = Vec<ExportedEntry>),
+        (status = 403, description = "Members export their own time only"),
+    ),
 )]
 pub async fn entries_json_get(
     State(s): State<AppState>,
@@ -173,8 +123,11 @@ pub async fn entries_json_get(
     get,
     path = "/organizations/{org_id}/exports/entries.xlsx",
     tag = "exports",
-    params(("org_id" = uuid::Uuid, Path), EntriesExportQuery),
-    responses((status = 200, description = "The same entries and columns as the CSV export in one worksheet, with real cells: date and local date-times as dates, durations as time values shown [h]:mm:ss, seconds, hours and money as numbers, billable as a boolean", body = FileBytes, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Members export their own time only", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid parameters", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), Range, Zone, Rounding, Filters),
+    responses(
+        (status = 200, description = "The same entries and columns as the CSV export in one worksheet, with real cells: date and local date-times as dates, durations as time values shown [h]:mm:ss, seconds, hours and money as numbers, billable as a boolean", body = FileBytes, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, description = "Members export their own time only"),
+    ),
 )]
 pub async fn entries_xlsx_get(
     State(s): State<AppState>,
@@ -189,8 +142,11 @@ pub async fn entries_xlsx_get(
     get,
     path = "/organizations/{org_id}/exports/summary.pdf",
     tag = "exports",
-    params(("org_id" = uuid::Uuid, Path), SummaryExportQuery),
-    responses((status = 200, description = "The summary report as an A4 PDF: organization, range, time zone, rounding, totals, and a table of groups (and sub-groups) with time as h:mm, amounts and entries", body = FileBytes, content_type = "application/pdf"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Members report on their own time only", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid parameters", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), Range, Zone, Grouping, Rounding, Filters),
+    responses(
+        (status = 200, description = "The summary report as an A4 PDF: organization, range, time zone, rounding, totals, and a table of groups (and sub-groups) with time as h:mm, amounts and entries", body = FileBytes, content_type = "application/pdf"),
+        (status = 403, description = "Members report on their own time only"),
+    ),
 )]
 pub async fn summary_pdf_get(
     State(s): State<AppState>,
@@ -207,7 +163,7 @@ pub async fn summary_pdf_get(
     post,
     path = "/me/calendar-feed",
     tag = "me",
-    responses((status = 200, description = "Your iCalendar feed (RFC 5545) of your finished entries of the last 365 days in all your organizations. `url` holds a secret and is shown only here; calling this again replaces it, and the previous URL stops working", body = CalendarFeed), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "Your iCalendar feed (RFC 5545) of your finished entries of the last 365 days in all your organizations. `url` holds a secret and is shown only here; calling this again replaces it, and the previous URL stops working", body = CalendarFeed)),
 )]
 pub async fn calendar_feed_post(
     State(s): State<AppState>,
@@ -220,7 +176,10 @@ pub async fn calendar_feed_post(
     delete,
     path = "/me/calendar-feed",
     tag = "me",
-    responses((status = 204, description = "The feed is revoked; its URL answers 404 from now on"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "You have no calendar feed", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 204, description = "The feed is revoked; its URL answers 404 from now on"),
+        (status = 404, description = "You have no calendar feed"),
+    ),
 )]
 pub async fn calendar_feed_delete(
     State(s): State<AppState>,

@@ -5,14 +5,15 @@
 use std::str::FromStr;
 
 use axum::Json;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 
 use super::authn::Authenticated;
-use super::extract::ApiPath;
+use super::extract::{ApiPath, ApiQuery, status_error};
+use super::params::{TimeZone, values};
 use crate::domain::ids::{OrganizationId, UserId};
 use crate::error::AppError;
 use crate::http::problem::{ApiError, ErrorInfo};
@@ -24,14 +25,37 @@ use crate::state::AppState;
 /// Room for the multipart boundaries and headers around a file of `import::MAX_BYTES`.
 pub const UPLOAD_OVERHEAD: usize = 64 * 1024;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
+    /// IANA time zone of times written without an offset (most exports), e.g. Europe/Berlin.
+    #[param(required = true, value_type = TimeZone)]
     tz: Option<String>,
+    /// auto (default: detected from the header) or the export's format.
+    #[param(inline, value_type = Option<Formats>)]
     format: Option<String>,
+    /// Day or month first; needed only when every slash date could be either.
+    #[param(inline, value_type = Option<DateOrders>)]
     date_order: Option<String>,
+    /// Member who gets the rows of emails that are no member; without it such rows are errors.
+    #[param(value_type = Option<uuid::Uuid>)]
     fallback_user_id: Option<UserId>,
+    /// true (default): report what would happen and write nothing; false: import (all or
+    /// nothing).
     dry_run: Option<bool>,
 }
+
+/// The upload, as the OpenAPI document describes it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct Upload {
+    /// The CSV export, at most 100 MiB.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+values!(Formats = ["auto"].into_iter().chain(Format::ALL.map(Format::id)));
+values!(DateOrders = ["auto", "dmy", "mdy", "day_first", "month_first"]);
 
 /// The import options of the query (shared with the web wizard).
 pub fn options(
@@ -145,42 +169,32 @@ pub async fn spool(mut multipart: Multipart, limit: u64) -> Result<Spooled, AppE
     path = "/organizations/{org_id}/imports",
     tag = "imports",
     params(("org_id" = uuid::Uuid, Path),
-        ("tz" = String, Query, description = "IANA time zone of times written without an offset (most exports), e.g. Europe/Berlin"),
-        ("format" = Option<String>, Query, description = "auto (default: detected from the header), toggl, clockify, kimai, solidtime, solidtime_organization, harvest, gogotime or generic"),
-        ("date_order" = Option<String>, Query, description = "dmy or mdy; needed only when every slash date could be either"),
-        ("fallback_user_id" = Option<uuid::Uuid>, Query, description = "Member who gets the rows of emails that are no member; without it such rows are errors"),
-        ("dry_run" = Option<bool>, Query, description = "true (default): report what would happen and write nothing; false: import (all or nothing)")),
-    request_body(content_type = "multipart/form-data", description = "Field `file`: the CSV export, at most 100 MiB"),
+        ImportQuery),
+    request_body(content = Upload, content_type = "multipart/form-data"),
     responses(
         (status = 200, description = "Dry run: what the import would do, with row errors and a preview", body = ImportReport),
         (status = 201, description = "Imported: every row became an entry or was a duplicate", body = ImportReport),
-        (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Imports need the manager role or above", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (also for other organizations)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"),
-        (status = 413, description = "The file is larger than 100 MiB", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"),
-        (status = 422, description = "A bad file or parameter (problem+json: not CSV, unknown header, no rows, ambiguous date order …), or, with dry_run=false, rows with errors: then the report (application/json) lists them and nothing was written", body = ImportReport),
+        (status = 403, description = "Imports need the manager role or above"),
+        (status = 413, description = "The file is larger than 100 MiB"),
+        (status = 415, description = "The body is not multipart/form-data"),
+        (status = 422, description = "A bad file or parameter (problem+json: not CSV, unknown header, no rows, ambiguous date order …), or, with dry_run=false, rows with errors: then the report (application/json) lists them and nothing was written",
+            content((ImportReport = "application/json"), (crate::http::problem::ProblemDoc = "application/problem+json"))),
     ),
 )]
 pub async fn imports_post(
     State(s): State<AppState>,
     a: Authenticated,
     ApiPath(org): ApiPath<OrganizationId>,
-    query: Result<Query<ImportQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<ImportQuery>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(query) = query.map_err(|e| AppError::Validation {
-        message: e.body_text(),
-        fields: Default::default(),
-    })?;
-    let multipart = multipart.map_err(|e| {
-        invalid(
-            "file",
-            format!(
-                "send multipart/form-data with a field “file”: {}",
-                e.body_text()
-            ),
-        )
-    })?;
+    // the only rejection: no multipart/form-data content type with a boundary
+    let Ok(multipart) = multipart else {
+        return Ok(status_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the CSV file as multipart/form-data with the field “file”.".into(),
+        ));
+    };
     let limit = import::MAX_BYTES;
     let options = options(
         query.tz.as_deref().unwrap_or(""),

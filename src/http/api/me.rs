@@ -18,7 +18,7 @@ use crate::state::AppState;
     get,
     path = "/me",
     tag = "me",
-    responses((status = 200, description = "Success", body = User), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "Success", body = User)),
 )]
 pub async fn me_get(auth: Authenticated) -> Json<User> {
     Json(auth.actor.user)
@@ -29,7 +29,7 @@ pub async fn me_get(auth: Authenticated) -> Json<User> {
     path = "/me",
     tag = "me",
     request_body = crate::service::accounts::ProfileInput,
-    responses((status = 200, description = "Success", body = User), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "Success", body = User)),
 )]
 pub async fn me_patch(
     State(state): State<AppState>,
@@ -53,7 +53,7 @@ pub struct PasswordChange {
     path = "/me/password",
     tag = "me",
     request_body = PasswordChange,
-    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 204, description = "Success")),
 )]
 pub async fn password_post(
     State(state): State<AppState>,
@@ -74,7 +74,7 @@ pub async fn password_post(
     get,
     path = "/me/api-tokens",
     tag = "me",
-    responses((status = 200, description = "Success", body = Vec<ApiToken>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "Success", body = Vec<ApiToken>)),
 )]
 pub async fn api_tokens_get(
     State(state): State<AppState>,
@@ -88,7 +88,7 @@ pub async fn api_tokens_get(
     path = "/me/api-tokens",
     tag = "me",
     request_body = api_tokens::NewApiToken,
-    responses((status = 201, description = "Success", body = api_tokens::CreatedApiToken), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 201, description = "Success", body = api_tokens::CreatedApiToken)),
 )]
 pub async fn api_tokens_post(
     State(state): State<AppState>,
@@ -104,7 +104,7 @@ pub async fn api_tokens_post(
     path = "/me/api-tokens/{id}",
     tag = "me",
     params(("id" = uuid::Uuid, Path)),
-    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 204, description = "Success")),
 )]
 pub async fn api_token_delete(
     State(state): State<AppState>,
@@ -119,7 +119,7 @@ pub async fn api_token_delete(
     get,
     path = "/me/sessions",
     tag = "me",
-    responses((status = 200, description = "Success", body = Vec<Session>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "Success", body = Vec<Session>)),
 )]
 pub async fn sessions_get(
     State(state): State<AppState>,
@@ -133,7 +133,7 @@ pub async fn sessions_get(
     path = "/me/sessions/{id}",
     tag = "me",
     params(("id" = uuid::Uuid, Path)),
-    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 204, description = "Success")),
 )]
 pub async fn session_delete(
     State(state): State<AppState>,
@@ -149,7 +149,7 @@ pub async fn session_delete(
     post,
     path = "/me/sessions/revoke-all",
     tag = "me",
-    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 204, description = "Success")),
 )]
 pub async fn sessions_revoke_all(
     State(state): State<AppState>,

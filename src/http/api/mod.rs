@@ -10,6 +10,7 @@ pub mod extract;
 pub mod imports;
 mod me;
 mod organizations;
+mod params;
 mod reports;
 
 use axum::Router;

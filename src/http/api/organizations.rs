@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::authn::{Authenticated, MaybeAuthenticated};
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::doc::ROLE;
+use super::extract::{ApiJson, ApiOptionalJson, ApiPath, ApiQuery};
 use crate::domain::account::{Invitation, Member, MyOrganization};
 use crate::domain::ids::{AuditEntryId, InvitationId, OrganizationId, UserId};
 use crate::http::client_ip::ClientIp;
@@ -19,7 +20,7 @@ use crate::state::AppState;
     get,
     path = "/organizations",
     tag = "organizations",
-    responses((status = 200, description = "Success", body = Vec<MyOrganization>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "Success", body = Vec<MyOrganization>)),
 )]
 pub async fn organizations_get(
     State(state): State<AppState>,
@@ -35,7 +36,7 @@ pub async fn organizations_get(
     path = "/organizations",
     tag = "organizations",
     request_body = organizations::OrganizationInput,
-    responses((status = 201, description = "Success", body = MyOrganization), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 201, description = "Success", body = MyOrganization)),
 )]
 pub async fn organizations_post(
     State(state): State<AppState>,
@@ -51,7 +52,7 @@ pub async fn organizations_post(
     path = "/organizations/{org_id}",
     tag = "organizations",
     params(("org_id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Success", body = MyOrganization), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "Success", body = MyOrganization)),
 )]
 pub async fn organization_get(
     State(state): State<AppState>,
@@ -69,7 +70,10 @@ pub async fn organization_get(
     tag = "organizations",
     params(("org_id" = uuid::Uuid, Path)),
     request_body = organizations::OrganizationInput,
-    responses((status = 200, description = "Success", body = MyOrganization), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "Success", body = MyOrganization),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn organization_patch(
     State(state): State<AppState>,
@@ -87,7 +91,10 @@ pub async fn organization_patch(
     path = "/organizations/{org_id}",
     tag = "organizations",
     params(("org_id" = uuid::Uuid, Path)),
-    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 204, description = "Success"),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn organization_delete(
     State(state): State<AppState>,
@@ -103,7 +110,7 @@ pub async fn organization_delete(
     path = "/organizations/{org_id}/members",
     tag = "members",
     params(("org_id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Success", body = Vec<Member>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "Success", body = Vec<Member>)),
 )]
 pub async fn members_get(
     State(state): State<AppState>,
@@ -116,6 +123,7 @@ pub async fn members_get(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleChange {
+    #[schema(value_type = crate::domain::role::Role)]
     role: String,
 }
 
@@ -125,7 +133,11 @@ pub struct RoleChange {
     tag = "members",
     params(("org_id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)),
     request_body = RoleChange,
-    responses((status = 200, description = "Success", body = Member), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "Success", body = Member),
+        (status = 403, description = ROLE),
+        (status = 409, description = "This is the last owner; make someone else an owner first"),
+    ),
 )]
 pub async fn member_patch(
     State(state): State<AppState>,
@@ -143,7 +155,11 @@ pub async fn member_patch(
     path = "/organizations/{org_id}/members/{user_id}",
     tag = "members",
     params(("org_id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)),
-    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 204, description = "Success"),
+        (status = 403, description = ROLE),
+        (status = 409, description = "This is the last owner; make someone else an owner first"),
+    ),
 )]
 pub async fn member_delete(
     State(state): State<AppState>,
@@ -159,7 +175,10 @@ pub async fn member_delete(
     path = "/organizations/{org_id}/invitations",
     tag = "invitations",
     params(("org_id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Success", body = Vec<Invitation>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "Success", body = Vec<Invitation>),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn invitations_get(
     State(state): State<AppState>,
@@ -175,7 +194,11 @@ pub async fn invitations_get(
     tag = "invitations",
     params(("org_id" = uuid::Uuid, Path)),
     request_body = invitations::NewInvitation,
-    responses((status = 201, description = "Success", body = invitations::CreatedInvitation), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON or query", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "Success", body = invitations::CreatedInvitation),
+        (status = 403, description = "Your role does not allow this (only owners invite owners)"),
+        (status = 409, description = "This person is already a member"),
+    ),
 )]
 pub async fn invitations_post(
     State(state): State<AppState>,
@@ -192,7 +215,10 @@ pub async fn invitations_post(
     path = "/organizations/{org_id}/invitations/{id}",
     tag = "invitations",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
-    responses((status = 204, description = "Success"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 204, description = "Success"),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn invitation_delete(
     State(state): State<AppState>,
@@ -209,9 +235,14 @@ pub async fn invitation_delete(
     post,
     path = "/invitations/{token}/accept",
     tag = "invitations",
-    params(("token" = String, Path)),
+    params(("token" = String, Path, description = "The invitation's token (from its accept_url)")),
     request_body = Option<invitations::NewAccount>,
-    responses((status = 201, description = "Joined; anonymous callers send name and password to create the invited account", body = MyOrganization), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "Conflict", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "Joined; anonymous callers send name and password to create the invited account", body = MyOrganization),
+        (status = 403, description = "Signed in with another account than the invited one"),
+        (status = 404, description = "The invitation is unknown, used up or expired"),
+        (status = 409, description = "Anonymous: an account with this email exists (sign in and accept); signed in: already a member"),
+    ),
     security((), ("bearer" = [])),
 )]
 pub async fn invitation_accept(
@@ -219,17 +250,10 @@ pub async fn invitation_accept(
     MaybeAuthenticated(auth): MaybeAuthenticated,
     client: Option<axum::Extension<ClientIp>>,
     ApiPath(token): ApiPath<String>,
-    body: axum::body::Bytes,
+    // signed-in callers send no body; anonymous ones send the account to create
+    ApiOptionalJson(account): ApiOptionalJson<invitations::NewAccount>,
 ) -> Result<Response, ApiError> {
     let ip = client.map(|c| c.0.0.to_string()).unwrap_or_default();
-    // signed-in callers send no body; anonymous ones send the account to create
-    let account: invitations::NewAccount = if body.iter().all(u8::is_ascii_whitespace) {
-        invitations::NewAccount::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            crate::service::invalid("body", format!("is not the expected JSON: {e}"))
-        })?
-    };
     let joined = invitations::accept(
         &state.ctx,
         &token,
@@ -241,9 +265,14 @@ pub async fn invitation_accept(
     Ok((StatusCode::CREATED, Json(joined)).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// `next_cursor` of the previous page.
+    #[param(value_type = Option<uuid::Uuid>)]
     before: Option<AuditEntryId>,
+    /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
 }
 
@@ -251,8 +280,11 @@ pub struct AuditQuery {
     get,
     path = "/organizations/{org_id}/audit-log",
     tag = "audit",
-    params(("org_id" = uuid::Uuid, Path), ("before" = Option<uuid::Uuid>, Query, description = "next_cursor of the previous page"), ("limit" = Option<i64>, Query, description = "1 to 200, default 50")),
-    responses((status = 200, description = "Success", body = audit::Page), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Your role does not allow this", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations' data)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), AuditQuery),
+    responses(
+        (status = 200, description = "Newest first", body = inline(audit::Page)),
+        (status = 403, description = ROLE),
+    ),
 )]
 pub async fn audit_log_get(
     State(state): State<AppState>,

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 
 use super::authn::Authenticated;
 use super::extract::{ApiJson, ApiPath};
+use super::params::{Filters, Grouping, Range, ReportPage, Rounding, Week, Zone};
 use crate::domain::ids::{OrganizationId, SavedReportId, SharedReportId};
 use crate::http::problem::ApiError;
 use crate::http::query;
@@ -22,22 +23,11 @@ type Result<T> = std::result::Result<T, ApiError>;
     get,
     path = "/organizations/{org_id}/reports/summary",
     tag = "reports",
-    params(("org_id" = uuid::Uuid, Path),
-        ("from" = String, Query, description = "First day (YYYY-MM-DD) in `tz`"),
-        ("to" = String, Query, description = "Last day included (YYYY-MM-DD)"),
-        ("tz" = Option<String>, Query, description = "IANA time zone of the days; default: yours"),
-        ("group" = String, Query, description = "client, project, task, user, tag, day, week, month, year, billable or description"),
-        ("subgroup" = Option<String>, Query, description = "Another of the same, or none"),
-        ("rounding" = Option<String>, Query, description = "none (default), up, down or nearest; per entry"),
-        ("rounding_minutes" = Option<i64>, Query, description = "1, 5, 6, 10, 15 (default), 30 or 60"),
-        ("user_id" = Option<Vec<uuid::Uuid>>, Query, description = "Members may only give their own"),
-        ("project_id" = Option<Vec<uuid::Uuid>>, Query, description = ""),
-        ("client_id" = Option<Vec<uuid::Uuid>>, Query, description = ""),
-        ("task_id" = Option<Vec<uuid::Uuid>>, Query, description = ""),
-        ("tag_id" = Option<Vec<uuid::Uuid>>, Query, description = ""),
-        ("billable" = Option<bool>, Query, description = ""),
-        ("q" = Option<String>, Query, description = "Case-insensitive substring of the description")),
-    responses((status = 200, description = "Totals per group; entries crossing a day boundary are split at it", body = Summary), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Members report on their own time only", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found (also for other organizations)", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid parameters", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), Range, Zone, Grouping, Rounding, Filters),
+    responses(
+        (status = 200, description = "Totals per group; entries crossing a day boundary are split at it", body = Summary),
+        (status = 403, description = "Members report on their own time only"),
+    ),
 )]
 pub async fn summary_get(
     State(s): State<AppState>,
@@ -55,22 +45,11 @@ pub async fn summary_get(
     get,
     path = "/organizations/{org_id}/reports/detailed",
     tag = "reports",
-    params(("org_id" = uuid::Uuid, Path),
-        ("from" = String, Query, description = "First day (YYYY-MM-DD) in `tz`"),
-        ("to" = String, Query, description = "Last day included"),
-        ("tz" = Option<String>, Query, description = "Default: yours"),
-        ("rounding" = Option<String>, Query, description = "none, up, down or nearest"),
-        ("rounding_minutes" = Option<i64>, Query, description = "1, 5, 6, 10, 15, 30 or 60"),
-        ("user_id" = Option<Vec<uuid::Uuid>>, Query, description = ""),
-        ("project_id" = Option<Vec<uuid::Uuid>>, Query, description = ""),
-        ("client_id" = Option<Vec<uuid::Uuid>>, Query, description = ""),
-        ("task_id" = Option<Vec<uuid::Uuid>>, Query, description = ""),
-        ("tag_id" = Option<Vec<uuid::Uuid>>, Query, description = ""),
-        ("billable" = Option<bool>, Query, description = ""),
-        ("q" = Option<String>, Query, description = "Case-insensitive substring of the description"),
-        ("limit" = Option<i64>, Query, description = "1 to 500, default 100"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "Entries starting in the range, oldest first, with rounded durations and amounts", body = Detailed), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Members report on their own time only", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid parameters", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), Range, Zone, Rounding, Filters, ReportPage),
+    responses(
+        (status = 200, description = "Entries starting in the range, oldest first, with rounded durations and amounts", body = Detailed),
+        (status = 403, description = "Members report on their own time only"),
+    ),
 )]
 pub async fn detailed_get(
     State(s): State<AppState>,
@@ -88,17 +67,11 @@ pub async fn detailed_get(
     get,
     path = "/organizations/{org_id}/reports/weekly",
     tag = "reports",
-    params(("org_id" = uuid::Uuid, Path),
-        ("week" = Option<String>, Query, description = "Any day (YYYY-MM-DD) of the week; default: this week. Weeks start on your week start"),
-        ("tz" = Option<String>, Query, description = "Default: yours"),
-        ("rounding" = Option<String>, Query, description = "none, up, down or nearest"),
-        ("rounding_minutes" = Option<i64>, Query, description = "1, 5, 6, 10, 15, 30 or 60"),
-        ("user_id" = Option<Vec<uuid::Uuid>>, Query, description = ""),
-        ("project_id" = Option<Vec<uuid::Uuid>>, Query, description = ""),
-        ("client_id" = Option<Vec<uuid::Uuid>>, Query, description = ""),
-        ("tag_id" = Option<Vec<uuid::Uuid>>, Query, description = ""),
-        ("billable" = Option<bool>, Query, description = "")),
-    responses((status = 200, description = "Seconds per person and day", body = Weekly), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 403, description = "Members report on their own time only", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid parameters", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    params(("org_id" = uuid::Uuid, Path), Week, Zone, Rounding, Filters),
+    responses(
+        (status = 200, description = "Seconds per person and day", body = Weekly),
+        (status = 403, description = "Members report on their own time only"),
+    ),
 )]
 pub async fn weekly_get(
     State(s): State<AppState>,
@@ -115,7 +88,7 @@ pub async fn weekly_get(
     path = "/organizations/{org_id}/reports/saved",
     tag = "reports",
     params(("org_id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Your saved reports", body = Vec<SavedReport>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "Your saved reports", body = Vec<SavedReport>)),
 )]
 pub async fn saved_get(
     State(s): State<AppState>,
@@ -131,7 +104,11 @@ pub async fn saved_get(
     tag = "reports",
     params(("org_id" = uuid::Uuid, Path)),
     request_body = SaveInput,
-    responses((status = 201, description = "Saved", body = SavedReport), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "You have a saved report with this name", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid name or report parameters", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "Saved", body = SavedReport),
+        (status = 409, description = "You have a saved report with this name"),
+        (status = 422, description = "Invalid name or report parameters"),
+    ),
 )]
 pub async fn saved_post(
     State(s): State<AppState>,
@@ -153,7 +130,7 @@ pub async fn saved_post(
     path = "/organizations/{org_id}/reports/saved/{id}",
     tag = "reports",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
-    responses((status = 204, description = "Deleted"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 204, description = "Deleted")),
 )]
 pub async fn saved_delete(
     State(s): State<AppState>,
@@ -169,7 +146,7 @@ pub async fn saved_delete(
     path = "/organizations/{org_id}/reports/shared",
     tag = "reports",
     params(("org_id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Your shared reports (admins and owners: everyone's)", body = Vec<SharedReport>), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, description = "Your shared reports (admins and owners: everyone's)", body = Vec<SharedReport>)),
 )]
 pub async fn shared_get(
     State(s): State<AppState>,
@@ -185,7 +162,10 @@ pub async fn shared_get(
     tag = "reports",
     params(("org_id" = uuid::Uuid, Path)),
     request_body = ShareInput,
-    responses((status = 201, description = "Shared; `url` is shown once", body = CreatedShare), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 400, description = "Malformed JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not JSON", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid name, expiry or report parameters", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "Shared; `url` is shown once", body = CreatedShare),
+        (status = 422, description = "Invalid name, expiry or report parameters"),
+    ),
 )]
 pub async fn shared_post(
     State(s): State<AppState>,
@@ -207,7 +187,7 @@ pub async fn shared_post(
     path = "/organizations/{org_id}/reports/shared/{id}",
     tag = "reports",
     params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
-    responses((status = 204, description = "Revoked: the link stops working"), (status = 401, description = "Not signed in, or the credentials are invalid", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Not found", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 204, description = "Revoked: the link stops working")),
 )]
 pub async fn shared_delete(
     State(s): State<AppState>,
@@ -224,7 +204,10 @@ pub async fn shared_delete(
     tag = "reports",
     params(("token" = String, Path, description = "The token of a shared report's link")),
     security(()),
-    responses((status = 200, description = "The shared report, computed now", body = PublicReport), (status = 404, description = "Revoked, expired or unknown link", body = crate::http::problem::ProblemDoc, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "The shared report, computed now", body = PublicReport),
+        (status = 404, description = "Revoked, expired or unknown link"),
+    ),
 )]
 pub async fn public_get(
     State(s): State<AppState>,
