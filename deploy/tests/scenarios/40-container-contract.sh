@@ -206,7 +206,7 @@ contract_kubernetes_pod() {
     local metrics name
     metrics=$(http "http://$ip:$K8S_METRICS_PORT/metrics") || fail "no metrics on port $K8S_METRICS_PORT"
     for name in $K8S_METRICS_RULE_NAMES; do
-        grep -Eq "^$name[{ ]" <<<"$metrics" || fail "metric $name, used by the PrometheusRule, is not exposed"
+        grep -Eq "^${name}[{ ]" <<<"$metrics" || fail "metric $name, used by the PrometheusRule, is not exposed"
     done
     info "metrics on $K8S_METRICS_PORT/metrics expose what the alert rules query: $K8S_METRICS_RULE_NAMES"
     contract_confinement "$CONTRACT_APP" "$K8S_RUN_AS_USER"

@@ -11,7 +11,7 @@ use utoipa::openapi::{KnownFormat, RefOr, SchemaFormat};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use crate::domain::entries::{FIRST_YEAR, LAST_YEAR};
-use crate::service::entries::list::MAX_LIMIT;
+use crate::domain::entry_filter::Paging;
 use crate::service::reports::query::GroupBy;
 use crate::service::reports::rounding::{Mode, STEPS};
 
@@ -297,7 +297,7 @@ impl PartialSchema for EntryLimit {
             .schema_type(Type::Integer)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
             .minimum(Some(1))
-            .maximum(Some(MAX_LIMIT))
+            .maximum(Some(Paging::MAX_LIMIT))
             .into()
     }
 }
