@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::{Actor, Check, Ctx, audit, invalid, passwords};
 use crate::config::Registration as Policy;
-use crate::db::{DbError, Ts, Tx, users};
+use crate::db::{DbError, Ts, Tx, locks, users};
 use crate::domain::account::User;
 use crate::domain::email::Email;
 use crate::domain::ids::UserId;
@@ -116,8 +116,6 @@ pub async fn is_fresh_instance(ctx: &Ctx) -> AppResult<bool> {
     Ok(users::count(&mut pooled.conn()).await? == 0)
 }
 
-/// `POST /auth/register`. The instance's first user may always register and becomes its admin
-/// and the owner of a first organization.
 /// Why the registration policy refuses a new account (beyond the first), if it does.
 pub fn registration_refused(policy: Policy) -> Option<AppError> {
     match policy {
@@ -131,10 +129,14 @@ pub fn registration_refused(policy: Policy) -> Option<AppError> {
     }
 }
 
+/// `POST /auth/register`. The instance's first user may always register and becomes its admin
+/// and the owner of a first organization.
 pub async fn register(ctx: &Ctx, input: Registration, ip: &str) -> AppResult<User> {
     let prepared = prepare(input).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
+    // two registrations on a fresh instance must not both count zero users and become admin
+    locks::lock(&mut tx.conn(), "registration").await?;
     let first = users::count(&mut tx.conn()).await? == 0;
     if !first && let Some(refused) = registration_refused(ctx.settings.registration) {
         return Err(refused);

@@ -90,6 +90,11 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: &str, ip: &str) ->
     };
     let valid = passwords::verify(password.to_string(), hash).await?;
     let mut tx = ctx.db.begin().await?;
+    // the same locks in the same order as the count above: clearing this account's failures
+    // while another attempt prunes them would otherwise delete the same rows in opposite orders
+    for key in [&email_key, &ip_key] {
+        locks::lock(&mut tx.conn(), key).await?;
+    }
     match user {
         Some(user) if valid && !user.disabled => {
             sign_in_failures::forget(&mut tx.conn(), &attempts).await?;

@@ -22,6 +22,8 @@ both_backends!(
     ten_failed_sign_ins_lock_the_account_with_retry_after,
     failures_from_one_address_lock_every_account_tried_from_it,
     a_concurrent_burst_of_guesses_gets_no_more_than_ten_tries,
+    concurrent_right_and_wrong_sign_ins_never_fail_the_server,
+    concurrent_first_registrations_make_exactly_one_instance_admin,
     profile_changes_are_validated,
     changing_the_password_checks_the_current_one_and_signs_out_everywhere,
     malformed_requests_get_400_415_and_422_problems,
@@ -517,4 +519,82 @@ async fn a_concurrent_burst_of_guesses_gets_no_more_than_ten_tries(backend: Back
         20,
         "{statuses:?}"
     );
+}
+
+/// Successful sign-ins clear the account's failures while other attempts count and prune them:
+/// on PostgreSQL the two once deleted the same rows in opposite orders and one died in a
+/// deadlock (500).
+async fn concurrent_right_and_wrong_sign_ins_never_fail_the_server(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.register("ada@example.org", None).await;
+    let url = app.url("/api/v1/auth/token");
+
+    let attempts: Vec<_> = (0..40)
+        .map(|i| {
+            let password = if i % 2 == 0 {
+                PASSWORD
+            } else {
+                "wrong password!"
+            };
+            let request = app
+                .client
+                .post(&url)
+                .json(&json!({"email": "ada@example.org", "password": password}));
+            tokio::spawn(
+                async move { (i % 2 == 0, request.send().await.unwrap().status().as_u16()) },
+            )
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+
+    let unexpected: Vec<_> = statuses
+        .iter()
+        .filter(|&&(right, status)| {
+            !matches!((right, status), (true, 200 | 429) | (false, 401 | 429))
+        })
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "(right password, status): {statuses:?}"
+    );
+    assert!(statuses.contains(&(true, 200)), "{statuses:?}");
+}
+
+/// The first account becomes the instance's admin: two people registering at the same instant
+/// on a fresh instance must not both become admin.
+async fn concurrent_first_registrations_make_exactly_one_instance_admin(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        set(s, "GOGOTIME_REGISTRATION", "open");
+    })
+    .await;
+    let url = app.url("/api/v1/auth/register");
+
+    let registrations: Vec<_> = (0..8)
+        .map(|i| {
+            let request = app.client.post(&url).json(&json!({
+                "email": format!("user{i}@example.org"),
+                "password": PASSWORD,
+                "name": format!("User {i}"),
+            }));
+            tokio::spawn(async move {
+                let response = request.send().await.unwrap();
+                let status = response.status().as_u16();
+                (status, response.json::<serde_json::Value>().await.unwrap())
+            })
+        })
+        .collect();
+    let mut users = Vec::new();
+    for registration in registrations {
+        users.push(registration.await.unwrap());
+    }
+
+    assert!(users.iter().all(|(status, _)| *status == 201), "{users:?}");
+    let admins = users
+        .iter()
+        .filter(|(_, user)| user["is_instance_admin"] == true)
+        .count();
+    assert_eq!(admins, 1, "{users:?}");
 }
