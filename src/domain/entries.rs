@@ -35,6 +35,28 @@ pub struct TimeEntry {
 }
 
 impl TimeEntry {
+    /// An entry of a new organization and user, for unit tests of the rules over entries.
+    #[cfg(test)]
+    pub fn sample(start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Self {
+        Self {
+            id: TimeEntryId::new(),
+            organization_id: OrganizationId::new(),
+            user_id: UserId::new(),
+            project_id: None,
+            task_id: None,
+            description: String::new(),
+            start,
+            end,
+            billable: false,
+            hourly_rate: None,
+            tags: Vec::new(),
+            version: 1,
+            created_at: start,
+            updated_at: start,
+            deleted_at: None,
+        }
+    }
+
     /// Whole seconds of `[start, end)`; for a running entry, up to `now`.
     pub fn duration_seconds(&self, now: DateTime<Utc>) -> i64 {
         (self.end.unwrap_or(now) - self.start).num_seconds().max(0)

@@ -22,6 +22,7 @@ both_backends!(
     the_week_grid_keeps_every_typed_value_and_marks_each_bad_cell_on_its_own,
     clearing_timer_time_in_the_week_grid_says_why_in_words,
     stopping_a_timer_another_tab_stopped_shows_the_timer_page_with_a_notice,
+    a_forgotten_timer_is_offered_a_stop_one_usual_day_after_its_start,
     form_errors_name_fields_by_their_labels_and_one_password_rule_holds,
     the_icon_is_served_and_an_empty_report_claims_no_share,
 );
@@ -442,6 +443,33 @@ async fn stopping_a_timer_another_tab_stopped_shows_the_timer_page_with_a_notice
         .await;
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0]["end"], "2026-11-25T09:25:00Z");
+}
+
+/// The "still running?" form suggests the end of a usual day (the organization's setting, 10
+/// hours by default) after the start, in the viewer's time zone; the page once used 8 hours.
+async fn a_forgotten_timer_is_offered_a_stop_one_usual_day_after_its_start(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.clock.set(at("2026-11-25T07:30:00Z"));
+    let mut s = set_up(&app).await;
+    s.web.get(&s.home.clone()).await;
+    let started = s
+        .web
+        .post(
+            &format!("{}/timer/start", s.home),
+            &[("description", "left on")],
+        )
+        .await;
+    s.web.follow(started).await;
+    // past the longest entry (24 hours)
+    app.clock.set(at("2026-11-26T08:00:00Z"));
+
+    let page = s.web.get(&s.home.clone()).await;
+
+    page.assert_contains("This timer has run longer than this organization's 24 hours per entry.");
+    let stop_at = page.form("div.stack form");
+    // 07:30 UTC + 10 h = 17:30 UTC = 18:30 in Berlin
+    assert_eq!(stop_at.get("date"), "2026-11-25");
+    assert_eq!(stop_at.get("time"), "18:30");
 }
 
 async fn form_errors_name_fields_by_their_labels_and_one_password_rule_holds(backend: Backend) {

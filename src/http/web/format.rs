@@ -44,7 +44,7 @@ pub fn date_time(instant: DateTime<Utc>, tz: Tz) -> String {
         .to_string()
 }
 
-pub use crate::domain::calendar::{local_date, local_instant, start_of_day, week_start};
+pub use crate::domain::calendar::{local_date, local_instant, start_of_day};
 
 /// Parses `h:mm`, `h`, `1.5`/`1,5` hours or `90m` into seconds.
 pub fn parse_duration(raw: &str) -> Result<i64, String> {

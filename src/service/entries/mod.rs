@@ -5,6 +5,7 @@ pub mod list;
 pub mod timer;
 pub mod unusual;
 pub mod week;
+pub mod week_totals;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};

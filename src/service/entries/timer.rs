@@ -21,6 +21,9 @@ pub struct RunningTimer {
     pub entry: EntryView,
     pub exceeds_max_entry_hours: bool,
     pub max_entry_hours: i32,
+    /// Where to stop a timer that may have been forgotten: a usual day (the organization's
+    /// setting) after its start, or now if that comes first.
+    pub suggested_stop: DateTime<Utc>,
 }
 
 pub async fn running(
@@ -33,9 +36,11 @@ pub async fn running(
     let mine = membership(&mut tx, org, actor).await?;
     let running = entries::find_running(&mut tx.conn(), org, actor.user.id).await?;
     let max = mine.organization.max_entry_hours;
+    let usual_day = Duration::hours(i64::from(mine.organization.usual_day_hours));
     Ok(running.map(|entry| RunningTimer {
         exceeds_max_entry_hours: now - entry.start > Duration::hours(i64::from(max)),
         max_entry_hours: max,
+        suggested_stop: (entry.start + usual_day).min(now),
         entry: EntryView::new(entry, now),
     }))
 }

@@ -305,26 +305,9 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::domain::ids::{OrganizationId, TimeEntryId};
 
     fn entry(start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> TimeEntry {
-        TimeEntry {
-            id: TimeEntryId::new(),
-            organization_id: OrganizationId::new(),
-            user_id: UserId::new(),
-            project_id: None,
-            task_id: None,
-            description: String::new(),
-            start,
-            end,
-            billable: false,
-            hourly_rate: None,
-            tags: Vec::new(),
-            version: 1,
-            created_at: start,
-            updated_at: start,
-            deleted_at: None,
-        }
+        TimeEntry::sample(start, end)
     }
 
     fn utc(h: u32, m: u32) -> DateTime<Utc> {

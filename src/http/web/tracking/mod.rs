@@ -72,6 +72,32 @@ pub struct Choices {
 }
 
 impl Choices {
+    /// A project as lists show it: empty without one, "(hidden project)" for one the viewer
+    /// cannot see.
+    pub fn project_name(&self, id: Option<ProjectId>) -> String {
+        match id {
+            None => String::new(),
+            Some(id) => self
+                .project_labels
+                .get(&id.to_string())
+                .cloned()
+                .unwrap_or_else(|| "(hidden project)".into()),
+        }
+    }
+
+    /// A project as totals and grid rows name it: "No project" without one.
+    pub fn project_label(&self, id: Option<ProjectId>) -> String {
+        match id {
+            None => "No project".into(),
+            Some(_) => self.project_name(id),
+        }
+    }
+
+    pub fn task_name(&self, id: Option<TaskId>) -> String {
+        id.and_then(|t| self.task_labels.get(&t.to_string()).cloned())
+            .unwrap_or_default()
+    }
+
     pub async fn load(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<Self> {
         let active = ListQuery::default();
         let all_projects = projects::list(
@@ -227,22 +253,8 @@ impl EntryRow {
             id: e.id.to_string(),
             version: e.version,
             description: e.description.clone(),
-            project: choices
-                .project_labels
-                .get(&project_id)
-                .cloned()
-                .unwrap_or_else(|| {
-                    if project_id.is_empty() {
-                        String::new()
-                    } else {
-                        "(hidden project)".into()
-                    }
-                }),
-            task: choices
-                .task_labels
-                .get(&task_id)
-                .cloned()
-                .unwrap_or_default(),
+            project: choices.project_name(e.project_id),
+            task: choices.task_name(e.task_id),
             project_id,
             task_id,
             tag_ids,

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use super::super::form::{Fields, FormErrors, SignedForm};
 use super::super::format;
@@ -12,13 +12,13 @@ use super::super::org::org_chrome;
 use super::super::page::{self, Chrome};
 use super::super::session::{Viewer, redirect_with_notice};
 use super::chart::{self, BarChart};
-use super::week::{Week, seconds_per_day};
 use super::{Choices, DayGroup, EntryRow, group_by_day, what_from};
 use crate::domain::ids::OrganizationId;
 use crate::error::AppError;
 use crate::http::web::page_error::PageResult;
 use crate::service::entries::list;
 use crate::service::entries::timer::{self, StopInput};
+use crate::service::entries::week_totals::{self, Week};
 use crate::state::AppState;
 
 pub struct Running {
@@ -112,38 +112,29 @@ async fn render(
     let running = timer::running(ctx, actor, org).await?;
     let week = Week::containing(format::local_date(now, tz), actor.user.week_start, tz);
     let views = list::between(ctx, actor, org, actor.user.id, (week.from, week.to)).await?;
-    let per_day = seconds_per_day(&views, &week, tz, now);
+    let totals = week_totals::totals(&views, &week, tz, now);
     let chart = chart::bars(
         "Hours per day this week",
         &week
             .days
             .iter()
-            .map(|d| {
-                (
-                    d.format("%a").to_string(),
-                    per_day.get(d).copied().unwrap_or(0),
-                )
-            })
+            .zip(&totals.per_day)
+            .map(|(d, seconds)| (d.format("%a").to_string(), *seconds))
             .collect::<Vec<_>>(),
     );
     let rows: Vec<EntryRow> = views
         .iter()
         .map(|v| EntryRow::new(v, &choices, tz))
         .collect();
-    let mut by_project: Vec<(String, i64)> = Vec::new();
-    for row in &rows {
-        let label = if row.project.is_empty() {
-            "No project".to_string()
-        } else {
-            row.project.clone()
-        };
-        match by_project.iter_mut().find(|(l, _)| *l == label) {
-            Some((_, s)) => *s += row.seconds,
-            None => by_project.push((label, row.seconds)),
-        }
-    }
-    by_project.sort_by_key(|p| std::cmp::Reverse(p.1));
-    let week_total = format::hours_minutes(rows.iter().map(|r| r.seconds).sum());
+    let projects = totals
+        .by_project
+        .iter()
+        .map(|(project, seconds)| ProjectTotal {
+            label: choices.project_label(*project),
+            duration: format::hours_minutes(*seconds),
+        })
+        .collect();
+    let week_total = format::hours_minutes(totals.listed);
     let running = running.map(|r| {
         let started: DateTime<Utc> = r.entry.entry.start;
         Running {
@@ -151,11 +142,7 @@ async fn render(
             now: now.to_rfc3339(),
             elapsed: format::hours_minutes_seconds(r.entry.duration_seconds),
             too_long: r.exceeds_max_entry_hours,
-            // "still running?": suggest stopping where a working day would have ended
-            stop_at: (started + Duration::hours(8))
-                .min(now)
-                .with_timezone(&tz)
-                .naive_local(),
+            stop_at: r.suggested_stop.with_timezone(&tz).naive_local(),
             max_hours: r.max_entry_hours,
             row: EntryRow::new(&r.entry, &choices, tz),
         }
@@ -174,13 +161,7 @@ async fn render(
             errors,
             days: group_by_day(rows),
             chart,
-            projects: by_project
-                .into_iter()
-                .map(|(label, s)| ProjectTotal {
-                    label,
-                    duration: format::hours_minutes(s),
-                })
-                .collect(),
+            projects,
             week_total,
             today: format::date(format::local_date(now, tz)),
             back,

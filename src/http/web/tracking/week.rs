@@ -6,8 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use chrono_tz::Tz;
+use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
 use super::super::form::{Fields, FormErrors, SignedForm};
@@ -18,52 +17,10 @@ use super::super::session::{Viewer, redirect_with_notice};
 use super::{Choices, what_from};
 use crate::domain::ids::{OrganizationId, ProjectId, TaskId, UserId};
 use crate::http::web::page_error::PageResult;
-use crate::service::entries::{EntryView, list, week};
+use crate::service::entries::week_totals::{self, Week};
+use crate::service::entries::{list, week};
 use crate::service::members;
 use crate::state::AppState;
-
-/// Seven local days and the instants that bound them.
-pub struct Week {
-    pub days: Vec<NaiveDate>,
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-}
-
-impl Week {
-    pub fn containing(day: NaiveDate, week_start: i16, tz: Tz) -> Self {
-        let first = format::week_start(day, week_start);
-        let days: Vec<NaiveDate> = (0..7).map(|i| first + Duration::days(i)).collect();
-        Self {
-            from: format::start_of_day(first, tz),
-            to: format::start_of_day(first + Duration::days(7), tz),
-            days,
-        }
-    }
-}
-
-/// Seconds per local day; an entry crossing midnight counts on each day it covers, and a
-/// running entry counts up to now.
-pub fn seconds_per_day(
-    views: &[EntryView],
-    week: &Week,
-    tz: Tz,
-    now: DateTime<Utc>,
-) -> HashMap<NaiveDate, i64> {
-    let mut totals = HashMap::new();
-    for view in views {
-        for (day, seconds) in split_by_day(view, tz, now) {
-            if week.days.contains(&day) {
-                *totals.entry(day).or_insert(0) += seconds;
-            }
-        }
-    }
-    totals
-}
-
-fn split_by_day(view: &EntryView, tz: Tz, now: DateTime<Utc>) -> Vec<(NaiveDate, i64)> {
-    let end = view.entry.end.unwrap_or(now).max(view.entry.start);
-    crate::domain::calendar::seconds_per_local_day(view.entry.start, end, tz)
-}
 
 pub struct GridRow {
     pub label: String,
@@ -175,30 +132,27 @@ async fn render(
     let week = Week::containing(day, actor.user.week_start, tz);
     let views = list::between(ctx, actor, org, user, (week.from, week.to)).await?;
     let choices = Choices::load(ctx, actor, org).await?;
-    // one row per project/task, each cell the day's seconds
-    let mut grid: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
-    for view in &views {
-        let row = super::EntryRow::new(view, &choices, tz);
-        let label = match (row.project.as_str(), row.task.as_str()) {
-            ("", _) => "No project".to_string(),
-            (p, "") => p.to_string(),
+    let totals = week_totals::totals(&views, &week, tz, now);
+    // one row per project/task, in the order of their labels
+    let mut grid: BTreeMap<(String, String), &Vec<i64>> = BTreeMap::new();
+    for ((project, task), seconds) in &totals.grid {
+        let label = match (choices.project_name(*project), choices.task_name(*task)) {
+            (p, _) if p.is_empty() => "No project".to_string(),
+            (p, t) if t.is_empty() => p,
             (p, t) => format!("{p} › {t}"),
         };
-        let key = format!("{}|{}", row.project_id, row.task_id);
-        let cells = grid.entry((label, key)).or_insert_with(|| vec![0; 7]);
-        for (d, seconds) in split_by_day(view, tz, now) {
-            if let Some(i) = week.days.iter().position(|x| *x == d) {
-                cells[i] += seconds;
-            }
-        }
+        let id = |i: Option<String>| i.unwrap_or_default();
+        let key = format!(
+            "{}|{}",
+            id(project.map(|p| p.to_string())),
+            id(task.map(|t| t.to_string()))
+        );
+        grid.insert((label, key), seconds);
     }
-    let mut column_totals = vec![0i64; 7];
+    let column_totals = &totals.per_day;
     let rows: Vec<GridRow> = grid
         .into_iter()
         .map(|((label, key), seconds)| {
-            for (i, s) in seconds.iter().enumerate() {
-                column_totals[i] += s;
-            }
             let cells = seconds
                 .iter()
                 .zip(&week.days)
@@ -231,7 +185,7 @@ async fn render(
     let columns = week
         .days
         .iter()
-        .zip(&column_totals)
+        .zip(column_totals)
         .map(|(d, total)| DayColumn {
             label: d.format("%a %-d %b").to_string(),
             iso: d.to_string(),
