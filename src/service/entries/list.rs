@@ -97,7 +97,7 @@ async fn page_of(
         limit: paging.limit.clamp(1, Paging::MAX_LIMIT),
         ..stored_filter(filter)
     };
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.read().await?;
     let mine = membership(&mut tx, org, actor).await?;
     let sees_all = allows(mine.role, Permission::ViewAllEntries);
     restrict_to_own(sees_all, actor.user.id, &mut stored.users, "entries")?;

@@ -347,7 +347,7 @@ pub async fn get(
     org: OrganizationId,
     id: TimeEntryId,
 ) -> AppResult<EntryView> {
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.read().await?;
     let mine = membership(&mut tx, org, actor).await?;
     let entry = entries::find(&mut tx.conn(), org, id)
         .await?

@@ -32,7 +32,7 @@ pub async fn running(
     org: OrganizationId,
 ) -> AppResult<Option<RunningTimer>> {
     let now = ctx.clock.now();
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.read().await?;
     let mine = membership(&mut tx, org, actor).await?;
     let running = entries::find_running(&mut tx.conn(), org, actor.user.id).await?;
     let max = mine.organization.max_entry_hours;
@@ -176,7 +176,7 @@ pub async fn last_stopped(
     actor: &Actor,
     org: OrganizationId,
 ) -> AppResult<Option<EntryView>> {
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.read().await?;
     membership(&mut tx, org, actor).await?;
     let entry = entries::last_stopped_timer(&mut tx.conn(), org, actor.user.id).await?;
     Ok(entry.map(|e| EntryView::new(e, ctx.clock.now())))

@@ -32,7 +32,7 @@ pub async fn unusual(
     org: OrganizationId,
     planned: &Planned,
 ) -> AppResult<Vec<String>> {
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.read().await?;
     let mine = membership(&mut tx, org, actor).await?;
     let usual = i64::from(mine.organization.usual_day_hours);
     let mut found = Vec::new();

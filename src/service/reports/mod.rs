@@ -183,7 +183,7 @@ async fn summaries(
 ) -> AppResult<Vec<Summary>> {
     request.check()?;
     let mut query = request.clone();
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.read().await?;
     let mine = membership(&mut tx, org, actor).await?;
     restrict(&mine, actor, &mut query)?;
     let now = ctx.clock.now();
@@ -355,7 +355,7 @@ pub async fn detailed(
         paging.limit.clamp(1, Paging::MAX_LIMIT),
         paging.after.map(|c| (crate::db::Ts(c.start), c.id)),
     );
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = ctx.db.read().await?;
     let mine = membership(&mut tx, org, actor).await?;
     restrict(&mine, actor, &mut query)?;
     let (start, end) = query.range();
