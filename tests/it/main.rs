@@ -27,6 +27,7 @@ mod postgres_faults;
 mod postgres_tls;
 mod preflight;
 mod reports;
+mod schema_lockstep;
 mod shutdown;
 mod smoke;
 mod transactions;
