@@ -198,7 +198,9 @@ async fn sqlite_facts(pool: &sqlx::SqlitePool) -> BTreeSet<Fact> {
         .fetch_all(pool)
         .await
         .unwrap();
-        let mut grouped: Vec<(i64, String, Vec<String>, Vec<String>, String)> = Vec::new();
+        // (id, target table, from columns, to columns, on delete): one per key, columns in order
+        type ForeignKey = (i64, String, Vec<String>, Vec<String>, String);
+        let mut grouped: Vec<ForeignKey> = Vec::new();
         for row in foreign_keys {
             let id: i64 = row.get(0);
             match grouped.last_mut() {
