@@ -17,7 +17,7 @@ use super::super::session::{Viewer, redirect_with_notice};
 use super::{Choices, what_from};
 use crate::domain::ids::{OrganizationId, ProjectId, TaskId, UserId};
 use crate::http::web::page_error::PageResult;
-use crate::service::entries::week_totals::{self, Week};
+use crate::service::entries::week_totals::{self, Week, WeekTotals};
 use crate::service::entries::{list, week};
 use crate::service::members;
 use crate::state::AppState;
@@ -100,6 +100,68 @@ struct AddForm {
     task: String,
 }
 
+/// One row per project/task, in the order of their labels; each cell shows what was sent back
+/// (after a refused save) or else the stored time.
+fn grid_rows(totals: &WeekTotals, week: &Week, choices: &Choices, sent: &Sent) -> Vec<GridRow> {
+    let mut grid: BTreeMap<(String, String), &Vec<i64>> = BTreeMap::new();
+    for ((project, task), seconds) in &totals.grid {
+        let label = match (choices.project_name(*project), choices.task_name(*task)) {
+            (p, _) if p.is_empty() => "No project".to_string(),
+            (p, t) if t.is_empty() => p,
+            (p, t) => format!("{p} › {t}"),
+        };
+        let id = |i: Option<String>| i.unwrap_or_default();
+        let key = format!(
+            "{}|{}",
+            id(project.map(|p| p.to_string())),
+            id(task.map(|t| t.to_string()))
+        );
+        grid.insert((label, key), seconds);
+    }
+    grid.into_iter()
+        .map(|((label, key), seconds)| GridRow {
+            total: format::hours_minutes(seconds.iter().sum()),
+            cells: seconds
+                .iter()
+                .zip(&week.days)
+                .map(|(s, day)| grid_cell(format!("cell.{key}.{day}"), *s, sent))
+                .collect(),
+            label,
+        })
+        .collect()
+}
+
+fn grid_cell(name: String, seconds: i64, sent: &Sent) -> GridCell {
+    let was = if seconds == 0 {
+        String::new()
+    } else {
+        format::hours_minutes(seconds)
+    };
+    GridCell {
+        value: sent
+            .values
+            .get(&name)
+            .cloned()
+            .unwrap_or_else(|| was.clone()),
+        error: sent.errors.get(&name).cloned().unwrap_or_default(),
+        name,
+        was,
+    }
+}
+
+fn day_columns(totals: &WeekTotals, week: &Week, today: NaiveDate) -> Vec<DayColumn> {
+    week.days
+        .iter()
+        .zip(&totals.per_day)
+        .map(|(d, total)| DayColumn {
+            label: d.format("%a %-d %b").to_string(),
+            iso: d.to_string(),
+            total: format::hours_minutes(*total),
+            today: *d == today,
+        })
+        .collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn render(
     state: &AppState,
@@ -133,66 +195,8 @@ async fn render(
     let views = list::between(ctx, actor, org, user, (week.from, week.to)).await?;
     let choices = Choices::load(ctx, actor, org).await?;
     let totals = week_totals::totals(&views, &week, tz, now);
-    // one row per project/task, in the order of their labels
-    let mut grid: BTreeMap<(String, String), &Vec<i64>> = BTreeMap::new();
-    for ((project, task), seconds) in &totals.grid {
-        let label = match (choices.project_name(*project), choices.task_name(*task)) {
-            (p, _) if p.is_empty() => "No project".to_string(),
-            (p, t) if t.is_empty() => p,
-            (p, t) => format!("{p} › {t}"),
-        };
-        let id = |i: Option<String>| i.unwrap_or_default();
-        let key = format!(
-            "{}|{}",
-            id(project.map(|p| p.to_string())),
-            id(task.map(|t| t.to_string()))
-        );
-        grid.insert((label, key), seconds);
-    }
-    let column_totals = &totals.per_day;
-    let rows: Vec<GridRow> = grid
-        .into_iter()
-        .map(|((label, key), seconds)| {
-            let cells = seconds
-                .iter()
-                .zip(&week.days)
-                .map(|(s, day)| {
-                    let name = format!("cell.{key}.{day}");
-                    let was = if *s == 0 {
-                        String::new()
-                    } else {
-                        format::hours_minutes(*s)
-                    };
-                    GridCell {
-                        value: sent
-                            .values
-                            .get(&name)
-                            .cloned()
-                            .unwrap_or_else(|| was.clone()),
-                        error: sent.errors.get(&name).cloned().unwrap_or_default(),
-                        name,
-                        was,
-                    }
-                })
-                .collect();
-            GridRow {
-                label,
-                total: format::hours_minutes(seconds.iter().sum()),
-                cells,
-            }
-        })
-        .collect();
-    let columns = week
-        .days
-        .iter()
-        .zip(column_totals)
-        .map(|(d, total)| DayColumn {
-            label: d.format("%a %-d %b").to_string(),
-            iso: d.to_string(),
-            total: format::hours_minutes(*total),
-            today: *d == today,
-        })
-        .collect();
+    let rows = grid_rows(&totals, &week, &choices, &sent);
+    let columns = day_columns(&totals, &week, today);
     let members = if chrome.manages() {
         members::list(ctx, actor, org)
             .await?
@@ -247,7 +251,7 @@ async fn render(
             title,
             columns,
             rows,
-            week_total: format::hours_minutes(column_totals.iter().sum()),
+            week_total: format::hours_minutes(totals.per_day.iter().sum()),
             user_id: user.to_string(),
             members,
             grid_message: sent.message,
