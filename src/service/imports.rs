@@ -229,75 +229,12 @@ async fn import(
         return Err(too_large(request.options.max_bytes));
     }
 
-    // pass one on a blocking thread: it reads the whole file
-    let scan = {
-        let (file, options) = (file.clone(), request.options.clone());
-        tokio::task::spawn_blocking(move || -> Result<import::Scan, ImportError> {
-            import::scan(file.open().map_err(ImportError::Io)?, &options)
-        })
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("import scan thread failed: {e}")))?
-        .map_err(file_error)?
-    };
+    let scan = scan_file(&file, &request.options).await?;
     let total = scan.data_rows();
 
-    // pass two streams batches through a small channel: memory stays bounded
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Result<Batch, ImportError>>(2);
-    let reader = {
-        let (file, scan) = (file.clone(), scan.clone());
-        tokio::task::spawn_blocking(move || {
-            let mut rows = match file
-                .open()
-                .map_err(ImportError::Io)
-                .and_then(|input| import::read(input, &scan))
-            {
-                Ok(rows) => rows,
-                Err(err) => {
-                    let _ = sender.blocking_send(Err(err));
-                    return;
-                }
-            };
-            loop {
-                match rows.next_batch(BATCH) {
-                    Ok(Some(batch)) => {
-                        if sender.blocking_send(Ok(batch)).is_err() {
-                            return;
-                        }
-                    }
-                    Ok(None) => return,
-                    Err(err) => {
-                        let _ = sender.blocking_send(Err(err));
-                        return;
-                    }
-                }
-            }
-        })
-    };
-
+    let (mut receiver, reader) = read_batches(&file, &scan);
     let mut state = State::load(&mut tx, org, request.fallback_member).await?;
-    let mut report = ImportReport {
-        format: scan.format().id().to_string(),
-        format_name: scan.format().name().to_string(),
-        date_order: scan.date_order().map(|o| {
-            match o {
-                import::DateOrder::DayFirst => "day_first",
-                import::DateOrder::MonthFirst => "month_first",
-            }
-            .to_string()
-        }),
-        dry_run: request.dry_run,
-        applied: false,
-        rows_read: total,
-        entries_to_create: 0,
-        duplicates_skipped: 0,
-        catalog_to_create: CatalogToCreate::default(),
-        people: Vec::new(),
-        error_count: 0,
-        warning_count: 0,
-        errors: Vec::new(),
-        warnings: Vec::new(),
-        preview: Vec::new(),
-    };
+    let mut report = ImportReport::new(&scan, request.dry_run);
     let now = ctx.clock.now();
     let mut handled = 0u64;
     progress(0, total);
@@ -349,8 +286,69 @@ async fn import(
         drop(tx); // rolls back everything the run wrote
         return Ok(report);
     }
+    record_in_audit_log(&mut tx, org, actor, &report, now).await?;
+    tx.commit().await?;
+    report.applied = true;
+    Ok(report)
+}
+
+/// Pass one, on a blocking thread: reads the whole file to learn its format and shape.
+async fn scan_file(file: &ImportFile, options: &import::Options) -> AppResult<import::Scan> {
+    let (file, options) = (file.clone(), options.clone());
+    tokio::task::spawn_blocking(move || -> Result<import::Scan, ImportError> {
+        import::scan(file.open().map_err(ImportError::Io)?, &options)
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("import scan thread failed: {e}")))?
+    .map_err(file_error)
+}
+
+type Batches = tokio::sync::mpsc::Receiver<Result<Batch, ImportError>>;
+
+/// Pass two: a blocking thread parses the rows and hands them over in batches through a small
+/// channel, so memory stays bounded whatever the file's size.
+fn read_batches(file: &ImportFile, scan: &import::Scan) -> (Batches, tokio::task::JoinHandle<()>) {
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Batch, ImportError>>(2);
+    let (file, scan) = (file.clone(), scan.clone());
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut rows = match file
+            .open()
+            .map_err(ImportError::Io)
+            .and_then(|input| import::read(input, &scan))
+        {
+            Ok(rows) => rows,
+            Err(err) => {
+                let _ = sender.blocking_send(Err(err));
+                return;
+            }
+        };
+        loop {
+            match rows.next_batch(BATCH) {
+                Ok(Some(batch)) => {
+                    if sender.blocking_send(Ok(batch)).is_err() {
+                        return;
+                    }
+                }
+                Ok(None) => return,
+                Err(err) => {
+                    let _ = sender.blocking_send(Err(err));
+                    return;
+                }
+            }
+        }
+    });
+    (receiver, reader)
+}
+
+async fn record_in_audit_log(
+    tx: &mut Tx,
+    org: OrganizationId,
+    actor: &Actor,
+    report: &ImportReport,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     super::audit::record(
-        &mut tx,
+        tx,
         super::audit::Event {
             organization: org,
             actor: Some(actor.user.id),
@@ -371,9 +369,36 @@ async fn import(
         now,
     )
     .await?;
-    tx.commit().await?;
-    report.applied = true;
-    Ok(report)
+    Ok(())
+}
+
+impl ImportReport {
+    /// Nothing counted yet, for a file of this format and size.
+    fn new(scan: &import::Scan, dry_run: bool) -> Self {
+        Self {
+            format: scan.format().id().to_string(),
+            format_name: scan.format().name().to_string(),
+            date_order: scan.date_order().map(|o| {
+                match o {
+                    import::DateOrder::DayFirst => "day_first",
+                    import::DateOrder::MonthFirst => "month_first",
+                }
+                .to_string()
+            }),
+            dry_run,
+            applied: false,
+            rows_read: scan.data_rows(),
+            entries_to_create: 0,
+            duplicates_skipped: 0,
+            catalog_to_create: CatalogToCreate::default(),
+            people: Vec::new(),
+            error_count: 0,
+            warning_count: 0,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            preview: Vec::new(),
+        }
+    }
 }
 
 fn too_large(limit: u64) -> AppError {
