@@ -4,7 +4,9 @@
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use chrono::Duration;
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate};
 
 use super::super::form::{Fields, FormErrors, SignedForm};
 use super::super::format;
@@ -18,12 +20,12 @@ use super::{
 };
 use crate::domain::entry_filter::{Cursor, EntryFilter, Paging};
 use crate::domain::ids::{OrganizationId, TimeEntryId};
-use crate::http::web::page_error::PageResult;
+use crate::http::web::page_error::{PageError, PageResult};
 use crate::service::catalog::{ListQuery, clients};
 use crate::service::entries::{
     self, BulkDelete, BulkUpdate, EntryInput, EntrySource, list, timer, unusual,
 };
-use crate::service::members;
+use crate::service::{Actor, Ctx, members};
 use crate::state::AppState;
 
 /// The filter form's values, as typed (days in the viewer's zone).
@@ -189,6 +191,91 @@ pub struct AddForm {
     pub failed: bool,
 }
 
+/// The entries the filters select, or none when the filters have errors (which the list's own
+/// refusals join).
+async fn entries_page(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    filter: &EntryFilter,
+    paging: &Paging,
+    errors: &mut FormErrors,
+) -> Result<list::Page, PageError> {
+    let empty = list::Page {
+        items: Vec::new(),
+        next_cursor: None,
+    };
+    if !errors.fields.is_empty() {
+        return Ok(empty);
+    }
+    match list::list(ctx, actor, org, filter, paging).await {
+        Ok(page) => Ok(page),
+        Err(e) => {
+            let more = FormErrors::from_error(e)?;
+            errors.message = more.message;
+            errors.fields.extend(more.fields);
+            Ok(empty)
+        }
+    }
+}
+
+/// The members a manager may filter by, and their names by id for the rows.
+async fn member_choices(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+) -> Result<(Vec<MemberChoice>, HashMap<String, String>), PageError> {
+    let mut names = HashMap::new();
+    let members = members::list(ctx, actor, org)
+        .await?
+        .into_iter()
+        .map(|m| {
+            names.insert(m.user_id.to_string(), m.name.clone());
+            MemberChoice {
+                id: m.user_id.to_string(),
+                name: m.name,
+            }
+        })
+        .collect();
+    Ok((members, names))
+}
+
+/// The list as it is (filters, page), without the row being edited.
+fn without_edit(base: &str, raw: &str) -> String {
+    let kept: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_bytes())
+        .filter(|(k, _)| k != "edit")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        return base.to_string();
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    format!("{base}?{query}")
+}
+
+impl AddForm {
+    /// What the add form shows: what was sent back after a refusal, else an empty form for today.
+    fn new(added: Option<&Fields>, today: NaiveDate) -> Self {
+        match added {
+            Some(fields) => AddForm {
+                description: fields.get("description").into(),
+                project_id: fields.get("project_id").into(),
+                times: TimesForm::sent(fields, ""),
+                failed: true,
+            },
+            None => AddForm {
+                times: TimesForm {
+                    date: today.to_string(),
+                    ..TimesForm::default()
+                },
+                ..AddForm::default()
+            },
+        }
+    }
+}
+
 async fn render_list(
     state: &AppState,
     viewer: &Viewer,
@@ -209,23 +296,7 @@ async fn render_list(
         ..Paging::default()
     };
     let choices = Choices::load(ctx, actor, org).await?;
-    let empty = || list::Page {
-        items: Vec::new(),
-        next_cursor: None,
-    };
-    let page = if errors.fields.is_empty() {
-        match list::list(ctx, actor, org, &filter, &paging).await {
-            Ok(page) => page,
-            Err(e) => {
-                let more = FormErrors::from_error(e)?;
-                errors.message = more.message;
-                errors.fields.extend(more.fields);
-                empty()
-            }
-        }
-    } else {
-        empty()
-    };
+    let page = entries_page(ctx, actor, org, &filter, &paging, &mut errors).await?;
     let rows: Vec<EntryRow> = page
         .items
         .iter()
@@ -239,21 +310,10 @@ async fn render_list(
             name: c.name,
         })
         .collect();
-    let mut names = std::collections::HashMap::new();
-    let members: Vec<MemberChoice> = if chrome.manages() {
-        members::list(ctx, actor, org)
-            .await?
-            .into_iter()
-            .map(|m| {
-                names.insert(m.user_id.to_string(), m.name.clone());
-                MemberChoice {
-                    id: m.user_id.to_string(),
-                    name: m.name,
-                }
-            })
-            .collect()
+    let (members, names) = if chrome.manages() {
+        member_choices(ctx, actor, org).await?
     } else {
-        Vec::new()
+        Default::default()
     };
     let base = chrome.org_path("/entries");
     let filter_query = filters.as_query();
@@ -266,35 +326,9 @@ async fn render_list(
     } else {
         format!("{base}?{filter_query}")
     };
-    // the page itself, without the row being edited
-    let kept: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_bytes())
-        .filter(|(k, _)| k != "edit")
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let back = if kept.is_empty() {
-        base.clone()
-    } else {
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(kept)
-            .finish();
-        format!("{base}?{query}")
-    };
+    let back = without_edit(&base, raw);
     let total = format::hours_minutes(rows.iter().map(|r| r.seconds).sum());
-    let add = match added {
-        Some(fields) => AddForm {
-            description: fields.get("description").into(),
-            project_id: fields.get("project_id").into(),
-            times: TimesForm::sent(fields, ""),
-            failed: true,
-        },
-        None => AddForm {
-            times: TimesForm {
-                date: format::local_date(ctx.clock.now(), viewer.tz).to_string(),
-                ..TimesForm::default()
-            },
-            ..AddForm::default()
-        },
-    };
+    let add = AddForm::new(added, format::local_date(ctx.clock.now(), viewer.tz));
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
