@@ -1,5 +1,6 @@
 //! Use cases shared by the web UI and the API: authorization, validation and transactions.
-//! Handlers translate requests into these calls; no rule lives in a handler.
+//! Handlers translate requests into these calls and render what they return; a rule that the
+//! API and a page could both need belongs here, not in a handler.
 
 pub mod accounts;
 pub mod api_tokens;
@@ -44,8 +45,7 @@ pub struct Ctx {
 /// The configuration values use cases need, taken once from `Config`.
 pub struct Settings {
     pub jwt_secret: SecretString,
-    /// `iss` of our access tokens: the public URL.
-    pub issuer: String,
+    /// Without a trailing slash; also the `iss` our access tokens carry and require.
     pub public_url: String,
     pub registration: Registration,
     pub secure_cookies: bool,
@@ -55,12 +55,6 @@ impl Settings {
     pub fn from_config(config: &Config) -> Self {
         Settings {
             jwt_secret: config.jwt_secret.clone(),
-            issuer: config
-                .http
-                .public_url
-                .as_str()
-                .trim_end_matches('/')
-                .to_string(),
             public_url: config
                 .http
                 .public_url

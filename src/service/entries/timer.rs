@@ -40,6 +40,12 @@ pub async fn running(
     }))
 }
 
+/// Where to offer stopping a timer that may have been forgotten: where a working day (8 hours)
+/// after its start would have ended, or now if that is earlier.
+pub fn suggested_stop(start: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    (start + Duration::hours(8)).min(now)
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Started {
     /// The entry that was running and is now stopped at `started.start`.
@@ -204,4 +210,21 @@ pub async fn continue_entry(
         ..EntryInput::default()
     };
     start(ctx, actor, org, input).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_suggested_stop_is_a_working_day_after_the_start_at_most_now() {
+        let start: DateTime<Utc> = "2026-03-02T09:00:00Z".parse().unwrap();
+        let late: DateTime<Utc> = "2026-03-03T10:00:00Z".parse().unwrap();
+        let soon: DateTime<Utc> = "2026-03-02T11:30:00Z".parse().unwrap();
+        assert_eq!(
+            suggested_stop(start, late).to_rfc3339(),
+            "2026-03-02T17:00:00+00:00"
+        );
+        assert_eq!(suggested_stop(start, soon), soon);
+    }
 }

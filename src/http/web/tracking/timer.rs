@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use super::super::form::{Fields, FormErrors, SignedForm};
 use super::super::format;
@@ -151,9 +151,7 @@ async fn render(
             now: now.to_rfc3339(),
             elapsed: format::hours_minutes_seconds(r.entry.duration_seconds),
             too_long: r.exceeds_max_entry_hours,
-            // "still running?": suggest stopping where a working day would have ended
-            stop_at: (started + Duration::hours(8))
-                .min(now)
+            stop_at: timer::suggested_stop(started, now)
                 .with_timezone(&tz)
                 .naive_local(),
             max_hours: r.max_entry_hours,
