@@ -2,6 +2,7 @@
 //! Handlers translate requests into these calls and render what they return; a rule that the
 //! API and a page could both need belongs here, not in a handler.
 
+pub mod access;
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
@@ -24,6 +25,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use secrecy::SecretString;
+use serde::{Deserialize, Deserializer};
 
 use crate::clock::SharedClock;
 use crate::config::{Config, Registration};
@@ -126,4 +128,11 @@ pub(crate) async fn locks_timer(
 ) -> Result<(), AppError> {
     crate::db::locks::lock(&mut tx.conn(), &format!("timer:{org}:{user}")).await?;
     Ok(())
+}
+
+/// For PATCH bodies: absent → `None`, `null` → `Some(None)`, value → `Some(Some(v))`.
+pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
 }

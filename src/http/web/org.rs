@@ -6,7 +6,7 @@ use super::session::Viewer;
 use crate::domain::account::MyOrganization;
 use crate::domain::ids::OrganizationId;
 use crate::http::web::page_error::PageResult;
-use crate::service::organizations;
+use crate::service::{access, organizations};
 use crate::state::AppState;
 
 /// The chrome of a signed-in page outside any organization (profile, tokens, …).
@@ -34,7 +34,7 @@ pub async fn org_chrome(
 ) -> PageResult<(Chrome, MyOrganization)> {
     let all = organizations::list_mine(&state.ctx, &viewer.actor).await?;
     let Some(current) = all.iter().find(|m| m.organization.id == org).cloned() else {
-        return Err(organizations::not_found().into());
+        return Err(access::not_found().into());
     };
     let mut chrome = Chrome::anonymous(viewer.csrf.clone());
     chrome.user_name = viewer.name();
