@@ -11,6 +11,7 @@ pub mod problem;
 pub mod query;
 pub mod request_id;
 mod security;
+pub mod state;
 mod web;
 
 use std::time::Duration;
@@ -26,7 +27,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 use problem::ApiError;
 
 /// CSP reports are small; no reason to accept the general body limit for them.

@@ -11,7 +11,7 @@ use crate::domain::account::User;
 use crate::http::client_ip::ClientIp;
 use crate::http::problem::ApiError;
 use crate::service::{accounts, auth, sessions};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

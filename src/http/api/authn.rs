@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::http::client_ip::ClientIp;
 use crate::http::problem::ApiError;
 use crate::service::{Actor, auth, sessions};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub const CSRF_HEADER: &str = "x-csrf-token";
 

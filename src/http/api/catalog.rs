@@ -14,7 +14,7 @@ use crate::domain::catalog::{Client, Project, ProjectMember, Tag, Task};
 use crate::domain::ids::{ClientId, OrganizationId, ProjectId, TagId, TaskId, UserId};
 use crate::http::problem::ApiError;
 use crate::service::catalog::{ListQuery, clients, projects, tags, tasks};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 type Result<T> = std::result::Result<T, ApiError>;
 

@@ -16,7 +16,7 @@ use crate::http::problem::ApiError;
 use crate::http::query;
 use crate::service::entries::{self, BulkDelete, BulkUpdate, EntryInput, EntryView, list, timer};
 use crate::service::rates::{self, RateInput, Target};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 type Result<T> = std::result::Result<T, ApiError>;
 

@@ -18,7 +18,7 @@ use crate::http::request_id::RequestId;
 use crate::service::exports::calendar::{self, CalendarFeed};
 use crate::service::exports::{self, Download, ExportedEntry, Format};
 use crate::service::reports::query::GroupBy;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 type Result<T> = std::result::Result<T, ApiError>;
 

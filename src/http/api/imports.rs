@@ -20,7 +20,7 @@ use crate::http::problem::{ApiError, ErrorInfo};
 use crate::import::{self, DateOrder, Format, Options};
 use crate::service::imports::{self, ImportFile, ImportReport, ImportRequest};
 use crate::service::invalid;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// Room for the multipart boundaries and headers around a file of `import::MAX_BYTES`.
 pub const UPLOAD_OVERHEAD: usize = 64 * 1024;

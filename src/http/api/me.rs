@@ -12,7 +12,7 @@ use crate::domain::account::{ApiToken, Session, User};
 use crate::domain::ids::{ApiTokenId, SessionId};
 use crate::http::problem::ApiError;
 use crate::service::{accounts, api_tokens, sessions};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 #[utoipa::path(
     get,

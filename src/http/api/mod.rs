@@ -17,7 +17,7 @@ use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// The `/api/v1` router and the OpenAPI document assembled from the same handler list, so the
 /// document cannot miss a route; and, apart, the upload routes, which accept bodies up to

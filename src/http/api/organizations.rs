@@ -14,7 +14,7 @@ use crate::domain::ids::{AuditEntryId, InvitationId, OrganizationId, UserId};
 use crate::http::client_ip::ClientIp;
 use crate::http::problem::ApiError;
 use crate::service::{audit, invitations, members, organizations};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 #[utoipa::path(
     get,

@@ -15,7 +15,7 @@ use crate::service::reports::links::{
     self, CreatedShare, PublicReport, SaveInput, SavedReport, ShareInput, SharedReport,
 };
 use crate::service::reports::{self, Detailed, Summary, Weekly};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 type Result<T> = std::result::Result<T, ApiError>;
 

@@ -17,7 +17,7 @@ use crate::error::AppError;
 use crate::http::client_ip::ClientIp;
 use crate::http::web::page_error::PageResult;
 use crate::service::{accounts, invitations, organizations, sessions};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// Every time zone name, for the time zone fields' suggestions.
 fn time_zones() -> Vec<&'static str> {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::session::{FORM_COOKIE, Viewer, cookie};
 use crate::error::AppError;
 use crate::http::problem::ApiError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// The name of the hidden field carrying the CSRF token.
 pub const CSRF_FIELD: &str = "_csrf";

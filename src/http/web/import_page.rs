@@ -30,7 +30,7 @@ use crate::http::web::page_error::{PageError, PageResult};
 use crate::import::{Format, MAX_BYTES};
 use crate::service::imports::{self, ImportFile, ImportReport, ImportRequest};
 use crate::service::members;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// Uploads older than this are deleted unconfirmed.
 const KEEP: Duration = Duration::from_secs(3600);

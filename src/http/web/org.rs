@@ -7,7 +7,7 @@ use crate::domain::account::MyOrganization;
 use crate::domain::ids::OrganizationId;
 use crate::http::web::page_error::PageResult;
 use crate::service::{access, organizations};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// The chrome of a signed-in page outside any organization (profile, tokens, …).
 pub async fn account_chrome(

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::http::api::authn::{client_ip, cookie_name, session_cookie};
 use crate::http::problem::ApiError;
 use crate::service::{Actor, sessions};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// A short message for the next page after a redirect ("Timer stopped.").
 const NOTICE_COOKIE: &str = "gogotime_notice";

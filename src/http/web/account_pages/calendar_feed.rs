@@ -12,7 +12,7 @@ use crate::http::web::page;
 use crate::http::web::page_error::PageResult;
 use crate::http::web::session;
 use crate::service::exports::calendar;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// Creates or rotates the feed and answers with the page showing the new address.
 pub async fn calendar_feed_post(

@@ -11,7 +11,7 @@ use crate::http::web::page::{self, Chrome};
 use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
 use crate::service::accounts;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 const WEEKDAYS: [&str; 7] = [
     "Monday",

@@ -17,7 +17,7 @@ use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
 use crate::service::api_tokens;
 use crate::service::exports::calendar;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// The longest expiry the form offers, in days (ten years); no expiry at all is also possible.
 const MAX_DAYS: i64 = 3650;

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::form::{Fields, FormErrors};
 use crate::error::AppError;
 use crate::service::catalog::ListQuery;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -23,7 +23,7 @@ use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{Viewer, redirect_with_notice};
 use crate::service::catalog::ListQuery;
 use crate::service::{Actor, Ctx};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// The words a kind's page and notices use.
 pub struct Kind {

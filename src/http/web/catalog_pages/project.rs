@@ -22,7 +22,7 @@ use crate::http::web::session::{Viewer, redirect_with_notice};
 use crate::service::catalog::{ListQuery, projects, tasks};
 use crate::service::organizations;
 use crate::service::{members, rates};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// The edit form, filled from the project or from the input that failed.
 struct EditForm {

@@ -12,7 +12,7 @@ use crate::http::web::page_error::PageResult;
 use crate::service::catalog::{projects, tasks};
 use crate::service::organizations;
 use crate::service::rates::{self, RateInput, Target};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub async fn task_create(
     State(state): State<AppState>,

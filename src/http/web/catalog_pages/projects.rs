@@ -20,7 +20,7 @@ use crate::service::catalog::projects::{self, ProjectInput, ProjectsQuery};
 use crate::service::catalog::{ListQuery, clients};
 use crate::service::organizations;
 use crate::service::{Actor, Ctx};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// The colour a new project starts with, as the service picks it.
 const DEFAULT_COLOR: &str = "#3b82f6";

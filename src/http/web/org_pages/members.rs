@@ -16,7 +16,7 @@ use crate::http::web::page::{self, Chrome};
 use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
 use crate::service::{invitations, members, organizations};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 struct MemberRow {
     id: String,

@@ -17,7 +17,7 @@ use crate::http::web::page::{self, Chrome};
 use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
 use crate::service::organizations::{self, OrganizationInput};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// The settings form as shown: the saved values, or what was posted.
 struct SettingsForm {

@@ -24,7 +24,7 @@ use crate::service::entries::{
     self, BulkDelete, BulkUpdate, EntryInput, EntrySource, list, timer, unusual,
 };
 use crate::service::members;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// The filter form's values, as typed (days in the viewer's zone).
 #[derive(Default)]

@@ -22,7 +22,7 @@ use crate::service::catalog::projects::ProjectsQuery;
 use crate::service::catalog::{ListQuery, clients, projects, tags, tasks};
 use crate::service::entries::{EntryInput, EntryView, unusual};
 use crate::service::{Actor, Ctx};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::http::web::page_error::PageResult;
 use crate::service::entries::list;
 use crate::service::entries::timer::{self, StopInput};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub struct Running {
     pub row: EntryRow,

@@ -20,7 +20,7 @@ use crate::domain::ids::{OrganizationId, ProjectId, TaskId, UserId};
 use crate::http::web::page_error::PageResult;
 use crate::service::entries::{EntryView, list, week};
 use crate::service::members;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// Seven local days and the instants that bound them.
 pub struct Week {
