@@ -4,6 +4,9 @@ pub mod api;
 pub mod assets;
 pub mod backup_metrics;
 pub mod client_ip;
+pub mod cookies;
+mod error_body;
+pub mod import_query;
 pub mod metrics;
 mod observe;
 mod ops;
@@ -86,7 +89,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }))
-        .layer(middleware::from_fn(problem::render_errors));
+        .layer(middleware::from_fn(error_body::render_errors));
     // outside render_errors, so rendered error pages carry them too
     for layer in security::layers(!state.config.environment.is_development()) {
         router = router.layer(layer);

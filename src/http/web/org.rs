@@ -5,9 +5,9 @@ use super::page::{Chrome, CurrentOrg, OrgLink};
 use super::session::Viewer;
 use crate::domain::account::MyOrganization;
 use crate::domain::ids::OrganizationId;
+use crate::http::state::AppState;
 use crate::http::web::page_error::PageResult;
 use crate::service::{access, organizations};
-use crate::http::state::AppState;
 
 /// The chrome of a signed-in page outside any organization (profile, tokens, …).
 pub async fn account_chrome(

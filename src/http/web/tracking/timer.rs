@@ -16,10 +16,10 @@ use super::week::{Week, seconds_per_day};
 use super::{Choices, DayGroup, EntryRow, group_by_day, what_from};
 use crate::domain::ids::OrganizationId;
 use crate::error::AppError;
+use crate::http::state::AppState;
 use crate::http::web::page_error::PageResult;
 use crate::service::entries::list;
 use crate::service::entries::timer::{self, StopInput};
-use crate::http::state::AppState;
 
 pub struct Running {
     pub row: EntryRow,

@@ -17,10 +17,10 @@ use super::super::page::{self, Chrome};
 use super::super::session::{Viewer, redirect_with_notice};
 use super::{Choices, what_from};
 use crate::domain::ids::{OrganizationId, ProjectId, TaskId, UserId};
+use crate::http::state::AppState;
 use crate::http::web::page_error::PageResult;
 use crate::service::entries::{EntryView, list, week};
 use crate::service::members;
-use crate::http::state::AppState;
 
 /// Seven local days and the instants that bound them.
 pub struct Week {
