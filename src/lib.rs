@@ -18,5 +18,4 @@ pub mod release_version;
 pub mod secret;
 pub mod service;
 pub mod startup;
-pub mod state;
 pub mod telemetry;

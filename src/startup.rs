@@ -10,10 +10,10 @@ use tokio::net::TcpListener;
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
 use crate::db::{self, Db, migrate};
+use crate::http::state::AppState;
 use crate::lifecycle::Lifecycle;
 use crate::metrics::product::ProductMetrics;
 use crate::metrics::{BuildInfo, Metrics};
-use crate::state::AppState;
 use crate::{http, service};
 
 pub struct App {
@@ -134,7 +134,10 @@ impl App {
             axum::serve(listener, app).with_graceful_shutdown(until_stopped(accepting.clone()));
         let server = tokio::spawn(server.into_future());
         let metrics_server = metrics_listener.map(|listener| {
-            let app = http::metrics::router(state.clone());
+            let app = http::metrics::router(http::metrics::Scrape {
+                metrics: state.metrics.clone(),
+                ctx: state.ctx.clone(),
+            });
             tokio::spawn(
                 axum::serve(listener, app)
                     .with_graceful_shutdown(until_stopped(accepting.clone()))

@@ -60,11 +60,3 @@ fn log_panics() {
         }));
     });
 }
-
-/// The log settings used before the configuration is known (CLI errors, `config check`).
-pub fn init_default() {
-    init(&LogConfig {
-        filter: "info".into(),
-        format: LogFormat::Pretty,
-    });
-}

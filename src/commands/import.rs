@@ -13,7 +13,7 @@ use crate::db::{Db, migrate, users};
 use crate::domain::email::Email;
 use crate::domain::ids::OrganizationId;
 use crate::error::AppError;
-use crate::http::api::imports::options;
+use crate::http::import_query::options;
 use crate::service::imports::{self, ImportFile, ImportReport, ImportRequest};
 use crate::service::{self, Actor};
 

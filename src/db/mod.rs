@@ -35,7 +35,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use conn::{Conn, Pooled, with_conn};
 pub use connect::ConnectError;
 pub use error::{DbError, DbResult};
-pub use tx::{Tx, with_tx};
+pub use tx::Tx;
 
 /// Runs the same code against whichever pool `db` holds. The body is compiled once per
 /// backend with concrete types (no generic `Database` code, DESIGN §3); write a `match` instead

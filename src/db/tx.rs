@@ -14,24 +14,6 @@ pub enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
 }
 
-/// Runs the same code against the transaction's connection, compiled once per backend.
-#[macro_export]
-macro_rules! with_tx {
-    ($tx:expr, $conn:ident => $body:expr) => {
-        match $tx {
-            $crate::db::Tx::Postgres(t) => {
-                let $conn = &mut **t;
-                $body
-            }
-            $crate::db::Tx::Sqlite(t) => {
-                let $conn = &mut **t;
-                $body
-            }
-        }
-    };
-}
-pub use with_tx;
-
 impl Db {
     /// A transaction that may write.
     pub async fn begin(&self) -> DbResult<Tx> {

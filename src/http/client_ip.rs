@@ -5,6 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, Request};
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use ipnet::IpNet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +38,16 @@ pub fn peer(request: &Request) -> Option<IpAddr> {
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
+}
+
+/// The address `observe` resolved for this request, as text for the audit log and rate limits
+/// (empty when nothing resolved one, as in `oneshot` router tests).
+pub fn client_ip(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ClientIp>()
+        .map(|ip| ip.0.to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

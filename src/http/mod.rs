@@ -4,6 +4,9 @@ pub mod api;
 pub mod assets;
 pub mod backup_metrics;
 pub mod client_ip;
+pub mod cookies;
+mod error_body;
+pub mod import_query;
 pub mod metrics;
 mod observe;
 mod ops;
@@ -11,6 +14,7 @@ pub mod problem;
 pub mod query;
 pub mod request_id;
 mod security;
+pub mod state;
 mod web;
 
 use std::time::Duration;
@@ -26,7 +30,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 use problem::ApiError;
 
 /// CSP reports are small; no reason to accept the general body limit for them.
@@ -85,7 +89,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }))
-        .layer(middleware::from_fn(problem::render_errors));
+        .layer(middleware::from_fn(error_body::render_errors));
     // outside render_errors, so rendered error pages carry them too
     for layer in security::layers(!state.config.environment.is_development()) {
         router = router.layer(layer);

@@ -13,8 +13,8 @@ use http_body::{Frame, SizeHint};
 
 use super::client_ip::{self, ClientIp};
 use super::request_id::RequestId;
+use crate::http::state::AppState;
 use crate::metrics::http::SizeRecorder;
-use crate::state::AppState;
 
 /// Probes hit every few seconds; logging each would drown the useful lines.
 const QUIET_ROUTES: &[&str] = &["/api/system/health/live"];

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::build_info;
 use crate::db::migrate;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// Readiness must answer within 2 s even when the database hangs; leave room for the network.
 const CHECK_TIMEOUT: Duration = Duration::from_millis(1500);

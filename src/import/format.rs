@@ -1,12 +1,12 @@
 //! The export formats the importer knows, how each is recognised from its header, and GoGoTime's
-//! own CSV header. May import `columns` only.
+//! own CSV header. May import `field` only.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::columns::{Field, normalize_header};
+use super::field::{Field, normalize_header};
 
 /// GoGoTime's own CSV export columns, in order. `start`/`end` are ISO 8601 local date-times with
 /// offset, `duration` is `h:mm:ss`, `hours` decimal (informational), `tags` are joined by `, `,

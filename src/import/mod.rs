@@ -29,6 +29,7 @@
 mod columns;
 mod dates;
 mod error;
+mod field;
 mod format;
 mod input;
 mod numbers;

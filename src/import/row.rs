@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use chrono_tz::Tz;
 use csv::StringRecord;
 
-use super::columns::{ColumnMap, Field};
+use super::columns::ColumnMap;
 use super::dates::DateOrder;
 use super::error::RowIssue;
+use super::field::Field;
 use super::format::Format;
 use super::numbers::{parse_integer, parse_money};
 use super::record::{Key, Record, fingerprint};

@@ -9,9 +9,10 @@ use chrono_tz::Tz;
 use csv::StringRecord;
 
 use super::Options;
-use super::columns::{ColumnMap, Field};
+use super::columns::ColumnMap;
 use super::dates::{DateOrder, Evidence, evidence, shape, split_date};
 use super::error::{DateSample, ImportError};
+use super::field::Field;
 use super::format::Format;
 use super::input::Source;
 

@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
-use super::columns::Field;
 use super::dates::parse_date;
+use super::field::Field;
 use super::numbers::{parse_duration, parse_integer};
 use super::row::RowReader;
 use super::times::{Stamp, parse_stamp, resolve};

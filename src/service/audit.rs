@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use super::organizations::require_member;
+use super::access::require_member;
 use super::{Actor, Ctx, invalid};
 use crate::db::{Ts, Tx, audit};
 use crate::domain::account::{AuditEntry, User};

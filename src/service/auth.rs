@@ -152,7 +152,7 @@ async fn new_pair(ctx: &Ctx, user: UserId, family: Uuid) -> AppResult<TokenPair>
 fn access_token(ctx: &Ctx, user: UserId, now: DateTime<Utc>) -> AppResult<String> {
     let claims = Claims {
         sub: user.as_uuid(),
-        iss: ctx.settings.issuer.clone(),
+        iss: ctx.settings.public_url.clone(),
         aud: AUDIENCE.to_string(),
         iat: now.timestamp(),
         exp: now.timestamp() + ACCESS_TOKEN_SECONDS,
@@ -230,7 +230,7 @@ pub async fn authenticate_bearer(ctx: &Ctx, token: &str, ip: &str) -> AppResult<
 fn verify_access_token(ctx: &Ctx, token: &str, now: DateTime<Utc>) -> AppResult<UserId> {
     // Only HS256 is accepted: tokens claiming `none` or any other algorithm fail here.
     let mut validation = Validation::new(Algorithm::HS256);
-    validation.set_issuer(&[&ctx.settings.issuer]);
+    validation.set_issuer(&[&ctx.settings.public_url]);
     validation.set_audience(&[AUDIENCE]);
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     validation.leeway = 0;

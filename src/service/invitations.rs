@@ -5,7 +5,7 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::organizations::require_member;
+use super::access::require_member;
 use super::secrets::{self, INVITATION_PREFIX};
 use super::{Actor, Check, Ctx, accounts, audit, invalid};
 use crate::db::{Ts, invitations, organizations, users};

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::organizations::require_member;
+use super::access::require_member;
 use super::{Actor, Ctx, audit, invalid};
 use crate::db::{Tx, organizations};
 use crate::domain::account::Member;

@@ -1,6 +1,8 @@
 //! Use cases shared by the web UI and the API: authorization, validation and transactions.
-//! Handlers translate requests into these calls; no rule lives in a handler.
+//! Handlers translate requests into these calls and render what they return; a rule that the
+//! API and a page could both need belongs here, not in a handler.
 
+pub mod access;
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
@@ -23,6 +25,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use secrecy::SecretString;
+use serde::{Deserialize, Deserializer};
 
 use crate::clock::SharedClock;
 use crate::config::{Config, Registration};
@@ -44,8 +47,7 @@ pub struct Ctx {
 /// The configuration values use cases need, taken once from `Config`.
 pub struct Settings {
     pub jwt_secret: SecretString,
-    /// `iss` of our access tokens: the public URL.
-    pub issuer: String,
+    /// Without a trailing slash; also the `iss` our access tokens carry and require.
     pub public_url: String,
     pub registration: Registration,
     pub secure_cookies: bool,
@@ -55,12 +57,6 @@ impl Settings {
     pub fn from_config(config: &Config) -> Self {
         Settings {
             jwt_secret: config.jwt_secret.clone(),
-            issuer: config
-                .http
-                .public_url
-                .as_str()
-                .trim_end_matches('/')
-                .to_string(),
             public_url: config
                 .http
                 .public_url
@@ -132,4 +128,11 @@ pub(crate) async fn locks_timer(
 ) -> Result<(), AppError> {
     crate::db::locks::lock(&mut tx.conn(), &format!("timer:{org}:{user}")).await?;
     Ok(())
+}
+
+/// For PATCH bodies: absent → `None`, `null` → `Some(None)`, value → `Some(Some(v))`.
+pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
 }

@@ -1,40 +1,16 @@
-//! Organizations: listing mine, creating, renaming, deleting; and the membership check every
-//! organization-scoped use case starts with.
+//! Organizations: listing mine, creating, renaming, deleting.
 
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Actor, Check, Ctx, audit};
-use crate::db::{Conn, Ts, organizations};
+use super::access::require_member;
+use super::{Actor, Check, Ctx, audit, nullable};
+use crate::db::{Ts, organizations};
 use crate::domain::account::{MyOrganization, Organization};
 use crate::domain::ids::OrganizationId;
 use crate::domain::profile::{parse_currency, parse_name};
-use crate::domain::role::{Permission, Role, allows};
-use crate::error::{AppError, AppResult};
-
-pub fn not_found() -> AppError {
-    AppError::NotFound("There is no such organization, or you are not a member of it.".into())
-}
-
-/// The actor's membership, if it grants `permission`. Non-members get 404 (never 403), so
-/// organization ids cannot be probed; members without the permission get 403.
-pub async fn require_member(
-    conn: &mut Conn<'_>,
-    org: OrganizationId,
-    actor: &Actor,
-    permission: Permission,
-) -> AppResult<MyOrganization> {
-    let mine = organizations::find_for_member(conn, org, actor.user.id)
-        .await?
-        .ok_or_else(not_found)?;
-    if !allows(mine.role, permission) {
-        return Err(AppError::Forbidden(format!(
-            "Your role ({}) does not allow this in this organization.",
-            mine.role.as_str()
-        )));
-    }
-    Ok(mine)
-}
+use crate::domain::role::{Permission, Role};
+use crate::error::AppResult;
 
 pub async fn list_mine(ctx: &Ctx, actor: &Actor) -> AppResult<Vec<MyOrganization>> {
     let mut pooled = ctx.db.acquire().await?;
@@ -52,12 +28,12 @@ pub struct OrganizationInput {
     pub name: Option<String>,
     pub currency: Option<String>,
     /// Minor units per hour; `null` clears it.
-    #[serde(default, deserialize_with = "crate::service::catalog::nullable")]
+    #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i64>)]
     pub default_rate: Option<Option<i64>>,
     pub allow_overlap: Option<bool>,
     /// A day (YYYY-MM-DD); `null` unlocks.
-    #[serde(default, deserialize_with = "crate::service::catalog::nullable")]
+    #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<chrono::NaiveDate>)]
     pub lock_before: Option<Option<chrono::NaiveDate>>,
     pub max_entry_hours: Option<i64>,

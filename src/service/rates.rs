@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::organizations::require_member;
+use super::access::require_member;
 use super::{Actor, Ctx, invalid};
 use crate::db::catalog::projects;
 use crate::db::rates::{self, RateTable};

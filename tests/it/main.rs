@@ -18,6 +18,7 @@ mod exports;
 mod health;
 mod http_basics;
 mod imports;
+mod layering;
 mod metrics;
 mod metrics_product;
 mod migrations;

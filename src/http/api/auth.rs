@@ -5,13 +5,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::authn::{Authenticated, cookie_name};
+use super::authn::Authenticated;
 use super::extract::ApiJson;
 use crate::domain::account::User;
 use crate::http::client_ip::ClientIp;
+use crate::http::cookies;
 use crate::http::problem::ApiError;
+use crate::http::state::AppState;
 use crate::service::{accounts, auth, sessions};
-use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -155,7 +156,7 @@ pub async fn session_sign_in(
     let secure = state.ctx.settings.secure_cookies;
     let cookie = format!(
         "{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
-        cookie_name(secure),
+        cookies::session_name(secure),
         session.token,
         session.max_age_seconds,
         if secure { "; Secure" } else { "" }
@@ -192,7 +193,7 @@ pub async fn session_sign_out(
     let secure = state.ctx.settings.secure_cookies;
     let cookie = format!(
         "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
-        cookie_name(secure),
+        cookies::session_name(secure),
         if secure { "; Secure" } else { "" }
     );
     let mut response = StatusCode::NO_CONTENT.into_response();

@@ -3,39 +3,23 @@
 //! token in `X-CSRF-Token`, so another site cannot make the browser act for the user.
 
 use axum::extract::FromRequestParts;
-use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 use crate::domain::ids::SessionId;
 use crate::error::AppError;
-use crate::http::client_ip::ClientIp;
+use crate::http::client_ip::client_ip;
+use crate::http::cookies;
 use crate::http::problem::ApiError;
+use crate::http::state::AppState;
 use crate::service::{Actor, auth, sessions};
-use crate::state::AppState;
 
 pub const CSRF_HEADER: &str = "x-csrf-token";
-
-/// The session cookie's name; the `__Host-` prefix (https only) pins it to our origin.
-pub fn cookie_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-gogotime_session"
-    } else {
-        "gogotime_session"
-    }
-}
 
 pub struct Authenticated {
     pub actor: Actor,
     /// Set when the caller authenticated with the session cookie.
     pub session: Option<SessionId>,
-}
-
-pub fn client_ip(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<ClientIp>()
-        .map(|ip| ip.0.to_string())
-        .unwrap_or_default()
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
@@ -44,18 +28,6 @@ fn bearer(parts: &Parts) -> Option<&str> {
     scheme
         .eq_ignore_ascii_case("bearer")
         .then_some(token.trim())
-}
-
-pub fn session_cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }
 
 /// Compares without an early exit, so timing does not reveal how much of a guess matched.
@@ -82,8 +54,8 @@ impl FromRequestParts<AppState> for Authenticated {
                 session: None,
             });
         }
-        let name = cookie_name(state.ctx.settings.secure_cookies);
-        let token = session_cookie(parts, name).ok_or(AppError::Unauthorized)?;
+        let name = cookies::session_name(state.ctx.settings.secure_cookies);
+        let token = cookies::get(&parts.headers, name).ok_or(AppError::Unauthorized)?;
         let (actor, session, csrf) = sessions::authenticate(&state.ctx, token, &ip).await?;
         if !parts.method.is_safe() {
             let sent = parts
@@ -114,8 +86,8 @@ impl FromRequestParts<AppState> for MaybeAuthenticated {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let name = cookie_name(state.ctx.settings.secure_cookies);
-        if bearer(parts).is_none() && session_cookie(parts, name).is_none() {
+        let name = cookies::session_name(state.ctx.settings.secure_cookies);
+        if bearer(parts).is_none() && cookies::get(&parts.headers, name).is_none() {
             return Ok(MaybeAuthenticated(None));
         }
         Authenticated::from_request_parts(parts, state)

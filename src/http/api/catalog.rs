@@ -13,8 +13,8 @@ use super::params::Listing;
 use crate::domain::catalog::{Client, Project, ProjectMember, Tag, Task};
 use crate::domain::ids::{ClientId, OrganizationId, ProjectId, TagId, TaskId, UserId};
 use crate::http::problem::ApiError;
+use crate::http::state::AppState;
 use crate::service::catalog::{ListQuery, clients, projects, tags, tasks};
-use crate::state::AppState;
 
 type Result<T> = std::result::Result<T, ApiError>;
 

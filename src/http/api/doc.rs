@@ -68,7 +68,7 @@ pub fn finish(api: &mut OpenApi, prefix: &str) {
 ///   unreachable).
 ///
 /// Every error response without declared content, the handlers' own included, gets the RFC
-/// 9457 problem+json body (`crate::http::problem::render_errors` renders it).
+/// 9457 problem+json body (`crate::http::error_body::render_errors` renders it).
 pub struct StandardResponses;
 
 impl Modify for StandardResponses {

@@ -14,9 +14,9 @@ use crate::domain::ids::{OrganizationId, ProjectId, TimeEntryId, UserId};
 use crate::error::AppError;
 use crate::http::problem::ApiError;
 use crate::http::query;
+use crate::http::state::AppState;
 use crate::service::entries::{self, BulkDelete, BulkUpdate, EntryInput, EntryView, list, timer};
 use crate::service::rates::{self, RateInput, Target};
-use crate::state::AppState;
 
 type Result<T> = std::result::Result<T, ApiError>;
 

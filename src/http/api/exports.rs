@@ -15,10 +15,10 @@ use crate::error::AppError;
 use crate::http::problem::ApiError;
 use crate::http::query;
 use crate::http::request_id::RequestId;
+use crate::http::state::AppState;
 use crate::service::exports::calendar::{self, CalendarFeed};
 use crate::service::exports::{self, Download, ExportedEntry, Format};
 use crate::service::reports::query::GroupBy;
-use crate::state::AppState;
 
 type Result<T> = std::result::Result<T, ApiError>;
 

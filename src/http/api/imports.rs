@@ -2,8 +2,6 @@
 //! The upload is streamed to a temporary file (never held in memory) up to `import::MAX_BYTES`;
 //! this route is mounted outside the general body limit (see `crate::http::router`).
 
-use std::str::FromStr;
-
 use axum::Json;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -16,11 +14,12 @@ use super::extract::{ApiPath, ApiQuery, status_error};
 use super::params::{TimeZone, values};
 use crate::domain::ids::{OrganizationId, UserId};
 use crate::error::AppError;
+use crate::http::import_query::options;
 use crate::http::problem::{ApiError, ErrorInfo};
-use crate::import::{self, DateOrder, Format, Options};
+use crate::http::state::AppState;
+use crate::import::{self, Format};
 use crate::service::imports::{self, ImportFile, ImportReport, ImportRequest};
 use crate::service::invalid;
-use crate::state::AppState;
 
 /// Room for the multipart boundaries and headers around a file of `import::MAX_BYTES`.
 pub const UPLOAD_OVERHEAD: usize = 64 * 1024;
@@ -56,48 +55,6 @@ pub struct Upload {
 
 values!(Formats = ["auto"].into_iter().chain(Format::ALL.map(Format::id)));
 values!(DateOrders = ["auto", "dmy", "mdy", "day_first", "month_first"]);
-
-/// The import options of the query (shared with the web wizard).
-pub fn options(
-    tz: &str,
-    format: Option<&str>,
-    date_order: Option<&str>,
-    max_bytes: u64,
-) -> Result<Options, AppError> {
-    let tz = tz.trim();
-    if tz.is_empty() {
-        return Err(invalid(
-            "tz",
-            "is required: the IANA time zone the file's times are in (e.g. Europe/Berlin)",
-        ));
-    }
-    let zone = chrono_tz::Tz::from_str(tz)
-        .map_err(|_| invalid("tz", format!("“{tz}” is not an IANA time zone name")))?;
-    let mut options = Options::new(zone);
-    options.max_bytes = max_bytes;
-    if let Some(format) = format
-        .map(str::trim)
-        .filter(|f| !f.is_empty() && *f != "auto")
-    {
-        options.format = Some(Format::from_str(format).map_err(|e| invalid("format", e))?);
-    }
-    if let Some(order) = date_order
-        .map(str::trim)
-        .filter(|o| !o.is_empty() && *o != "auto")
-    {
-        options.date_order = Some(match order.to_ascii_lowercase().as_str() {
-            "dmy" | "day_first" => DateOrder::DayFirst,
-            "mdy" | "month_first" => DateOrder::MonthFirst,
-            _ => {
-                return Err(invalid(
-                    "date_order",
-                    "must be dmy (DD/MM/YYYY) or mdy (MM/DD/YYYY)",
-                ));
-            }
-        });
-    }
-    Ok(options)
-}
 
 /// 413 with a problem body saying what to do.
 pub fn too_large(limit: u64) -> Response {

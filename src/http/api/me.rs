@@ -11,8 +11,8 @@ use super::extract::{ApiJson, ApiPath};
 use crate::domain::account::{ApiToken, Session, User};
 use crate::domain::ids::{ApiTokenId, SessionId};
 use crate::http::problem::ApiError;
+use crate::http::state::AppState;
 use crate::service::{accounts, api_tokens, sessions};
-use crate::state::AppState;
 
 #[utoipa::path(
     get,

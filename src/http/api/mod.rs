@@ -17,17 +17,12 @@ use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// The `/api/v1` router and the OpenAPI document assembled from the same handler list, so the
-/// document cannot miss a route.
-pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    let (router, api, _) = routers();
-    (router, api)
-}
-
-/// [`router`] plus the upload routes, which accept bodies up to `import::MAX_BYTES` and so are
-/// mounted (under `/api/v1`) outside the general body limit; the document covers both.
+/// document cannot miss a route; and, apart, the upload routes, which accept bodies up to
+/// `import::MAX_BYTES` and so are mounted (under `/api/v1`) outside the general body limit. The
+/// document covers both.
 pub fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi, Router<AppState>) {
     let (uploads, uploads_api) = OpenApiRouter::new()
         .routes(routes!(imports::imports_post))

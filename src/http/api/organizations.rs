@@ -13,8 +13,8 @@ use crate::domain::account::{Invitation, Member, MyOrganization};
 use crate::domain::ids::{AuditEntryId, InvitationId, OrganizationId, UserId};
 use crate::http::client_ip::ClientIp;
 use crate::http::problem::ApiError;
+use crate::http::state::AppState;
 use crate::service::{audit, invitations, members, organizations};
-use crate::state::AppState;
 
 #[utoipa::path(
     get,

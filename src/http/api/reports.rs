@@ -11,11 +11,11 @@ use super::params::{Filters, Grouping, Range, ReportPage, Rounding, Week, Zone};
 use crate::domain::ids::{OrganizationId, SavedReportId, SharedReportId};
 use crate::http::problem::ApiError;
 use crate::http::query;
+use crate::http::state::AppState;
 use crate::service::reports::links::{
     self, CreatedShare, PublicReport, SaveInput, SavedReport, ShareInput, SharedReport,
 };
 use crate::service::reports::{self, Detailed, Summary, Weekly};
-use crate::state::AppState;
 
 type Result<T> = std::result::Result<T, ApiError>;
 

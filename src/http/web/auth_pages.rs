@@ -15,9 +15,10 @@ use super::session::{self, Viewer};
 use crate::config::Registration as Policy;
 use crate::error::AppError;
 use crate::http::client_ip::ClientIp;
+use crate::http::cookies;
+use crate::http::state::AppState;
 use crate::http::web::page_error::PageResult;
 use crate::service::{accounts, invitations, organizations, sessions};
-use crate::state::AppState;
 
 /// Every time zone name, for the time zone fields' suggestions.
 fn time_zones() -> Vec<&'static str> {
@@ -431,9 +432,9 @@ pub async fn invite_post(
         .get::<ClientIp>()
         .map(|ip| ip.0.to_string())
         .unwrap_or_default();
-    let signed_in = session::cookie(
+    let signed_in = cookies::get(
         &headers,
-        crate::http::api::authn::cookie_name(state.ctx.settings.secure_cookies),
+        cookies::session_name(state.ctx.settings.secure_cookies),
     )
     .is_some();
     if signed_in {

@@ -7,10 +7,11 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 
-use super::session::{FORM_COOKIE, Viewer, cookie};
+use super::session::{FORM_COOKIE, Viewer};
 use crate::error::AppError;
+use crate::http::cookies;
 use crate::http::problem::ApiError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// The name of the hidden field carrying the CSRF token.
 pub const CSRF_FIELD: &str = "_csrf";
@@ -118,7 +119,7 @@ impl FromRequest<AppState> for AnonymousForm {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
-        let expected = cookie(request.headers(), FORM_COOKIE)
+        let expected = cookies::get(request.headers(), FORM_COOKIE)
             .unwrap_or("")
             .to_string();
         let fields = body_fields(request, state).await?;

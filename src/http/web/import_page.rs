@@ -25,12 +25,12 @@ use super::page::{self, Chrome};
 use super::session::{Viewer, redirect_with_notice};
 use crate::domain::ids::{OrganizationId, UserId};
 use crate::error::AppError;
-use crate::http::api::imports::options;
+use crate::http::import_query::options;
+use crate::http::state::AppState;
 use crate::http::web::page_error::{PageError, PageResult};
 use crate::import::{Format, MAX_BYTES};
 use crate::service::imports::{self, ImportFile, ImportReport, ImportRequest};
 use crate::service::members;
-use crate::state::AppState;
 
 /// Uploads older than this are deleted unconfirmed.
 const KEEP: Duration = Duration::from_secs(3600);

@@ -22,7 +22,7 @@ mod tracking;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -5,9 +5,9 @@ use super::page::{Chrome, CurrentOrg, OrgLink};
 use super::session::Viewer;
 use crate::domain::account::MyOrganization;
 use crate::domain::ids::OrganizationId;
+use crate::http::state::AppState;
 use crate::http::web::page_error::PageResult;
-use crate::service::organizations;
-use crate::state::AppState;
+use crate::service::{access, organizations};
 
 /// The chrome of a signed-in page outside any organization (profile, tokens, …).
 pub async fn account_chrome(
@@ -34,7 +34,7 @@ pub async fn org_chrome(
 ) -> PageResult<(Chrome, MyOrganization)> {
     let all = organizations::list_mine(&state.ctx, &viewer.actor).await?;
     let Some(current) = all.iter().find(|m| m.organization.id == org).cloned() else {
-        return Err(organizations::not_found().into());
+        return Err(access::not_found().into());
     };
     let mut chrome = Chrome::anonymous(viewer.csrf.clone());
     chrome.user_name = viewer.name();

@@ -19,12 +19,12 @@ use super::tracking::Choices;
 use super::tracking::chart::{self, BarChart};
 use crate::domain::ids::{OrganizationId, SavedReportId, SharedReportId};
 use crate::http::query;
+use crate::http::state::AppState;
 use crate::http::web::page_error::PageResult;
 use crate::service::members;
 use crate::service::reports::links::{self, SaveInput, ShareInput};
 use crate::service::reports::query::GroupBy;
 use crate::service::reports::{self, Summary};
-use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

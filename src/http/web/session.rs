@@ -2,7 +2,7 @@
 //! that needs one is sent to the sign-in page and brought back afterwards.
 
 use axum::extract::FromRequestParts;
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,10 +10,11 @@ use chrono_tz::Tz;
 
 use crate::domain::ids::SessionId;
 use crate::error::AppError;
-use crate::http::api::authn::{client_ip, cookie_name, session_cookie};
+use crate::http::client_ip::client_ip;
+use crate::http::cookies;
 use crate::http::problem::ApiError;
+use crate::http::state::AppState;
 use crate::service::{Actor, sessions};
-use crate::state::AppState;
 
 /// A short message for the next page after a redirect ("Timer stopped.").
 const NOTICE_COOKIE: &str = "gogotime_notice";
@@ -55,8 +56,8 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let name = cookie_name(state.ctx.settings.secure_cookies);
-        let Some(token) = session_cookie(parts, name) else {
+        let name = cookies::session_name(state.ctx.settings.secure_cookies);
+        let Some(token) = cookies::get(&parts.headers, name) else {
             return Err(sign_in_redirect(parts));
         };
         let ip = client_ip(parts);
@@ -77,20 +78,8 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
-/// Reads a cookie of the request by name.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
 pub fn notice(headers: &HeaderMap) -> String {
-    cookie(headers, NOTICE_COOKIE)
+    cookies::get(headers, NOTICE_COOKIE)
         .and_then(|raw| {
             url::form_urlencoded::parse(format!("n={raw}").as_bytes())
                 .next()
@@ -125,7 +114,7 @@ pub fn redirect_with_notice(to: &str, notice: &str, secure: bool) -> Response {
 /// Drops the notice once a page has shown it (added to every page answering a request that
 /// carried one).
 pub fn clear_notice(response: &mut Response, request: &HeaderMap) {
-    if cookie(request, NOTICE_COOKIE).is_none() {
+    if cookies::get(request, NOTICE_COOKIE).is_none() {
         return;
     }
     let value = format!("{NOTICE_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax");
@@ -138,7 +127,7 @@ pub fn clear_notice(response: &mut Response, request: &HeaderMap) {
 pub fn set_session_cookie(response: &mut Response, token: &str, max_age: i64, secure: bool) {
     let value = format!(
         "{}={token}; Max-Age={max_age}{}",
-        cookie_name(secure),
+        cookies::session_name(secure),
         cookie_attributes(secure)
     );
     if let Ok(value) = HeaderValue::from_str(&value) {
@@ -149,7 +138,7 @@ pub fn set_session_cookie(response: &mut Response, token: &str, max_age: i64, se
 pub fn clear_session_cookie(response: &mut Response, secure: bool) {
     let value = format!(
         "{}=; Max-Age=0{}",
-        cookie_name(secure),
+        cookies::session_name(secure),
         cookie_attributes(secure)
     );
     if let Ok(value) = HeaderValue::from_str(&value) {
@@ -162,7 +151,7 @@ pub fn clear_session_cookie(response: &mut Response, secure: bool) {
 pub const FORM_COOKIE: &str = "gogotime_form";
 
 pub fn anonymous_form_token(headers: &HeaderMap) -> (String, bool) {
-    match cookie(headers, FORM_COOKIE) {
+    match cookies::get(headers, FORM_COOKIE) {
         Some(token)
             if token.len() >= 32
                 && token

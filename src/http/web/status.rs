@@ -9,7 +9,7 @@ use axum::response::Response;
 
 use super::page::{self, Chrome};
 use crate::build_info;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 #[derive(Template)]
 #[template(path = "system/status.html")]

@@ -9,7 +9,7 @@ use crate::domain::catalog::{Client, parse_name, parse_notes};
 use crate::domain::ids::{ClientId, OrganizationId};
 use crate::domain::role::{Permission, allows};
 use crate::error::{AppError, AppResult};
-use crate::service::organizations::require_member;
+use crate::service::access::require_member;
 use crate::service::{Actor, Check, Ctx};
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]

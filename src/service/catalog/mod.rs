@@ -6,7 +6,7 @@ pub mod projects;
 pub mod tags;
 pub mod tasks;
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use crate::db::catalog::ListFilter;
 use crate::domain::role::{Permission, Role, allows};
@@ -50,13 +50,6 @@ impl ListQuery {
             search: self.search.clone(),
         })
     }
-}
-
-/// For PATCH bodies: absent → `None`, `null` → `Some(None)`, value → `Some(Some(v))`.
-pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// A unique-name conflict on create or rename.

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{ListQuery, name_taken, nullable};
+use super::{ListQuery, name_taken};
 use crate::db::catalog::{clients, projects};
 use crate::db::entries::{self, Reference};
 use crate::db::{Conn, DbError, Ts, organizations};
@@ -10,7 +10,8 @@ use crate::domain::catalog::{Project, ProjectMember, Visibility, parse_color, pa
 use crate::domain::ids::{ClientId, OrganizationId, ProjectId, UserId};
 use crate::domain::role::{Permission, Role, allows};
 use crate::error::{AppError, AppResult};
-use crate::service::organizations::require_member;
+use crate::service::access::require_member;
+use crate::service::nullable;
 use crate::service::{Actor, Check, Ctx, invalid};
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]

@@ -10,7 +10,7 @@ use crate::domain::catalog::{Tag, parse_name};
 use crate::domain::ids::{OrganizationId, TagId};
 use crate::domain::role::{Permission, allows};
 use crate::error::{AppError, AppResult};
-use crate::service::organizations::require_member;
+use crate::service::access::require_member;
 use crate::service::{Actor, Check, Ctx};
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]

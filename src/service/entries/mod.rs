@@ -10,8 +10,8 @@ pub mod week_totals;
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::catalog::nullable;
-use super::organizations::require_member;
+use super::access::require_member;
+use super::nullable;
 use super::{Actor, Check, Ctx, invalid};
 use crate::db::catalog::{projects, tags, tasks};
 use crate::db::{DbError, Ts, Tx, entries, organizations, rates};

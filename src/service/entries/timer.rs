@@ -40,9 +40,19 @@ pub async fn running(
     Ok(running.map(|entry| RunningTimer {
         exceeds_max_entry_hours: now - entry.start > Duration::hours(i64::from(max)),
         max_entry_hours: max,
-        suggested_stop: (entry.start + usual_day).min(now),
+        suggested_stop: suggested_stop(entry.start, now, usual_day),
         entry: EntryView::new(entry, now),
     }))
+}
+
+/// Where to offer stopping a timer that may have been forgotten: where a usual day (the
+/// organization's setting) after its start would have ended, or now if that is earlier.
+pub fn suggested_stop(
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    usual_day: Duration,
+) -> DateTime<Utc> {
+    (start + usual_day).min(now)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -209,4 +219,22 @@ pub async fn continue_entry(
         ..EntryInput::default()
     };
     start(ctx, actor, org, input).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_suggested_stop_is_a_usual_day_after_the_start_at_most_now() {
+        let start: DateTime<Utc> = "2026-03-02T09:00:00Z".parse().unwrap();
+        let late: DateTime<Utc> = "2026-03-03T10:00:00Z".parse().unwrap();
+        let soon: DateTime<Utc> = "2026-03-02T11:30:00Z".parse().unwrap();
+        let usual_day = Duration::hours(10);
+        assert_eq!(
+            suggested_stop(start, late, usual_day).to_rfc3339(),
+            "2026-03-02T19:00:00+00:00"
+        );
+        assert_eq!(suggested_stop(start, soon, usual_day), soon);
+    }
 }

@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 use tokio::sync::mpsc;
 
-use super::organizations::require_member;
+use super::access::require_member;
 use super::reports::query::ReportRequest;
 use super::reports::restrict;
 use super::{Actor, Ctx};

@@ -13,7 +13,7 @@ use crate::domain::ids::{OrganizationId, SavedReportId, SharedReportId, UserId};
 use crate::domain::profile::parse_name;
 use crate::domain::role::{Permission, allows};
 use crate::error::{AppError, AppResult};
-use crate::service::organizations::require_member;
+use crate::service::access::require_member;
 use crate::service::secrets::{self, SHARED_REPORT_PREFIX};
 use crate::service::{Actor, Check, Ctx, conflict};
 

@@ -7,12 +7,12 @@ use axum::http::{HeaderMap, StatusCode};
 
 use super::never_stored;
 use super::tokens::{NewSecret, tokens_page};
+use crate::http::state::AppState;
 use crate::http::web::form::{FormErrors, SignedForm};
 use crate::http::web::page;
 use crate::http::web::page_error::PageResult;
 use crate::http::web::session;
 use crate::service::exports::calendar;
-use crate::state::AppState;
 
 /// Creates or rotates the feed and answers with the page showing the new address.
 pub async fn calendar_feed_post(

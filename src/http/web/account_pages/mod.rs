@@ -12,7 +12,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::session;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -5,13 +5,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 
 use super::signed_out;
+use crate::http::state::AppState;
 use crate::http::web::form::{Fields, FormErrors, SignedForm};
 use crate::http::web::org::account_chrome;
 use crate::http::web::page::{self, Chrome};
 use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
 use crate::service::accounts;
-use crate::state::AppState;
 
 const WEEKDAYS: [&str; 7] = [
     "Monday",

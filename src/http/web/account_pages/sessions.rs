@@ -7,6 +7,7 @@ use axum::http::HeaderMap;
 use super::signed_out;
 use crate::domain::account::Session;
 use crate::domain::ids::SessionId;
+use crate::http::state::AppState;
 use crate::http::web::form::SignedForm;
 use crate::http::web::format;
 use crate::http::web::org::account_chrome;
@@ -14,7 +15,6 @@ use crate::http::web::page::{self, Chrome};
 use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
 use crate::service::sessions;
-use crate::state::AppState;
 
 struct SessionRow {
     id: String,

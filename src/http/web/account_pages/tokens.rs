@@ -9,6 +9,7 @@ use chrono::Duration;
 use super::never_stored;
 use crate::domain::account::ApiToken;
 use crate::domain::ids::ApiTokenId;
+use crate::http::state::AppState;
 use crate::http::web::form::{FormErrors, SignedForm};
 use crate::http::web::format;
 use crate::http::web::org::account_chrome;
@@ -17,7 +18,6 @@ use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
 use crate::service::api_tokens;
 use crate::service::exports::calendar;
-use crate::state::AppState;
 
 /// The longest expiry the form offers, in days (ten years); no expiry at all is also possible.
 const MAX_DAYS: i64 = 3650;

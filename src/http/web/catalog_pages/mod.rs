@@ -16,8 +16,8 @@ use serde::Deserialize;
 
 use super::form::{Fields, FormErrors};
 use crate::error::AppError;
+use crate::http::state::AppState;
 use crate::service::catalog::ListQuery;
-use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

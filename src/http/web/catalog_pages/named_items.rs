@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use super::{Attempt, Listing, retry};
 use crate::domain::ids::OrganizationId;
 use crate::error::{AppError, AppResult};
+use crate::http::state::AppState;
 use crate::http::web::form::{Fields, FormErrors, SignedForm};
 use crate::http::web::org::org_chrome;
 use crate::http::web::page::{self, Chrome};
@@ -23,7 +24,6 @@ use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{Viewer, redirect_with_notice};
 use crate::service::catalog::ListQuery;
 use crate::service::{Actor, Ctx};
-use crate::state::AppState;
 
 /// The words a kind's page and notices use.
 pub struct Kind {

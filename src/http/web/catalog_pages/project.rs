@@ -13,6 +13,7 @@ use super::{Attempt, amount, hours, money, rejected, retry};
 use crate::domain::catalog::{Project, Visibility};
 use crate::domain::ids::{OrganizationId, ProjectId, UserId};
 use crate::error::AppResult;
+use crate::http::state::AppState;
 use crate::http::web::form::{Fields, FormErrors, SignedForm};
 use crate::http::web::format;
 use crate::http::web::org::org_chrome;
@@ -22,7 +23,6 @@ use crate::http::web::session::{Viewer, redirect_with_notice};
 use crate::service::catalog::{ListQuery, projects, tasks};
 use crate::service::organizations;
 use crate::service::{members, rates};
-use crate::state::AppState;
 
 /// The edit form, filled from the project or from the input that failed.
 struct EditForm {

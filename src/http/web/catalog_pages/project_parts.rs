@@ -7,12 +7,12 @@ use axum::http::HeaderMap;
 use super::parse_amount;
 use super::project::{finish, reject};
 use crate::domain::ids::{OrganizationId, ProjectId, TaskId, UserId};
+use crate::http::state::AppState;
 use crate::http::web::form::{Fields, FormErrors, SignedForm};
 use crate::http::web::page_error::PageResult;
 use crate::service::catalog::{projects, tasks};
 use crate::service::organizations;
 use crate::service::rates::{self, RateInput, Target};
-use crate::state::AppState;
 
 pub async fn task_create(
     State(state): State<AppState>,

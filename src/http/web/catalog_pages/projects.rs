@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use super::{Attempt, Listing, parse_amount, parse_hours, rejected, retry};
 use crate::domain::catalog::{Client, Visibility};
 use crate::domain::ids::{ClientId, OrganizationId};
+use crate::http::state::AppState;
 use crate::http::web::form::{Fields, FormErrors, SignedForm};
 use crate::http::web::format;
 use crate::http::web::org::org_chrome;
@@ -20,7 +21,6 @@ use crate::service::catalog::projects::{self, ProjectInput, ProjectsQuery};
 use crate::service::catalog::{ListQuery, clients};
 use crate::service::organizations;
 use crate::service::{Actor, Ctx};
-use crate::state::AppState;
 
 /// The colour a new project starts with, as the service picks it.
 const DEFAULT_COLOR: &str = "#3b82f6";

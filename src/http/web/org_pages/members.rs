@@ -9,6 +9,7 @@ use super::{fixable, never_stored};
 use crate::domain::account::{Invitation, Member};
 use crate::domain::ids::{InvitationId, OrganizationId, UserId};
 use crate::domain::role::{Permission, Role, allows, grantable_roles, may_manage_member};
+use crate::http::state::AppState;
 use crate::http::web::form::{FormErrors, SignedForm};
 use crate::http::web::format;
 use crate::http::web::org::org_chrome;
@@ -16,7 +17,6 @@ use crate::http::web::page::{self, Chrome};
 use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
 use crate::service::{invitations, members, organizations};
-use crate::state::AppState;
 
 struct MemberRow {
     id: String,

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 
 use super::form::FormErrors;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -11,13 +11,13 @@ use crate::domain::account::Organization;
 use crate::domain::ids::OrganizationId;
 use crate::domain::role::{Permission, allows};
 use crate::error::AppError;
+use crate::http::state::AppState;
 use crate::http::web::form::{Fields, FormErrors, SignedForm};
 use crate::http::web::org::org_chrome;
 use crate::http::web::page::{self, Chrome};
 use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
 use crate::service::organizations::{self, OrganizationInput};
-use crate::state::AppState;
 
 /// The settings form as shown: the saved values, or what was posted.
 struct SettingsForm {

@@ -20,13 +20,13 @@ use super::{
 };
 use crate::domain::entry_filter::{Cursor, EntryFilter, Paging};
 use crate::domain::ids::{OrganizationId, TimeEntryId};
+use crate::http::state::AppState;
 use crate::http::web::page_error::{PageError, PageResult};
 use crate::service::catalog::{ListQuery, clients};
 use crate::service::entries::{
     self, BulkDelete, BulkUpdate, EntryInput, EntrySource, list, timer, unusual,
 };
 use crate::service::{Actor, Ctx, members};
-use crate::state::AppState;
 
 /// The filter form's values, as typed (days in the viewer's zone).
 #[derive(Default)]

@@ -18,11 +18,11 @@ use super::form::Fields;
 use super::format;
 use crate::domain::ids::{OrganizationId, ProjectId, TagId, TaskId};
 use crate::error::AppResult;
+use crate::http::state::AppState;
 use crate::service::catalog::projects::ProjectsQuery;
 use crate::service::catalog::{ListQuery, clients, projects, tags, tasks};
 use crate::service::entries::{EntryInput, EntryView, unusual};
 use crate::service::{Actor, Ctx};
-use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

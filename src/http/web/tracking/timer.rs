@@ -15,11 +15,11 @@ use super::chart::{self, BarChart};
 use super::{Choices, DayGroup, EntryRow, group_by_day, what_from};
 use crate::domain::ids::OrganizationId;
 use crate::error::AppError;
+use crate::http::state::AppState;
 use crate::http::web::page_error::PageResult;
 use crate::service::entries::list;
 use crate::service::entries::timer::{self, StopInput};
 use crate::service::entries::week_totals::{self, Week};
-use crate::state::AppState;
 
 pub struct Running {
     pub row: EntryRow,

@@ -16,11 +16,11 @@ use super::super::page::{self, Chrome};
 use super::super::session::{Viewer, redirect_with_notice};
 use super::{Choices, what_from};
 use crate::domain::ids::{OrganizationId, ProjectId, TaskId, UserId};
+use crate::http::state::AppState;
 use crate::http::web::page_error::PageResult;
 use crate::service::entries::week_totals::{self, Week, WeekTotals};
 use crate::service::entries::{list, week};
 use crate::service::members;
-use crate::state::AppState;
 
 pub struct GridRow {
     pub label: String,
