@@ -287,7 +287,7 @@ mon_series_figures() { # WHEN
     figure "replica scrape duration ($when)" "$(printf '%.1f ms' "$duration")"
 }
 
-api() { # METHOD PATH [TOKEN] [JSON] [curl args...]: status and body on two lines, through nginx
+mon_api() { # METHOD PATH [TOKEN] [JSON] [curl args...]: status and body on two lines, through nginx
     local args=(-o "$WORK/api.out" -w '%{http_code}' -X "$1")
     [[ -n ${3:-} ]] && args+=(-H "Authorization: Bearer $3")
     [[ -n ${4:-} ]] && args+=(-H 'content-type: application/json' -d "$4")
@@ -299,7 +299,7 @@ api() { # METHOD PATH [TOKEN] [JSON] [curl args...]: status and body on two line
 expect() { # WANTED-STATUS METHOD PATH [TOKEN] [JSON]: the body, or fail
     local wanted=$1 out
     shift
-    out=$(api "$@")
+    out=$(mon_api "$@")
     [[ $(head -n 1 <<<"$out") == "$wanted" ]] || fail "$1 $2: expected $wanted, got: $out"
     tail -n +2 <<<"$out"
 }
