@@ -153,7 +153,7 @@ lint() {
     # every scenario is sourced into this one shell: a function defined twice silently replaces
     # the first (the monitoring burst once called the backup scenario's api())
     local twice
-    twice=$(cd "$REPO/deploy/tests" && grep -ho '^[a-z_][a-z0-9_]*()' ./*.sh scenarios/*.sh releases/*.sh | sort | uniq -d)
+    twice=$(cd "$REPO/deploy/tests" && grep -ho '^[a-z_][a-z0-9_]*()' run.sh lib.sh scenarios/*.sh releases/*.sh | sort | uniq -d)
     [[ -z $twice ]] || fail "functions defined in more than one deploy test file: $(tr '\n' ' ' <<<"$twice")"
     if command -v hadolint >/dev/null; then
         hadolint "$REPO/Dockerfile" "$REPO"/deploy/docker/base-images/*/Dockerfile "$REPO"/deploy/docker/*/Dockerfile
