@@ -5,6 +5,7 @@ pub mod assets;
 pub mod backup_metrics;
 pub mod client_ip;
 pub mod cookies;
+pub mod csrf;
 mod error_body;
 pub mod import_query;
 pub mod metrics;

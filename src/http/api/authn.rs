@@ -30,15 +30,6 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .then_some(token.trim())
 }
 
-/// Compares without an early exit, so timing does not reveal how much of a guess matched.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
@@ -63,7 +54,7 @@ impl FromRequestParts<AppState> for Authenticated {
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            if !same(sent, &csrf) {
+            if !crate::http::csrf::matches(sent, &csrf) {
                 return Err(ApiError(AppError::Forbidden(
                     "This request is missing its CSRF token (X-CSRF-Token); reload the page and try again.".into(),
                 )));

@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Response};
 
 use super::session::{FORM_COOKIE, Viewer};
 use crate::error::AppError;
-use crate::http::cookies;
 use crate::http::problem::ApiError;
 use crate::http::state::AppState;
+use crate::http::{cookies, csrf};
 
 /// The name of the hidden field carrying the CSRF token.
 pub const CSRF_FIELD: &str = "_csrf";
@@ -67,16 +67,6 @@ impl Fields {
     }
 }
 
-/// Compares without an early exit, so timing does not reveal how much of a guess matched: every
-/// CSRF check goes through here.
-pub fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 fn forged() -> Response {
     ApiError(AppError::Forbidden(
         "This form has expired or was not sent from a GoGoTime page. Go back, reload the page and try again."
@@ -105,7 +95,7 @@ impl FromRequest<AppState> for SignedForm {
         let (mut parts, body) = request.into_parts();
         let viewer = Viewer::from_request_parts(&mut parts, state).await?;
         let fields = body_fields(Request::from_parts(parts, body), state).await?;
-        if !same(fields.get(CSRF_FIELD), &viewer.csrf) {
+        if !csrf::matches(fields.get(CSRF_FIELD), &viewer.csrf) {
             return Err(forged());
         }
         Ok(SignedForm { viewer, fields })
@@ -123,7 +113,7 @@ impl FromRequest<AppState> for AnonymousForm {
             .unwrap_or("")
             .to_string();
         let fields = body_fields(request, state).await?;
-        if expected.is_empty() || !same(fields.get(CSRF_FIELD), &expected) {
+        if !csrf::matches(fields.get(CSRF_FIELD), &expected) {
             return Err(forged());
         }
         Ok(AnonymousForm(fields))

@@ -242,7 +242,7 @@ async fn read_form(
             // the form sends `_csrf` first: refuse a forged upload before storing a byte
             if !fields
                 .iter()
-                .any(|(n, v)| n == CSRF_FIELD && super::form::same(v, csrf))
+                .any(|(n, v)| n == CSRF_FIELD && crate::http::csrf::matches(v, csrf))
             {
                 return Err(StatusCode::FORBIDDEN.into_response());
             }
