@@ -1,9 +1,11 @@
-//! Cookies of a request, read once for the API and the pages: the session cookie's name and the
-//! one cookie parser. A leaf of `http`: it imports nothing of ours, so `api` and `web` can both
-//! use it without reaching into each other.
+//! Cookies, for the API and the pages alike: the session cookie's name, the one cookie parser
+//! and the one writer, which gives every cookie of ours the same attributes. A leaf of `http`:
+//! it imports nothing of ours, so `api` and `web` can both use it without reaching into each
+//! other.
 
-use axum::http::HeaderMap;
-use axum::http::header::COOKIE;
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::Response;
 
 /// The session cookie's name; the `__Host-` prefix (https only) pins it to our origin.
 pub fn session_name(secure: bool) -> &'static str {
@@ -24,6 +26,35 @@ pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
+}
+
+/// Adds a cookie to `response`: for the whole site, hidden from scripts, not sent along with
+/// cross-site posts, and over https only when `secure`. `max_age_seconds` 0 deletes it. A value
+/// that is not a valid header (it never is: callers pass tokens and encoded text) is skipped.
+pub fn set(response: &mut Response, name: &str, value: &str, max_age_seconds: i64, secure: bool) {
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!(
+        "{name}={value}; Max-Age={max_age_seconds}; Path=/; HttpOnly; SameSite=Lax{secure}"
+    );
+    if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+}
+
+/// Signs the browser in: the session cookie with the session's token.
+pub fn set_session(response: &mut Response, token: &str, max_age_seconds: i64, secure: bool) {
+    set(
+        response,
+        session_name(secure),
+        token,
+        max_age_seconds,
+        secure,
+    );
+}
+
+/// Signs the browser out.
+pub fn clear_session(response: &mut Response, secure: bool) {
+    set(response, session_name(secure), "", 0, secure);
 }
 
 #[cfg(test)]

@@ -153,22 +153,16 @@ pub async fn session_sign_in(
         user_agent,
     )
     .await?;
-    let secure = state.ctx.settings.secure_cookies;
-    let cookie = format!(
-        "{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
-        cookies::session_name(secure),
-        session.token,
-        session.max_age_seconds,
-        if secure { "; Secure" } else { "" }
-    );
     let body = SignedIn {
         csrf_token: session.csrf_token,
         expires_in: session.max_age_seconds,
     };
     let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|e| anyhow::anyhow!(e))?,
+    cookies::set_session(
+        &mut response,
+        &session.token,
+        session.max_age_seconds,
+        state.ctx.settings.secure_cookies,
     );
     Ok(no_store(response))
 }
@@ -190,17 +184,8 @@ pub async fn session_sign_out(
     if let Some(session) = auth.session {
         sessions::revoke(&state.ctx, &auth.actor, session).await?;
     }
-    let secure = state.ctx.settings.secure_cookies;
-    let cookie = format!(
-        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
-        cookies::session_name(secure),
-        if secure { "; Secure" } else { "" }
-    );
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|e| anyhow::anyhow!(e))?,
-    );
+    cookies::clear_session(&mut response, state.ctx.settings.secure_cookies);
     Ok(response)
 }
 

@@ -172,7 +172,7 @@ async fn sign_in_response(
         .unwrap_or("");
     let new = sessions::sign_in(&state.ctx, email, password, ip, agent).await?;
     let mut response = Redirect::to(&safe_next(next)).into_response();
-    session::set_session_cookie(
+    crate::http::cookies::set_session(
         &mut response,
         &new.token,
         new.max_age_seconds,
@@ -299,7 +299,7 @@ pub async fn sign_out_post(State(state): State<AppState>, form: SignedForm) -> P
     sessions::revoke(&state.ctx, &form.viewer.actor, form.viewer.session).await?;
     let secure = state.ctx.settings.secure_cookies;
     let mut response = session::redirect_with_notice("/sign-in", "You are signed out.", secure);
-    session::clear_session_cookie(&mut response, secure);
+    crate::http::cookies::clear_session(&mut response, secure);
     Ok(response)
 }
 

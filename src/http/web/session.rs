@@ -2,9 +2,8 @@
 //! that needs one is sent to the sign-in page and brought back afterwards.
 
 use axum::extract::FromRequestParts;
-use axum::http::header::SET_COOKIE;
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono_tz::Tz;
 
@@ -88,61 +87,20 @@ pub fn notice(headers: &HeaderMap) -> String {
         .unwrap_or_default()
 }
 
-/// A cookie attribute set shared by every cookie the pages write.
-fn cookie_attributes(secure: bool) -> &'static str {
-    if secure {
-        "; Path=/; HttpOnly; SameSite=Lax; Secure"
-    } else {
-        "; Path=/; HttpOnly; SameSite=Lax"
-    }
-}
-
 /// `303 See Other` to `to`, with a notice for the page it leads to.
 pub fn redirect_with_notice(to: &str, notice: &str, secure: bool) -> Response {
     let mut response = Redirect::to(to).into_response();
-    let value = format!(
-        "{NOTICE_COOKIE}={}; Max-Age=60{}",
-        url::form_urlencoded::byte_serialize(notice.as_bytes()).collect::<String>(),
-        cookie_attributes(secure)
-    );
-    if let Ok(value) = HeaderValue::from_str(&value) {
-        response.headers_mut().append(SET_COOKIE, value);
-    }
+    let notice: String = url::form_urlencoded::byte_serialize(notice.as_bytes()).collect();
+    cookies::set(&mut response, NOTICE_COOKIE, &notice, 60, secure);
     response
 }
 
 /// Drops the notice once a page has shown it (added to every page answering a request that
-/// carried one).
+/// carried one). Without `Secure`: a deletion needs only the name and path to match, and the
+/// page renderer does not know the scheme.
 pub fn clear_notice(response: &mut Response, request: &HeaderMap) {
-    if cookies::get(request, NOTICE_COOKIE).is_none() {
-        return;
-    }
-    let value = format!("{NOTICE_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax");
-    if let Ok(value) = HeaderValue::from_str(&value) {
-        response.headers_mut().append(SET_COOKIE, value);
-    }
-}
-
-/// Sets the session cookie after signing in.
-pub fn set_session_cookie(response: &mut Response, token: &str, max_age: i64, secure: bool) {
-    let value = format!(
-        "{}={token}; Max-Age={max_age}{}",
-        cookies::session_name(secure),
-        cookie_attributes(secure)
-    );
-    if let Ok(value) = HeaderValue::from_str(&value) {
-        response.headers_mut().append(SET_COOKIE, value);
-    }
-}
-
-pub fn clear_session_cookie(response: &mut Response, secure: bool) {
-    let value = format!(
-        "{}=; Max-Age=0{}",
-        cookies::session_name(secure),
-        cookie_attributes(secure)
-    );
-    if let Ok(value) = HeaderValue::from_str(&value) {
-        response.headers_mut().append(SET_COOKIE, value);
+    if cookies::get(request, NOTICE_COOKIE).is_some() {
+        cookies::set(response, NOTICE_COOKIE, "", 0, false);
     }
 }
 
@@ -165,11 +123,5 @@ pub fn anonymous_form_token(headers: &HeaderMap) -> (String, bool) {
 }
 
 pub fn set_form_cookie(response: &mut Response, token: &str, secure: bool) {
-    let value = format!(
-        "{FORM_COOKIE}={token}; Max-Age=86400{}",
-        cookie_attributes(secure)
-    );
-    if let Ok(value) = HeaderValue::from_str(&value) {
-        response.headers_mut().append(SET_COOKIE, value);
-    }
+    cookies::set(response, FORM_COOKIE, token, 86400, secure);
 }

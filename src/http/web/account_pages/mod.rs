@@ -55,7 +55,7 @@ pub fn routes() -> Router<AppState> {
 /// session has just ended (password changed, signed out everywhere).
 fn signed_out(notice: &str, secure: bool) -> Response {
     let mut response = session::redirect_with_notice("/sign-in", notice, secure);
-    session::clear_session_cookie(&mut response, secure);
+    crate::http::cookies::clear_session(&mut response, secure);
     response
 }
 
