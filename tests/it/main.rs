@@ -29,6 +29,7 @@ mod preflight;
 mod reports;
 mod shutdown;
 mod smoke;
+mod tenant_scope;
 mod user_cli;
 mod web_admin;
 mod web_catalog;
