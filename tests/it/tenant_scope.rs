@@ -12,7 +12,9 @@
 //! built at run time is its own literal and must carry its own predicate). The predicate must
 //! appear in the literal itself: `organization_id = $n` (or `= {placeholder}` bound by the
 //! statement builder), `<organizations alias>.id = $n`, or an insert that writes the
-//! `organization_id` column. An upsert's `do update` must also refuse a row of another
+//! `organization_id` column; and every table in it with a scope column must be tied to that
+//! organization (its column compared with the bound value or, through a join, with a scope
+//! column that is). An upsert's `do update` must also refuse a row of another
 //! organization (`t.organization_id = excluded.organization_id`). A table named at run time
 //! (`from {}`) counts as tenant data.
 
@@ -95,7 +97,7 @@ async fn every_query_on_tenant_tables_in_src_db_names_the_organization(backend: 
     assert!(!schema.tenant.contains_key("users"));
     assert!(sources.len() >= 20, "{} files under src/db", sources.len());
     assert!(
-        report.tenant_literals >= 60,
+        report.tenant_literals >= 80,
         "only {} literals touch tenant tables",
         report.tenant_literals
     );
@@ -291,6 +293,8 @@ fn the_scope_check_flags_unscoped_statements_and_passes_scoped_ones() {
         r#""select id from {} where id = $1""#,
         r#""update organizations o set name = $2 where o.name = $1""#,
         "\"delete from time_entries \\\n   where id = $1\"",
+        r#""insert into time_entry_tags (entry_id, tag_id) select e.id, g.id from time_entries e join tags g on g.id = $3 where e.organization_id = $1 and e.id = $2""#,
+        r#""select o.name, e.id from organizations o join time_entries e on e.user_id = $2 where o.id = $1""#,
     ];
     let good = [
         r#""update time_entries set from_timer = true where organization_id = $1 and id = $2""#,
@@ -301,6 +305,8 @@ fn the_scope_check_flags_unscoped_statements_and_passes_scoped_ones() {
         r#""select o.name from organizations o where o.id = $1""#,
         r#""select created_at from calendar_feeds where user_id = $1""#,
         r#"r"select 1 from users where id = $1""#,
+        r#""insert into time_entry_tags (entry_id, tag_id) select e.id, g.id from time_entries e join tags g on g.organization_id = e.organization_id where e.organization_id = $1 and e.id = $2 and g.id = $3""#,
+        r#""select o.name, e.id from organizations o join time_entries e on e.organization_id = o.id where o.id = $1""#,
     ];
 
     for statement in bad {
@@ -544,6 +550,9 @@ fn unscoped(schema: &Schema, sql: &str, tenant_literals: &mut usize) -> Option<S
     if !compared && !inserted {
         return Some("no organization predicate".into());
     }
+    if let Some(table) = untied(schema, &tokens, &references, &scope_column, only_table) {
+        return Some(format!("{table} is not tied to the organization"));
+    }
     let upsert = tokens.windows(2).any(|w| w[0] == "do" && w[1] == "update");
     let upserted_with_org = references.iter().any(|r| {
         !r.inserted_columns.is_empty() && r.inserted_columns.iter().any(|c| c == "organization_id")
@@ -557,6 +566,69 @@ fn unscoped(schema: &Schema, sql: &str, tenant_literals: &mut usize) -> Option<S
         return Some("upsert may update another organization's row".into());
     }
     None
+}
+
+/// A table with a scope column that the statement does not tie to the bound organization:
+/// each one's scope column must be compared with a bound value, or with another scope column
+/// that is (`join tags g on g.organization_id = e.organization_id where e.organization_id =
+/// $1`), or be written by the insert. Tables reached through a parent need only the
+/// statement's predicate.
+fn untied(
+    schema: &Schema,
+    tokens: &[String],
+    references: &[Reference],
+    scope_column: &dyn Fn(&str) -> bool,
+    only_table: bool,
+) -> Option<String> {
+    let bound = |value: &str| value.starts_with('$') || value.starts_with('{');
+    let equalities: Vec<&[String]> = tokens.windows(3).filter(|w| w[1] == "=").collect();
+    let mut tied: BTreeSet<&str> = BTreeSet::new();
+    for w in &equalities {
+        if scope_column(&w[0]) && bound(&w[2]) {
+            tied.insert(&w[0]);
+        }
+        if scope_column(&w[2]) && bound(&w[0]) {
+            tied.insert(&w[2]);
+        }
+    }
+    loop {
+        let before = tied.len();
+        for w in &equalities {
+            let joined = scope_column(&w[0]) && scope_column(&w[2]);
+            if joined && (tied.contains(w[0].as_str()) || tied.contains(w[2].as_str())) {
+                tied.insert(&w[0]);
+                tied.insert(&w[2]);
+            }
+        }
+        if tied.len() == before {
+            break;
+        }
+    }
+    let scoped: Vec<(&Reference, &str, String)> = references
+        .iter()
+        .filter_map(|r| match &r.table {
+            Table::Named(name) => schema
+                .tenant
+                .get(name)
+                .cloned()
+                .flatten()
+                .map(|column| (r, name.as_str(), column)),
+            Table::Dynamic => None,
+        })
+        .collect();
+    let with_org_column = scoped
+        .iter()
+        .filter(|(_, _, column)| column == "organization_id")
+        .count();
+    scoped.iter().find_map(|(r, table, column)| {
+        let name = r.alias.as_deref().unwrap_or(table);
+        let bare_counts =
+            (column == "organization_id" && with_org_column == 1) || (column == "id" && only_table);
+        let ok = r.inserted_columns.contains(column)
+            || tied.contains(format!("{name}.{column}").as_str())
+            || (bare_counts && tied.contains(column.as_str()));
+        (!ok).then(|| table.to_string())
+    })
 }
 
 enum Table {
