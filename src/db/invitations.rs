@@ -77,12 +77,12 @@ pub async fn mark_accepted(
         sqlx::query(
             "update invitations set accepted_at = $3 where organization_id = $1 and id = $2 and accepted_at is null",
         )
-            .bind(org.as_uuid())
-            .bind(id.as_uuid())
-            .bind(now)
-            .execute(c)
-            .await?
-            .rows_affected()
+        .bind(org.as_uuid())
+        .bind(id.as_uuid())
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected()
     });
     Ok(result == 1)
 }

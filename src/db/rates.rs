@@ -181,12 +181,12 @@ pub async fn set_entry_rate(
             "update time_entries set hourly_rate = $3, version = version + 1, updated_at = $4 \
              where organization_id = $1 and id = $2",
         )
-            .bind(org.as_uuid())
-            .bind(entry)
-            .bind(rate)
-            .bind(now)
-            .execute(c)
-            .await?;
+        .bind(org.as_uuid())
+        .bind(entry)
+        .bind(rate)
+        .bind(now)
+        .execute(c)
+        .await?;
     });
     Ok(())
 }

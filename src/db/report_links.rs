@@ -135,7 +135,7 @@ pub async fn revoke_shared(
         sqlx::query(
             "update shared_reports set revoked_at = $3 where organization_id = $1 and id = $2 and revoked_at is null",
         )
-            .bind(org.as_uuid()).bind(id.as_uuid()).bind(now).execute(c).await?;
+        .bind(org.as_uuid()).bind(id.as_uuid()).bind(now).execute(c).await?;
     });
     Ok(())
 }

@@ -134,11 +134,11 @@ pub async fn is_member(
             "select count(*) from project_members pm join projects p on p.id = pm.project_id \
              where p.organization_id = $1 and pm.project_id = $2 and pm.user_id = $3",
         )
-            .bind(org.as_uuid())
-            .bind(project.as_uuid())
-            .bind(user.as_uuid())
-            .fetch_one(db)
-            .await?
+        .bind(org.as_uuid())
+        .bind(project.as_uuid())
+        .bind(user.as_uuid())
+        .fetch_one(db)
+        .await?
     });
     Ok(found > 0)
 }
@@ -185,12 +185,12 @@ pub async fn add_member(
              select p.id, $3, $4 from projects p where p.organization_id = $1 and p.id = $2 \
              on conflict do nothing",
         )
-            .bind(org.as_uuid())
-            .bind(project.as_uuid())
-            .bind(user.as_uuid())
-            .bind(now)
-            .execute(db)
-            .await?;
+        .bind(org.as_uuid())
+        .bind(project.as_uuid())
+        .bind(user.as_uuid())
+        .bind(now)
+        .execute(db)
+        .await?;
     });
     Ok(())
 }
@@ -207,12 +207,12 @@ pub async fn remove_member(
             "delete from project_members where project_id = $2 and user_id = $3 \
              and project_id in (select id from projects where organization_id = $1 and id = $2)",
         )
-            .bind(org.as_uuid())
-            .bind(project.as_uuid())
-            .bind(user.as_uuid())
-            .execute(db)
-            .await?
-            .rows_affected()
+        .bind(org.as_uuid())
+        .bind(project.as_uuid())
+        .bind(user.as_uuid())
+        .execute(db)
+        .await?
+        .rows_affected()
     });
     Ok(n == 1)
 }
