@@ -97,16 +97,18 @@ macro_rules! bind_all {
     }};
 }
 
-async fn load(conn: &mut Conn<'_>, sql: &Sql) -> DbResult<Vec<TimeEntry>> {
+async fn load(conn: &mut Conn<'_>, org: OrganizationId, sql: &Sql) -> DbResult<Vec<TimeEntry>> {
     let rows: Vec<Row> = with_conn!(conn, c => bind_all!(sqlx::query_as::<_, Row>(&sql.text), &sql.binds).fetch_all(&mut *c).await?);
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let mut tag_sql = Sql::default();
+    let o = tag_sql.arg(Bind::Uuid(org.as_uuid()));
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let list = tag_sql.list(&ids);
     tag_sql.text = format!(
-        "select entry_id, tag_id from time_entry_tags where entry_id in ({list}) order by tag_id"
+        "select t.entry_id, t.tag_id from time_entry_tags t join time_entries e on e.id = t.entry_id \
+         where e.organization_id = {o} and t.entry_id in ({list}) order by t.tag_id"
     );
     let pairs: Vec<(Uuid, Uuid)> = with_conn!(conn, c => bind_all!(sqlx::query_as::<_, (Uuid, Uuid)>(&tag_sql.text), &tag_sql.binds).fetch_all(&mut *c).await?);
     let mut tags: HashMap<Uuid, Vec<TagId>> = HashMap::new();
@@ -135,7 +137,7 @@ pub async fn find(
     sql.text = format!(
         "select {COLUMNS} from time_entries e where e.organization_id = {o} and e.id = {i} and e.deleted_at is null"
     );
-    Ok(load(conn, &sql).await?.pop())
+    Ok(load(conn, org, &sql).await?.pop())
 }
 
 pub async fn find_running(
@@ -152,7 +154,7 @@ pub async fn find_running(
         "select {COLUMNS} from time_entries e where e.organization_id = {o} and e.user_id = {u} \
          and e.end_at is null and e.deleted_at is null"
     );
-    Ok(load(conn, &sql).await?.pop())
+    Ok(load(conn, org, &sql).await?.pop())
 }
 
 /// The user's timer that ended last, if any.
@@ -171,7 +173,7 @@ pub async fn last_stopped_timer(
          and e.from_timer = true and e.end_at is not null and e.deleted_at is null \
          order by e.end_at desc limit 1"
     );
-    Ok(load(conn, &sql).await?.pop())
+    Ok(load(conn, org, &sql).await?.pop())
 }
 
 /// Another live entry of the user sharing an instant with `[start, end)`.
@@ -196,7 +198,7 @@ pub async fn first_overlapping(
         "select {COLUMNS} from time_entries e where e.organization_id = {o} and e.user_id = {u} and e.id <> {x} \
          and e.deleted_at is null and (e.end_at is null or e.end_at > {s}) {end_condition} order by e.start_at limit 1"
     );
-    Ok(load(conn, &sql).await?.pop())
+    Ok(load(conn, org, &sql).await?.pop())
 }
 
 /// The user's live entries sharing an instant with `[from, to)`, oldest first (a running one
@@ -217,7 +219,7 @@ pub async fn overlapping(
          and e.deleted_at is null and e.start_at < {t} and (e.end_at is null or e.end_at > {f}) \
          order by e.start_at, e.id"
     );
-    load(conn, &sql).await
+    load(conn, org, &sql).await
 }
 
 /// Inserts a new entry with its tags.
@@ -255,7 +257,7 @@ pub async fn insert_imported(
         .execute(&mut *c)
         .await?;
     });
-    set_tags(conn, e.id, &e.tags).await
+    set_tags(conn, e.organization_id, e.id, &e.tags).await
 }
 
 /// Marks an entry as made by a timer (start, continue).
@@ -348,20 +350,40 @@ pub async fn update(conn: &mut Conn<'_>, e: &TimeEntry) -> DbResult<bool> {
         .rows_affected()
     });
     if n == 1 {
-        set_tags(conn, e.id, &e.tags).await?;
+        set_tags(conn, e.organization_id, e.id, &e.tags).await?;
     }
     Ok(n == 1)
 }
 
-async fn set_tags(conn: &mut Conn<'_>, entry: TimeEntryId, tags: &[TagId]) -> DbResult<()> {
+/// Replaces the entry's tags. Both the entry and each tag must belong to `org`: a tag of
+/// another organization is never linked (the service has refused it before; this is the scope).
+async fn set_tags(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    entry: TimeEntryId,
+    tags: &[TagId],
+) -> DbResult<()> {
     with_conn!(conn, c => {
-        sqlx::query("delete from time_entry_tags where entry_id = $1").bind(entry.as_uuid()).execute(&mut *c).await?;
+        sqlx::query(
+            "delete from time_entry_tags where entry_id = $2 \
+             and entry_id in (select id from time_entries where organization_id = $1 and id = $2)",
+        )
+        .bind(org.as_uuid())
+        .bind(entry.as_uuid())
+        .execute(&mut *c)
+        .await?;
         for tag in tags {
-            sqlx::query("insert into time_entry_tags (entry_id, tag_id) values ($1, $2) on conflict do nothing")
-                .bind(entry.as_uuid())
-                .bind(tag.as_uuid())
-                .execute(&mut *c)
-                .await?;
+            // the `where` also keeps SQLite from reading `on conflict` as a join's `on`
+            sqlx::query(
+                "insert into time_entry_tags (entry_id, tag_id) \
+                 select e.id, g.id from time_entries e join tags g on g.organization_id = e.organization_id \
+                 where e.organization_id = $1 and e.id = $2 and g.id = $3 on conflict do nothing",
+            )
+            .bind(org.as_uuid())
+            .bind(entry.as_uuid())
+            .bind(tag.as_uuid())
+            .execute(&mut *c)
+            .await?;
         }
     });
     Ok(())
@@ -389,23 +411,32 @@ pub async fn soft_delete(
     Ok(n == 1)
 }
 
-/// Live entries referencing a project, task or tag (deleting those needs `force`).
-pub async fn count_referencing(conn: &mut Conn<'_>, column: Reference, id: Uuid) -> DbResult<i64> {
+/// Live entries of `org` referencing a project, task or tag (deleting those needs `force`).
+pub async fn count_referencing(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    column: Reference,
+    id: Uuid,
+) -> DbResult<i64> {
     let sql = match column {
         Reference::Project => {
-            "select count(*) from time_entries where project_id = $1 and deleted_at is null"
+            "select count(*) from time_entries where organization_id = $1 and project_id = $2 and deleted_at is null"
         }
         Reference::Task => {
-            "select count(*) from time_entries where task_id = $1 and deleted_at is null"
+            "select count(*) from time_entries where organization_id = $1 and task_id = $2 and deleted_at is null"
         }
         Reference::Tag => {
-            "select count(*) from time_entry_tags t join time_entries e on e.id = t.entry_id where t.tag_id = $1 and e.deleted_at is null"
+            "select count(*) from time_entry_tags t join time_entries e on e.id = t.entry_id \
+             where e.organization_id = $1 and t.tag_id = $2 and e.deleted_at is null"
         }
         Reference::Client => {
-            "select count(*) from time_entries e join projects p on p.id = e.project_id where p.client_id = $1 and e.deleted_at is null"
+            "select count(*) from time_entries e join projects p on p.id = e.project_id \
+             where e.organization_id = $1 and p.organization_id = $1 and p.client_id = $2 and e.deleted_at is null"
         }
     };
-    Ok(with_conn!(conn, c => sqlx::query_scalar(sql).bind(id).fetch_one(c).await?))
+    Ok(
+        with_conn!(conn, c => sqlx::query_scalar(sql).bind(org.as_uuid()).bind(id).fetch_one(c).await?),
+    )
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -447,7 +478,8 @@ pub async fn list(
     f: &Filter,
 ) -> DbResult<(Vec<TimeEntry>, bool)> {
     let mut sql = Sql::default();
-    let mut wheres = conditions(&mut sql, org, f);
+    let o = sql.arg(Bind::Uuid(org.as_uuid()));
+    let mut wheres = conditions(&mut sql, &o, f);
     let (order, op) = if f.ascending {
         ("asc", ">")
     } else {
@@ -461,21 +493,21 @@ pub async fn list(
     }
     let limit = sql.arg(Bind::Int(f.limit + 1));
     sql.text = format!(
-        "select {COLUMNS} from time_entries e where {} order by e.start_at {order}, e.id {order} limit {limit}",
+        "select {COLUMNS} from time_entries e where e.organization_id = {o} and {} \
+         order by e.start_at {order}, e.id {order} limit {limit}",
         wheres.join(" and ")
     );
-    let mut entries = load(conn, &sql).await?;
+    let mut entries = load(conn, org, &sql).await?;
     let more = entries.len() as i64 > f.limit;
     entries.truncate(f.limit as usize);
     Ok((entries, more))
 }
 
-/// The `where` conditions of a filter (everything but the keyset cursor).
-fn conditions(sql: &mut Sql, org: OrganizationId, f: &Filter) -> Vec<String> {
-    let mut wheres = vec![format!(
-        "e.organization_id = {}",
-        sql.arg(Bind::Uuid(org.as_uuid()))
-    )];
+/// The `where` conditions of a filter (everything but the organization, which the statement
+/// names itself, and the keyset cursor); `o` is the placeholder already bound to the
+/// organization id, so subqueries on other tenant tables are scoped too. Never empty.
+fn conditions(sql: &mut Sql, o: &str, f: &Filter) -> Vec<String> {
+    let mut wheres = Vec::new();
     match f.updated_since {
         Some(since) => wheres.push(format!("e.updated_at >= {}", sql.arg(Bind::Ts(since)))),
         None => wheres.push("e.deleted_at is null".into()),
@@ -511,12 +543,15 @@ fn conditions(sql: &mut Sql, org: OrganizationId, f: &Filter) -> Vec<String> {
     if !f.clients.is_empty() {
         let list = sql.list(&f.clients.iter().map(|i| i.as_uuid()).collect::<Vec<_>>());
         wheres.push(format!(
-            "e.project_id in (select p.id from projects p where p.client_id in ({list}))"
+            "e.project_id in (select p.id from projects p where p.organization_id = {o} and p.client_id in ({list}))"
         ));
     }
     if !f.tags.is_empty() {
         let list = sql.list(&f.tags.iter().map(|i| i.as_uuid()).collect::<Vec<_>>());
-        wheres.push(format!("exists (select 1 from time_entry_tags t where t.entry_id = e.id and t.tag_id in ({list}))"));
+        wheres.push(format!(
+            "exists (select 1 from time_entry_tags t join tags g on g.id = t.tag_id \
+             where g.organization_id = {o} and t.entry_id = e.id and t.tag_id in ({list}))"
+        ));
     }
     if let Some(billable) = f.billable {
         wheres.push(format!("e.billable = {}", sql.arg(Bind::Bool(billable))));
@@ -586,10 +621,14 @@ pub async fn for_each_report_row(
 ) -> DbResult<()> {
     use futures_util::TryStreamExt;
     let mut sql = Sql::default();
-    let wheres = conditions(&mut sql, org, f).join(" and ");
+    let o = sql.arg(Bind::Uuid(org.as_uuid()));
+    let wheres = conditions(&mut sql, &o, f).join(" and ");
     let tags = |aggregate: &str| {
         if with_tags {
-            format!("(select {aggregate} from time_entry_tags t where t.entry_id = e.id)")
+            format!(
+                "(select {aggregate} from time_entry_tags t join tags g on g.id = t.tag_id \
+                 where g.organization_id = {o} and t.entry_id = e.id)"
+            )
         } else {
             "null".to_string()
         }
@@ -598,8 +637,8 @@ pub async fn for_each_report_row(
         format!(
             "select e.id, e.user_id, e.project_id, e.task_id, p.client_id, e.description, e.start_at, e.end_at, \
              e.billable, e.hourly_rate, {tag_column} as tag_ids \
-             from time_entries e left join projects p on p.id = e.project_id \
-             where {wheres} order by e.start_at, e.id"
+             from time_entries e left join projects p on p.organization_id = {o} and p.id = e.project_id \
+             where e.organization_id = {o} and {wheres} order by e.start_at, e.id"
         )
     };
     match conn {

@@ -66,15 +66,23 @@ pub async fn find_by_token(conn: &mut Conn<'_>, token_hash: &[u8]) -> DbResult<O
     Ok(row.map(invitation))
 }
 
-/// Marks an invitation used; false when someone else used it first.
-pub async fn mark_accepted(conn: &mut Conn<'_>, id: InvitationId, now: Ts) -> DbResult<bool> {
+/// Marks an invitation of `org` used; false when someone else used it first.
+pub async fn mark_accepted(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    id: InvitationId,
+    now: Ts,
+) -> DbResult<bool> {
     let result = with_conn!(conn, c => {
-        sqlx::query("update invitations set accepted_at = $2 where id = $1 and accepted_at is null")
-            .bind(id.as_uuid())
-            .bind(now)
-            .execute(c)
-            .await?
-            .rows_affected()
+        sqlx::query(
+            "update invitations set accepted_at = $3 where organization_id = $1 and id = $2 and accepted_at is null",
+        )
+        .bind(org.as_uuid())
+        .bind(id.as_uuid())
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected()
     });
     Ok(result == 1)
 }
@@ -91,7 +99,11 @@ pub async fn delete(
     let row: Option<Row> = with_conn!(conn, c => sqlx::query_as(&sql).bind(org.as_uuid()).bind(id.as_uuid()).fetch_optional(c).await?);
     if row.is_some() {
         with_conn!(conn, c => {
-            sqlx::query("delete from invitations where id = $1").bind(id.as_uuid()).execute(c).await?;
+            sqlx::query("delete from invitations where organization_id = $1 and id = $2")
+                .bind(org.as_uuid())
+                .bind(id.as_uuid())
+                .execute(c)
+                .await?;
         });
     }
     Ok(row.map(invitation))

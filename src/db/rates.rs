@@ -141,19 +141,23 @@ pub async fn set_project(
     Ok(n == 1)
 }
 
-/// Sets the rate of a person on a project, making them a project member if they are not.
+/// Sets the rate of a person on a project of `org`, making them a project member if they are not.
 pub async fn set_project_member(
     conn: &mut Conn<'_>,
+    org: OrganizationId,
     project: ProjectId,
     user: UserId,
     rate: Option<i64>,
     now: Ts,
 ) -> DbResult<()> {
     with_conn!(conn, c => {
+        // the `where` also keeps SQLite from reading `on conflict` as part of the select
         sqlx::query(
-            "insert into project_members (project_id, user_id, created_at, hourly_rate) values ($1, $2, $3, $4) \
-             on conflict (project_id, user_id) do update set hourly_rate = $4",
+            "insert into project_members (project_id, user_id, created_at, hourly_rate) \
+             select p.id, $3, $4, $5 from projects p where p.organization_id = $1 and p.id = $2 \
+             on conflict (project_id, user_id) do update set hourly_rate = $5",
         )
+        .bind(org.as_uuid())
         .bind(project.as_uuid())
         .bind(user.as_uuid())
         .bind(now)
@@ -164,20 +168,25 @@ pub async fn set_project_member(
     Ok(())
 }
 
-/// Rewrites the stored rate of one entry (explicit recalculation only).
+/// Rewrites the stored rate of one entry of `org` (explicit recalculation only).
 pub async fn set_entry_rate(
     conn: &mut Conn<'_>,
+    org: OrganizationId,
     entry: Uuid,
     rate: Option<i64>,
     now: Ts,
 ) -> DbResult<()> {
     with_conn!(conn, c => {
-        sqlx::query("update time_entries set hourly_rate = $2, version = version + 1, updated_at = $3 where id = $1")
-            .bind(entry)
-            .bind(rate)
-            .bind(now)
-            .execute(c)
-            .await?;
+        sqlx::query(
+            "update time_entries set hourly_rate = $3, version = version + 1, updated_at = $4 \
+             where organization_id = $1 and id = $2",
+        )
+        .bind(org.as_uuid())
+        .bind(entry)
+        .bind(rate)
+        .bind(now)
+        .execute(c)
+        .await?;
     });
     Ok(())
 }

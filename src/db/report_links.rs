@@ -125,10 +125,17 @@ pub async fn find_shared_by_token(
     Ok(with_conn!(conn, c => sqlx::query_as(&sql).bind(token_hash).fetch_optional(c).await?))
 }
 
-pub async fn revoke_shared(conn: &mut Conn<'_>, id: SharedReportId, now: Ts) -> DbResult<()> {
+pub async fn revoke_shared(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    id: SharedReportId,
+    now: Ts,
+) -> DbResult<()> {
     with_conn!(conn, c => {
-        sqlx::query("update shared_reports set revoked_at = $2 where id = $1 and revoked_at is null")
-            .bind(id.as_uuid()).bind(now).execute(c).await?;
+        sqlx::query(
+            "update shared_reports set revoked_at = $3 where organization_id = $1 and id = $2 and revoked_at is null",
+        )
+        .bind(org.as_uuid()).bind(id.as_uuid()).bind(now).execute(c).await?;
     });
     Ok(())
 }

@@ -619,10 +619,11 @@ impl State {
         if let Some(id) = self.tasks.get(&key) {
             return Ok(*id);
         }
-        if let Some(existing) = tasks::list(&mut tx.conn(), project.0, &ListFilter::default())
-            .await?
-            .into_iter()
-            .find(|t| normalize(&t.name) == key.1)
+        if let Some(existing) =
+            tasks::list(&mut tx.conn(), self.org, project.0, &ListFilter::default())
+                .await?
+                .into_iter()
+                .find(|t| normalize(&t.name) == key.1)
         {
             self.tasks.insert(key, existing.id);
             return Ok(existing.id);

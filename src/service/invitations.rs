@@ -237,10 +237,10 @@ pub async fn accept(
             accounts::insert_user(&mut tx, &prepared, false, now).await?
         }
     };
-    if !invitations::mark_accepted(&mut tx.conn(), invitation.id, Ts(now)).await? {
+    let org = invitation.organization_id;
+    if !invitations::mark_accepted(&mut tx.conn(), org, invitation.id, Ts(now)).await? {
         return Err(gone());
     }
-    let org = invitation.organization_id;
     if organizations::member_of(&mut tx.conn(), org, user.id)
         .await?
         .is_some()

@@ -69,8 +69,15 @@ pub async fn set(
             organizations::member_of(&mut tx.conn(), org, user)
                 .await?
                 .ok_or_else(no_member)?;
-            rates::set_project_member(&mut tx.conn(), project, user, rate, Ts(ctx.clock.now()))
-                .await?;
+            rates::set_project_member(
+                &mut tx.conn(),
+                org,
+                project,
+                user,
+                rate,
+                Ts(ctx.clock.now()),
+            )
+            .await?;
         }
     }
     let table = rates::table(&mut tx.conn(), org).await?;
@@ -105,7 +112,7 @@ pub async fn recalculate(
             .await?
             .resolve();
         if rate != entry.hourly_rate {
-            rates::set_entry_rate(&mut tx.conn(), entry.id.as_uuid(), rate, Ts(now)).await?;
+            rates::set_entry_rate(&mut tx.conn(), org, entry.id.as_uuid(), rate, Ts(now)).await?;
             updated += 1;
         }
     }

@@ -31,6 +31,7 @@ mod reports;
 mod schema_lockstep;
 mod shutdown;
 mod smoke;
+mod tenant_scope;
 mod transactions;
 mod user_cli;
 mod web_admin;

@@ -22,13 +22,15 @@ fn client((id, org, name, notes, archived, created_at, updated_at): Row) -> Clie
     }
 }
 
-/// Inserts or updates (by id); `DbError::Unique` when the name is taken.
+/// Inserts or updates (by id, within the client's organization); `DbError::Unique` when the
+/// name is taken.
 pub async fn save(conn: &mut Conn<'_>, c: &Client) -> DbResult<()> {
     with_conn!(conn, db => {
         sqlx::query(
             "insert into clients (id, organization_id, name, name_normalized, notes, archived, created_at, updated_at) \
              values ($1, $2, $3, $4, $5, $6, $7, $8) \
-             on conflict (id) do update set name = $3, name_normalized = $4, notes = $5, archived = $6, updated_at = $8",
+             on conflict (id) do update set name = $3, name_normalized = $4, notes = $5, archived = $6, updated_at = $8 \
+             where clients.organization_id = excluded.organization_id",
         )
         .bind(c.id.as_uuid())
         .bind(c.organization_id.as_uuid())
@@ -71,9 +73,17 @@ pub async fn list(
 }
 
 /// Number of projects of the client (deleting it needs `force` while there are some).
-pub async fn project_count(conn: &mut Conn<'_>, id: ClientId) -> DbResult<i64> {
+pub async fn project_count(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    id: ClientId,
+) -> DbResult<i64> {
     Ok(with_conn!(conn, db => {
-        sqlx::query_scalar("select count(*) from projects where client_id = $1").bind(id.as_uuid()).fetch_one(db).await?
+        sqlx::query_scalar("select count(*) from projects where organization_id = $1 and client_id = $2")
+            .bind(org.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_one(db)
+            .await?
     }))
 }
 

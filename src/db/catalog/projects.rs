@@ -52,7 +52,8 @@ pub async fn save(conn: &mut Conn<'_>, p: &Project) -> DbResult<()> {
                                    visibility, estimate_seconds, budget, created_at, updated_at) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
              on conflict (id) do update set client_id = $3, name = $4, name_normalized = $5, color = $6, billable_default = $7, \
-                 archived = $8, visibility = $9, estimate_seconds = $10, budget = $11, updated_at = $13",
+                 archived = $8, visibility = $9, estimate_seconds = $10, budget = $11, updated_at = $13 \
+             where projects.organization_id = excluded.organization_id",
         )
         .bind(p.id.as_uuid())
         .bind(p.organization_id.as_uuid())
@@ -121,24 +122,39 @@ pub async fn delete(conn: &mut Conn<'_>, org: OrganizationId, id: ProjectId) -> 
     Ok(())
 }
 
-pub async fn is_member(conn: &mut Conn<'_>, project: ProjectId, user: UserId) -> DbResult<bool> {
+pub async fn is_member(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    project: ProjectId,
+    user: UserId,
+) -> DbResult<bool> {
     // count(*) is a 64-bit integer on both backends (a bare `select 1` is 32-bit on PostgreSQL)
     let found: i64 = with_conn!(conn, db => {
-        sqlx::query_scalar("select count(*) from project_members where project_id = $1 and user_id = $2")
-            .bind(project.as_uuid())
-            .bind(user.as_uuid())
-            .fetch_one(db)
-            .await?
+        sqlx::query_scalar(
+            "select count(*) from project_members pm join projects p on p.id = pm.project_id \
+             where p.organization_id = $1 and pm.project_id = $2 and pm.user_id = $3",
+        )
+        .bind(org.as_uuid())
+        .bind(project.as_uuid())
+        .bind(user.as_uuid())
+        .fetch_one(db)
+        .await?
     });
     Ok(found > 0)
 }
 
-pub async fn members(conn: &mut Conn<'_>, project: ProjectId) -> DbResult<Vec<ProjectMember>> {
+pub async fn members(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    project: ProjectId,
+) -> DbResult<Vec<ProjectMember>> {
     let rows: Vec<(Uuid, String, String, Ts)> = with_conn!(conn, db => {
         sqlx::query_as(
-            "select u.id, u.name, u.email, pm.created_at from project_members pm join users u on u.id = pm.user_id \
-             where pm.project_id = $1 order by u.name, u.id",
+            "select u.id, u.name, u.email, pm.created_at from project_members pm \
+             join projects p on p.id = pm.project_id join users u on u.id = pm.user_id \
+             where p.organization_id = $1 and pm.project_id = $2 order by u.name, u.id",
         )
+        .bind(org.as_uuid())
         .bind(project.as_uuid())
         .fetch_all(db)
         .await?
@@ -154,37 +170,49 @@ pub async fn members(conn: &mut Conn<'_>, project: ProjectId) -> DbResult<Vec<Pr
         .collect())
 }
 
-/// Adds a member; adding one twice is not an error.
+/// Adds a member to a project of `org`; adding one twice is not an error.
 pub async fn add_member(
     conn: &mut Conn<'_>,
+    org: OrganizationId,
     project: ProjectId,
     user: UserId,
     now: Ts,
 ) -> DbResult<()> {
     with_conn!(conn, db => {
-        sqlx::query("insert into project_members (project_id, user_id, created_at) values ($1, $2, $3) on conflict do nothing")
-            .bind(project.as_uuid())
-            .bind(user.as_uuid())
-            .bind(now)
-            .execute(db)
-            .await?;
+        // the `where` also keeps SQLite from reading `on conflict` as part of the select
+        sqlx::query(
+            "insert into project_members (project_id, user_id, created_at) \
+             select p.id, $3, $4 from projects p where p.organization_id = $1 and p.id = $2 \
+             on conflict do nothing",
+        )
+        .bind(org.as_uuid())
+        .bind(project.as_uuid())
+        .bind(user.as_uuid())
+        .bind(now)
+        .execute(db)
+        .await?;
     });
     Ok(())
 }
 
-/// Removes a member; false when the user was not one.
+/// Removes a member of a project of `org`; false when the user was not one.
 pub async fn remove_member(
     conn: &mut Conn<'_>,
+    org: OrganizationId,
     project: ProjectId,
     user: UserId,
 ) -> DbResult<bool> {
     let n = with_conn!(conn, db => {
-        sqlx::query("delete from project_members where project_id = $1 and user_id = $2")
-            .bind(project.as_uuid())
-            .bind(user.as_uuid())
-            .execute(db)
-            .await?
-            .rows_affected()
+        sqlx::query(
+            "delete from project_members where project_id = $2 and user_id = $3 \
+             and project_id in (select id from projects where organization_id = $1 and id = $2)",
+        )
+        .bind(org.as_uuid())
+        .bind(project.as_uuid())
+        .bind(user.as_uuid())
+        .execute(db)
+        .await?
+        .rows_affected()
     });
     Ok(n == 1)
 }

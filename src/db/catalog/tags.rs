@@ -26,7 +26,8 @@ pub async fn save(conn: &mut Conn<'_>, t: &Tag) -> DbResult<()> {
         sqlx::query(
             "insert into tags (id, organization_id, name, name_normalized, archived, created_at, updated_at) \
              values ($1, $2, $3, $4, $5, $6, $7) \
-             on conflict (id) do update set name = $3, name_normalized = $4, archived = $5, updated_at = $7",
+             on conflict (id) do update set name = $3, name_normalized = $4, archived = $5, updated_at = $7 \
+             where tags.organization_id = excluded.organization_id",
         )
         .bind(t.id.as_uuid())
         .bind(t.organization_id.as_uuid())

@@ -27,7 +27,8 @@ pub async fn save(conn: &mut Conn<'_>, org: OrganizationId, t: &Task) -> DbResul
         sqlx::query(
             "insert into tasks (id, organization_id, project_id, name, name_normalized, done, archived, created_at, updated_at) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             on conflict (id) do update set name = $4, name_normalized = $5, done = $6, archived = $7, updated_at = $9",
+             on conflict (id) do update set name = $4, name_normalized = $5, done = $6, archived = $7, updated_at = $9 \
+             where tasks.organization_id = excluded.organization_id",
         )
         .bind(t.id.as_uuid())
         .bind(org.as_uuid())
@@ -44,24 +45,40 @@ pub async fn save(conn: &mut Conn<'_>, org: OrganizationId, t: &Task) -> DbResul
     Ok(())
 }
 
-pub async fn find(conn: &mut Conn<'_>, project: ProjectId, id: TaskId) -> DbResult<Option<Task>> {
-    let sql = format!("select {COLUMNS} from tasks where project_id = $1 and id = $2");
-    let row: Option<Row> = with_conn!(conn, db => sqlx::query_as(&sql).bind(project.as_uuid()).bind(id.as_uuid()).fetch_optional(db).await?);
+pub async fn find(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    project: ProjectId,
+    id: TaskId,
+) -> DbResult<Option<Task>> {
+    let sql = format!(
+        "select {COLUMNS} from tasks where organization_id = $1 and project_id = $2 and id = $3"
+    );
+    let row: Option<Row> = with_conn!(conn, db => {
+        sqlx::query_as(&sql).bind(org.as_uuid()).bind(project.as_uuid()).bind(id.as_uuid()).fetch_optional(db).await?
+    });
     Ok(row.map(task))
 }
 
 pub async fn list(
     conn: &mut Conn<'_>,
+    org: OrganizationId,
     project: ProjectId,
     filter: &ListFilter,
 ) -> DbResult<Vec<Task>> {
     let sql = format!(
-        "select {COLUMNS} from tasks where project_id = $1 \
-         and ($2 is null or archived = $2) and ($3 is null or name_normalized like $3 escape '\\') \
+        "select {COLUMNS} from tasks where organization_id = $1 and project_id = $2 \
+         and ($3 is null or archived = $3) and ($4 is null or name_normalized like $4 escape '\\') \
          order by name_normalized, id"
     );
     let rows: Vec<Row> = with_conn!(conn, db => {
-        sqlx::query_as(&sql).bind(project.as_uuid()).bind(filter.archived).bind(filter.pattern()).fetch_all(db).await?
+        sqlx::query_as(&sql)
+            .bind(org.as_uuid())
+            .bind(project.as_uuid())
+            .bind(filter.archived)
+            .bind(filter.pattern())
+            .fetch_all(db)
+            .await?
     });
     Ok(rows.into_iter().map(task).collect())
 }
@@ -77,9 +94,19 @@ pub async fn list_active_in_org(conn: &mut Conn<'_>, org: OrganizationId) -> DbR
     Ok(rows.into_iter().map(task).collect())
 }
 
-pub async fn delete(conn: &mut Conn<'_>, project: ProjectId, id: TaskId) -> DbResult<()> {
+pub async fn delete(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    project: ProjectId,
+    id: TaskId,
+) -> DbResult<()> {
     with_conn!(conn, db => {
-        sqlx::query("delete from tasks where project_id = $1 and id = $2").bind(project.as_uuid()).bind(id.as_uuid()).execute(db).await?;
+        sqlx::query("delete from tasks where organization_id = $1 and project_id = $2 and id = $3")
+            .bind(org.as_uuid())
+            .bind(project.as_uuid())
+            .bind(id.as_uuid())
+            .execute(db)
+            .await?;
     });
     Ok(())
 }

@@ -138,7 +138,7 @@ pub async fn delete(
     clients::find(&mut tx.conn(), org, id)
         .await?
         .ok_or_else(not_found)?;
-    let projects = clients::project_count(&mut tx.conn(), id).await?;
+    let projects = clients::project_count(&mut tx.conn(), org, id).await?;
     if projects > 0 && !(force && allows(mine.role, Permission::ForceDeleteCatalog)) {
         return Err(super::in_use(format!(
             "This client has {projects} project(s); archive the client instead, or delete with ?force=true as an admin to keep its projects without a client."

@@ -59,8 +59,8 @@ pub async fn visible(
     if allows(role, Permission::ViewWholeCatalog) {
         return Ok(project);
     }
-    let member =
-        project.visibility == Visibility::Public || projects::is_member(conn, id, user).await?;
+    let member = project.visibility == Visibility::Public
+        || projects::is_member(conn, org, id, user).await?;
     if project.archived || !member {
         return Err(not_found());
     }
@@ -236,7 +236,8 @@ pub async fn delete(
     projects::find(&mut tx.conn(), org, id)
         .await?
         .ok_or_else(not_found)?;
-    let used = entries::count_referencing(&mut tx.conn(), Reference::Project, id.as_uuid()).await?;
+    let used =
+        entries::count_referencing(&mut tx.conn(), org, Reference::Project, id.as_uuid()).await?;
     if used > 0 && !(force && allows(mine.role, Permission::ForceDeleteCatalog)) {
         return Err(super::in_use(format!(
             "{used} time entries use this project; archive it instead, or delete with ?force=true as an admin (the entries stay, without it)."
@@ -256,7 +257,7 @@ pub async fn members(
     let mut pooled = ctx.db.acquire().await?;
     let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
     visible(&mut pooled.conn(), org, mine.role, actor.user.id, id).await?;
-    Ok(projects::members(&mut pooled.conn(), id).await?)
+    Ok(projects::members(&mut pooled.conn(), org, id).await?)
 }
 
 pub async fn add_member(
@@ -277,8 +278,8 @@ pub async fn add_member(
     {
         return Err(invalid("user_id", "is not a member of this organization"));
     }
-    projects::add_member(&mut tx.conn(), id, user, Ts(ctx.clock.now())).await?;
-    let members = projects::members(&mut tx.conn(), id).await?;
+    projects::add_member(&mut tx.conn(), org, id, user, Ts(ctx.clock.now())).await?;
+    let members = projects::members(&mut tx.conn(), org, id).await?;
     tx.commit().await?;
     Ok(members)
 }
@@ -295,7 +296,7 @@ pub async fn remove_member(
     projects::find(&mut tx.conn(), org, id)
         .await?
         .ok_or_else(not_found)?;
-    if !projects::remove_member(&mut tx.conn(), id, user).await? {
+    if !projects::remove_member(&mut tx.conn(), org, id, user).await? {
         return Err(AppError::NotFound(
             "This person is not a member of the project.".into(),
         ));

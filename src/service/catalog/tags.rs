@@ -128,7 +128,8 @@ pub async fn delete(
     tags::find(&mut tx.conn(), org, id)
         .await?
         .ok_or_else(not_found)?;
-    let used = entries::count_referencing(&mut tx.conn(), Reference::Tag, id.as_uuid()).await?;
+    let used =
+        entries::count_referencing(&mut tx.conn(), org, Reference::Tag, id.as_uuid()).await?;
     if used > 0 && !(force && allows(mine.role, Permission::ForceDeleteCatalog)) {
         return Err(super::in_use(format!(
             "{used} time entries use this tag; archive it instead, or delete with ?force=true as an admin (the entries stay, without it)."

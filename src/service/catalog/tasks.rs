@@ -37,7 +37,7 @@ pub async fn list(
     let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
     let filter = query.filter(mine.role)?;
     visible(&mut pooled.conn(), org, mine.role, actor.user.id, project).await?;
-    Ok(tasks::list(&mut pooled.conn(), project, &filter).await?)
+    Ok(tasks::list(&mut pooled.conn(), org, project, &filter).await?)
 }
 
 /// The open tasks of the given projects (which the caller has already seen), in one query.
@@ -66,7 +66,7 @@ pub async fn get(
     let mut pooled = ctx.db.acquire().await?;
     let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
     visible(&mut pooled.conn(), org, mine.role, actor.user.id, project).await?;
-    let task = tasks::find(&mut pooled.conn(), project, id)
+    let task = tasks::find(&mut pooled.conn(), org, project, id)
         .await?
         .ok_or_else(not_found)?;
     if task.archived && !allows(mine.role, Permission::ViewWholeCatalog) {
@@ -128,7 +128,7 @@ pub async fn update(
     let mut pooled = ctx.db.acquire().await?;
     let mine = require_member(&mut pooled.conn(), org, actor, Permission::ManageCatalog).await?;
     visible(&mut pooled.conn(), org, mine.role, actor.user.id, project).await?;
-    let mut task = tasks::find(&mut pooled.conn(), project, id)
+    let mut task = tasks::find(&mut pooled.conn(), org, project, id)
         .await?
         .ok_or_else(not_found)?;
     drop(pooled);
@@ -169,16 +169,17 @@ pub async fn delete(
     let mut tx = ctx.db.begin().await?;
     let mine = require_member(&mut tx.conn(), org, actor, Permission::ManageCatalog).await?;
     visible(&mut tx.conn(), org, mine.role, actor.user.id, project).await?;
-    tasks::find(&mut tx.conn(), project, id)
+    tasks::find(&mut tx.conn(), org, project, id)
         .await?
         .ok_or_else(not_found)?;
-    let used = entries::count_referencing(&mut tx.conn(), Reference::Task, id.as_uuid()).await?;
+    let used =
+        entries::count_referencing(&mut tx.conn(), org, Reference::Task, id.as_uuid()).await?;
     if used > 0 && !(force && allows(mine.role, Permission::ForceDeleteCatalog)) {
         return Err(super::in_use(format!(
             "{used} time entries use this task; archive it instead, or delete with ?force=true as an admin (the entries stay, without it)."
         )));
     }
-    tasks::delete(&mut tx.conn(), project, id).await?;
+    tasks::delete(&mut tx.conn(), org, project, id).await?;
     tx.commit().await?;
     Ok(())
 }

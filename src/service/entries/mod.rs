@@ -191,7 +191,7 @@ pub(super) async fn validate(
             ));
         }
         if project.visibility == Visibility::Private
-            && !projects::is_member(&mut tx.conn(), project.id, entry.user_id).await?
+            && !projects::is_member(&mut tx.conn(), org.id, project.id, entry.user_id).await?
         {
             return Err(invalid(
                 "project_id",
@@ -206,7 +206,7 @@ pub(super) async fn validate(
                 "needs a project_id: a task belongs to a project",
             ));
         };
-        let task = tasks::find(&mut tx.conn(), project.id, task_id).await?;
+        let task = tasks::find(&mut tx.conn(), org.id, project.id, task_id).await?;
         let Some(task) = task else {
             return Err(if task_exists_elsewhere(tx, org.id, task_id).await? {
                 invalid(

@@ -254,6 +254,7 @@ pub async fn revoke(
         .ok_or_else(|| AppError::NotFound("There is no such shared report.".into()))?;
     report_links::revoke_shared(
         &mut pooled.conn(),
+        org,
         SharedReportId::from_uuid(row.id),
         Ts(ctx.clock.now()),
     )
