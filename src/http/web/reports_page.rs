@@ -20,11 +20,11 @@ use super::tracking::chart::{self, BarChart};
 use crate::domain::ids::{OrganizationId, SavedReportId, SharedReportId};
 use crate::http::query;
 use crate::http::state::AppState;
-use crate::http::web::page_error::PageResult;
-use crate::service::members;
+use crate::http::web::page_error::{PageError, PageResult};
 use crate::service::reports::links::{self, SaveInput, ShareInput};
 use crate::service::reports::query::GroupBy;
 use crate::service::reports::{self, Summary};
+use crate::service::{Actor, Ctx, members};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -294,6 +294,67 @@ fn query_of(fields: &Fields) -> String {
     q.finish()
 }
 
+/// The report's filters as a download in each export format.
+fn export_links(org: OrganizationId, params: &str) -> Vec<Choice> {
+    let api = format!("/api/v1/organizations/{org}/exports");
+    [
+        ("CSV", "entries.csv"),
+        ("Excel", "entries.xlsx"),
+        ("JSON", "entries.json"),
+        ("PDF summary", "summary.pdf"),
+    ]
+    .into_iter()
+    .map(|(label, file)| Choice {
+        value: format!("{api}/{file}?{params}"),
+        label: label.into(),
+    })
+    .collect()
+}
+
+async fn saved_links(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    chrome: &Chrome,
+) -> Result<Vec<SavedLink>, PageError> {
+    Ok(links::saved(ctx, actor, org)
+        .await?
+        .into_iter()
+        .map(|s| SavedLink {
+            id: s.id.to_string(),
+            href: format!("{}?{}", chrome.org_path("/reports"), s.params),
+            name: s.name,
+        })
+        .collect())
+}
+
+/// The shared links with what each still does, in the viewer's words and time zone.
+async fn share_links(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    viewer: &Viewer,
+) -> Result<Vec<ShareLink>, PageError> {
+    let now = ctx.clock.now();
+    Ok(links::shares(ctx, actor, org)
+        .await?
+        .into_iter()
+        .map(|s| ShareLink {
+            id: s.id.to_string(),
+            state: match s.state(now) {
+                links::LinkState::Revoked => "revoked".into(),
+                links::LinkState::Expired => "expired".into(),
+                links::LinkState::Works { until: Some(e) } => {
+                    format!("until {}", format::date_time(e, viewer.tz))
+                }
+                links::LinkState::Works { until: None } => "no expiry".into(),
+            },
+            revoked: s.revoked,
+            name: s.name,
+        })
+        .collect())
+}
+
 async fn render(
     state: &AppState,
     viewer: &Viewer,
@@ -349,46 +410,9 @@ async fn render(
             label: group_name(*g).into(),
         })
         .collect();
-    let api = format!("/api/v1/organizations/{org}/exports");
-    let exports = [
-        ("CSV", "entries.csv"),
-        ("Excel", "entries.xlsx"),
-        ("JSON", "entries.json"),
-        ("PDF summary", "summary.pdf"),
-    ]
-    .into_iter()
-    .map(|(label, file)| Choice {
-        value: format!("{api}/{file}?{params}"),
-        label: label.into(),
-    })
-    .collect();
-    let saved = links::saved(ctx, actor, org)
-        .await?
-        .into_iter()
-        .map(|s| SavedLink {
-            id: s.id.to_string(),
-            href: format!("{}?{}", chrome.org_path("/reports"), s.params),
-            name: s.name,
-        })
-        .collect();
-    let now = ctx.clock.now();
-    let shares = links::shares(ctx, actor, org)
-        .await?
-        .into_iter()
-        .map(|s| ShareLink {
-            id: s.id.to_string(),
-            state: match s.state(now) {
-                links::LinkState::Revoked => "revoked".into(),
-                links::LinkState::Expired => "expired".into(),
-                links::LinkState::Works { until: Some(e) } => {
-                    format!("until {}", format::date_time(e, viewer.tz))
-                }
-                links::LinkState::Works { until: None } => "no expiry".into(),
-            },
-            revoked: s.revoked,
-            name: s.name,
-        })
-        .collect();
+    let exports = export_links(org, &params);
+    let saved = saved_links(ctx, actor, org, &chrome).await?;
+    let shares = share_links(ctx, actor, org, viewer).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
