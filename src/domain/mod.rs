@@ -12,3 +12,4 @@ pub mod money;
 pub mod password;
 pub mod profile;
 pub mod role;
+pub mod text;

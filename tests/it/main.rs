@@ -21,6 +21,7 @@ mod imports;
 mod metrics;
 mod metrics_product;
 mod migrations;
+mod nul_text;
 mod openapi;
 mod organizations;
 mod postgres_faults;

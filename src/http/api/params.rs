@@ -23,7 +23,7 @@ pub struct Listing {
     #[param(inline)]
     archived: Option<Archived>,
     /// Case-insensitive substring of the name.
-    #[param(max_length = 200)]
+    #[param(max_length = 200, pattern = "^[^\\x00]*$")]
     search: Option<String>,
 }
 
@@ -78,7 +78,7 @@ pub struct Filters {
     tag_id: Option<Vec<uuid::Uuid>>,
     billable: Option<bool>,
     /// Case-insensitive substring of the description.
-    #[param(max_length = 200)]
+    #[param(max_length = 200, pattern = "^[^\\x00]*$")]
     q: Option<String>,
 }
 
@@ -122,7 +122,7 @@ pub struct EntryFilters {
     billable: Option<bool>,
     running: Option<bool>,
     /// Case-insensitive substring of the description.
-    #[param(max_length = 200)]
+    #[param(max_length = 200, pattern = "^[^\\x00]*$")]
     q: Option<String>,
     /// Entries changed at or after (RFC 3339), deleted ones included as tombstones.
     #[param(inline)]

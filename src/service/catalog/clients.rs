@@ -16,6 +16,7 @@ use crate::service::{Actor, Check, Ctx};
 #[serde(deny_unknown_fields)]
 pub struct ClientInput {
     pub name: Option<String>,
+    #[schema(max_length = 5000, pattern = "^[^\\x00]*$")]
     pub notes: Option<String>,
     pub archived: Option<bool>,
 }

@@ -53,6 +53,7 @@ pub struct EntryInput {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<TaskId>)]
     pub task_id: Option<Option<TaskId>>,
+    #[schema(max_length = 5000, pattern = "^[^\\x00]*$")]
     pub description: Option<String>,
     pub start: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "nullable")]
