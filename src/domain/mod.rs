@@ -7,6 +7,7 @@ pub mod duration;
 pub mod email;
 pub mod entries;
 pub mod entry_filter;
+pub mod field_schema;
 pub mod ids;
 pub mod money;
 pub mod password;

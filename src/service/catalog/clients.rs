@@ -15,6 +15,7 @@ use crate::service::{Actor, Check, Ctx};
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientInput {
+    #[schema(schema_with = crate::domain::field_schema::optional_name)]
     pub name: Option<String>,
     #[schema(max_length = 5000, pattern = "^[^\\x00]*$")]
     pub notes: Option<String>,
