@@ -146,6 +146,14 @@ pub async fn delete(
             "This client has {projects} project(s); archive the client instead, or delete with ?force=true as an admin to keep its projects without a client."
         )));
     }
+    // its projects lose their client, and project names are unique among those without one
+    let taken = clients::names_taken_without_client(&mut tx.conn(), org, id).await?;
+    if !taken.is_empty() {
+        return Err(super::in_use(format!(
+            "Projects without a client already have these names: {}. Rename this client's projects first.",
+            taken.join(", ")
+        )));
+    }
     clients::delete(&mut tx.conn(), org, id).await?;
     tx.commit().await?;
     Ok(())
