@@ -87,7 +87,18 @@ fn or_null<'a>(values: impl Iterator<Item = &'a str>) -> Vec<Value> {
     values.map(Value::from).chain([Value::Null]).collect()
 }
 
-/// `profile::parse_time_zone`: a name of the tz database GoGoTime was built with.
+/// `profile::parse_time_zone`: a name of the tz database GoGoTime was built with. An enum,
+/// so that what the document allows is what the server accepts; a client generated from an
+/// older document refuses a zone added since, which it could not have offered anyway.
+pub fn time_zone() -> RefOr<Schema> {
+    string(false)
+        .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
+        .description(Some("An IANA time zone name such as Europe/Berlin"))
+        .examples(["Europe/Berlin"])
+        .into()
+}
+
+/// [`time_zone`], or null: UTC on registration, unchanged on updates.
 pub fn optional_time_zone() -> RefOr<Schema> {
     string(true)
         .enum_values(Some(or_null(
