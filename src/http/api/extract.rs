@@ -232,7 +232,7 @@ mod tests {
         assert!(changed);
         assert_eq!(
             value.to_string(),
-            r#"{"a":12,"b":[1.5,-3],"c":"1.0","d":1e300}"#
+            r#"{"a":12,"b":[1.5,-3],"c":"1.0","d":1e+300}"#
         );
     }
 
