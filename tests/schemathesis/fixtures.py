@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Creates the objects the schemathesis run works on, through the API itself, and prints them
-as shell-quoted NAME=value lines for tests/schemathesis/schemathesis.toml (which reads them as ${NAME}).
+as shell-quoted NAME=value lines, with which scripts/schemathesis fills in the ${NAME}s of
+tests/schemathesis/schemathesis.toml.
 
 The caller ("Ada") is the first user of a fresh instance: instance admin and the only owner of
 the main organization, so the run cannot lock itself out (the last owner can neither leave nor
