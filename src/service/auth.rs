@@ -92,6 +92,11 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: &str, ip: &str) ->
     let mut tx = ctx.db.begin().await?;
     match user {
         Some(user) if valid && !user.disabled => {
+            // the same locks in the same order as above: two successful sign-ins deleting each
+            // other's rows without them deadlocked on PostgreSQL (a 500)
+            for key in [&email_key, &ip_key] {
+                locks::lock(&mut tx.conn(), key).await?;
+            }
             sign_in_failures::forget(&mut tx.conn(), &attempts).await?;
             sign_in_failures::clear(&mut tx.conn(), &email_key).await?;
             audit::sign_in(&mut tx, &user, ip, true, now).await?;
