@@ -113,6 +113,7 @@ pub fn parse_color(raw: &str) -> Result<String, String> {
 
 /// Notes: at most 5000 characters.
 pub fn parse_notes(raw: &str) -> Result<String, String> {
+    super::text::check_nul_free(raw)?;
     if raw.chars().count() > 5000 {
         Err("must be at most 5000 characters".into())
     } else {

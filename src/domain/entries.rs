@@ -117,6 +117,7 @@ pub fn is_locked(start: DateTime<Utc>, lock_before: Option<NaiveDate>) -> bool {
 }
 
 pub fn check_description(raw: &str) -> Result<String, String> {
+    super::text::check_nul_free(raw)?;
     let count = raw.chars().count();
     if count > MAX_DESCRIPTION_CHARS {
         Err(format!(

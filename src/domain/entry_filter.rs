@@ -47,6 +47,9 @@ impl EntryFilter {
         {
             problems.push(("q", format!("must be at most {MAX_TEXT_CHARS} characters")));
         }
+        if let Some(Err(problem)) = self.text.as_deref().map(super::text::check_nul_free) {
+            problems.push(("q", problem));
+        }
         problems
     }
 }

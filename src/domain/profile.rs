@@ -20,12 +20,15 @@ pub fn parse_week_start(day: i64) -> Result<i16, String> {
     }
 }
 
+/// The longest name, in characters after trimming.
+pub const MAX_NAME_CHARS: usize = 200;
+
 /// A display name: trimmed, 1 to 200 characters.
 pub fn parse_name(raw: &str) -> Result<String, String> {
     let name = raw.trim();
     match name.chars().count() {
         0 => Err("is required".into()),
-        n if n > 200 => Err("must be at most 200 characters".into()),
+        n if n > MAX_NAME_CHARS => Err(format!("must be at most {MAX_NAME_CHARS} characters")),
         _ if name.chars().any(char::is_control) => {
             Err("must not contain control characters".into())
         }
@@ -34,7 +37,7 @@ pub fn parse_name(raw: &str) -> Result<String, String> {
 }
 
 /// Active ISO 4217 currency codes.
-const CURRENCIES: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD \
+pub const CURRENCIES: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD \
 CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF \
 IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU \
 MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP \

@@ -18,12 +18,17 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Registration {
+    #[schema(schema_with = crate::domain::field_schema::email)]
     pub email: String,
+    #[schema(schema_with = crate::domain::field_schema::required_password)]
     pub password: String,
+    #[schema(schema_with = crate::domain::field_schema::required_name)]
     pub name: String,
     #[serde(default)]
+    #[schema(schema_with = crate::domain::field_schema::optional_time_zone)]
     pub time_zone: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::domain::field_schema::optional_name)]
     pub organization_name: Option<String>,
 }
 
@@ -161,8 +166,12 @@ pub async fn register(ctx: &Ctx, input: Registration, ip: &str) -> AppResult<Use
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileInput {
+    #[schema(schema_with = crate::domain::field_schema::optional_name)]
     pub name: Option<String>,
+    #[schema(schema_with = crate::domain::field_schema::optional_time_zone)]
     pub time_zone: Option<String>,
+    /// 1 (Monday) to 7 (Sunday).
+    #[schema(minimum = 1, maximum = 7)]
     pub week_start: Option<i64>,
 }
 

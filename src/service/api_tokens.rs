@@ -15,6 +15,7 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewApiToken {
+    #[schema(schema_with = crate::domain::field_schema::required_name)]
     pub name: String,
     #[serde(default)]
     pub expires_at: Option<DateTime<Utc>>,

@@ -20,7 +20,9 @@ pub const VALID_DAYS: i64 = 7;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvitation {
+    #[schema(schema_with = crate::domain::field_schema::email)]
     pub email: String,
+    #[schema(value_type = crate::domain::role::Role)]
     pub role: String,
 }
 
@@ -162,8 +164,13 @@ pub async fn preview(ctx: &Ctx, token: &str) -> AppResult<Preview> {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
+    // required: an absent one is refused with "is required" (for a signed-in person, who
+    // sends no body, the body is not read)
+    #[schema(schema_with = crate::domain::field_schema::required_name, required = true)]
     pub name: Option<String>,
+    #[schema(schema_with = crate::domain::field_schema::required_password, required = true)]
     pub password: Option<String>,
+    #[schema(schema_with = crate::domain::field_schema::optional_time_zone)]
     pub time_zone: Option<String>,
 }
 

@@ -25,24 +25,30 @@ pub async fn get(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<MyO
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationInput {
+    #[schema(schema_with = crate::domain::field_schema::optional_name)]
     pub name: Option<String>,
+    #[schema(schema_with = crate::domain::field_schema::optional_currency)]
     pub currency: Option<String>,
     /// Minor units per hour; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100_000_000_000_i64)]
     pub default_rate: Option<Option<i64>>,
     pub allow_overlap: Option<bool>,
     /// A day (YYYY-MM-DD); `null` unlocks.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<chrono::NaiveDate>)]
     pub lock_before: Option<Option<chrono::NaiveDate>>,
+    /// The longest entry, 1 to 168 hours.
+    #[schema(minimum = 1, maximum = 168)]
     pub max_entry_hours: Option<i64>,
     /// Hours of a usual working day (1 to the longest entry): the web pages ask before saving an
     /// entry longer than this.
+    #[schema(minimum = 1, maximum = 168)]
     pub usual_day_hours: Option<i64>,
 }
 
-/// Creates an organization owned by the actor.
+/// Creates an organization owned by the actor, with the settings given (the others keep their
+/// defaults).
 pub async fn create(
     ctx: &Ctx,
     actor: &Actor,
@@ -54,12 +60,13 @@ pub async fn create(
         "currency",
         parse_currency(input.currency.as_deref().unwrap_or("EUR")),
     );
+    // the name and currency are there unless `check` holds their errors
+    let (name, currency) = (name.unwrap_or_default(), currency.unwrap_or_default());
+    let mut org = new_organization(name, currency, ctx.clock.now());
+    apply_settings(&mut org, &input, &mut check);
     check.finish()?;
-    let (Some(name), Some(currency)) = (name, currency) else {
-        unreachable!("checked above")
-    };
     let mut tx = ctx.db.begin().await?;
-    let org = create_in(&mut tx, actor, name, currency, ctx.clock.now()).await?;
+    let org = insert_owned(&mut tx, actor, org).await?;
     tx.commit().await?;
     Ok(MyOrganization {
         organization: org,
@@ -74,7 +81,16 @@ pub(super) async fn create_in(
     currency: String,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Organization> {
-    let org = Organization {
+    insert_owned(tx, actor, new_organization(name, currency, now)).await
+}
+
+/// An organization with the default settings.
+fn new_organization(
+    name: String,
+    currency: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Organization {
+    Organization {
         id: OrganizationId::new(),
         name,
         currency,
@@ -85,7 +101,16 @@ pub(super) async fn create_in(
         usual_day_hours: 10,
         created_at: now,
         updated_at: now,
-    };
+    }
+}
+
+/// Stores a new organization with the actor as its owner, and audits it.
+async fn insert_owned(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    org: Organization,
+) -> AppResult<Organization> {
+    let now = org.created_at;
     organizations::insert(&mut tx.conn(), &org).await?;
     organizations::add_member(&mut tx.conn(), org.id, actor.user.id, Role::Owner, Ts(now)).await?;
     let event = audit::Event {

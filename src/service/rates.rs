@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 #[serde(deny_unknown_fields)]
 pub struct RateInput {
     /// Minor units per hour, or null to clear.
+    #[schema(minimum = 0, maximum = 100_000_000_000_i64)]
     pub hourly_rate: Option<i64>,
 }
 

@@ -13,6 +13,7 @@ both_backends!(
     members_see_only_active_items_and_managers_see_archived_on_request,
     private_projects_are_seen_by_their_members_and_managers_only,
     a_client_with_projects_is_deleted_only_by_an_admin_with_force,
+    a_client_is_not_deleted_when_its_projects_names_are_taken_without_client,
     bad_catalog_input_gets_422_with_field_errors,
     search_matches_case_insensitive_substrings_literally,
     tasks_belong_to_their_project,
@@ -270,6 +271,79 @@ async fn private_projects_are_seen_by_their_members_and_managers_only(backend: B
     );
     assert_eq!(removed, 204);
     assert_eq!(get_removed, 404);
+}
+
+/// Project names are unique among projects without a client, which a deleted client's projects
+/// become: the database refused the delete, and the server answered 500 (found by schemathesis).
+async fn a_client_is_not_deleted_when_its_projects_names_are_taken_without_client(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let org = app.org_with_every_role().await;
+    let client = create(&app, &org, "clients", json!({"name": "Acme"})).await;
+    for name in ["Website", "Shop", "Audit"] {
+        create(
+            &app,
+            &org,
+            "projects",
+            json!({"name": name, "client_id": client["id"]}),
+        )
+        .await;
+    }
+    create(&app, &org, "projects", json!({"name": "website"})).await;
+    create(&app, &org, "projects", json!({"name": "Shop"})).await;
+    let client_path = path(&org, &format!("clients/{}", client["id"].as_str().unwrap()));
+    let delete = |token: String| {
+        let (app, client_path) = (&app, &client_path);
+        async move {
+            app.call(
+                Method::DELETE,
+                &format!("{client_path}?force=true"),
+                Some(&token),
+                None,
+            )
+            .await
+        }
+    };
+
+    let (refused, problem) = delete(org.admin.token.clone()).await;
+    let (still_there, _) = app.get_as(&client_path, &org.admin.token).await;
+    let (_, projects) = app.get_as(&path(&org, "projects"), &org.admin.token).await;
+
+    assert_eq!(refused, 409, "{problem}");
+    assert_eq!(
+        problem["detail"],
+        "Projects without a client already have these names: Shop, Website. Rename this client's projects first."
+    );
+    assert_eq!(still_there, 200);
+    let with_client = projects
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["client_id"] == client["id"])
+        .count();
+    assert_eq!(with_client, 3, "{projects}");
+
+    // renamed, the delete goes through and the projects stay without a client
+    for project in projects.as_array().unwrap() {
+        if project["client_id"] == client["id"] && project["name"] != "Audit" {
+            let name = format!("Acme {}", project["name"].as_str().unwrap());
+            let renamed = app
+                .call(
+                    Method::PATCH,
+                    &path(
+                        &org,
+                        &format!("projects/{}", project["id"].as_str().unwrap()),
+                    ),
+                    Some(&org.admin.token),
+                    Some(json!({"name": name})),
+                )
+                .await;
+            assert_eq!(renamed.0, 200, "{}", renamed.1);
+        }
+    }
+    let (deleted, _) = delete(org.admin.token.clone()).await;
+    assert_eq!(deleted, 204);
 }
 
 async fn a_client_with_projects_is_deleted_only_by_an_admin_with_force(backend: Backend) {

@@ -22,6 +22,7 @@ mod layering;
 mod metrics;
 mod metrics_product;
 mod migrations;
+mod nul_text;
 mod openapi;
 mod organizations;
 mod postgres_faults;

@@ -18,6 +18,7 @@ both_backends!(
     members_may_leave_but_not_remove_others,
     the_audit_log_records_who_did_what_newest_first_in_pages,
     organizations_are_created_renamed_and_validated,
+    an_organization_is_created_with_the_settings_given,
     client_addresses_come_from_x_forwarded_for_only_behind_trusted_proxies,
 );
 
@@ -451,6 +452,45 @@ async fn organizations_are_created_renamed_and_validated(backend: Backend) {
     );
     assert_eq!(unknown_field, 422);
     assert_eq!(malformed_id, 404);
+}
+
+/// The create took the same fields as the update but ignored all but name and currency.
+async fn an_organization_is_created_with_the_settings_given(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("ada@example.org", None).await;
+    let settings = json!({"name": "Studio", "currency": "JPY", "default_rate": 5000,
+        "allow_overlap": false, "lock_before": "2026-01-01", "max_entry_hours": 12,
+        "usual_day_hours": 6});
+
+    let (created, org) = app
+        .post("/api/v1/organizations", Some(&ada.token), settings)
+        .await;
+    let (refused, problem) = app
+        .post(
+            "/api/v1/organizations",
+            Some(&ada.token),
+            json!({"name": "", "max_entry_hours": 4, "usual_day_hours": 8}),
+        )
+        .await;
+    let (_, listed) = app.get_as("/api/v1/organizations", &ada.token).await;
+
+    assert_eq!(created, 201, "{org}");
+    let stored = json!([
+        org["default_rate"],
+        org["allow_overlap"],
+        org["lock_before"],
+        org["max_entry_hours"],
+        org["usual_day_hours"]
+    ]);
+    assert_eq!(stored, json!([5000, false, "2026-01-01", 12, 6]), "{org}");
+    assert_eq!(refused, 422);
+    assert_eq!(
+        problem["errors"],
+        json!({"name": ["is required"],
+            "usual_day_hours": ["is 8, longer than the longest entry (4 hours); a usual day fits in one entry"]})
+    );
+    // the one from sign-up and Studio: nothing of the refused one was stored
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
 }
 
 async fn client_addresses_come_from_x_forwarded_for_only_behind_trusted_proxies(backend: Backend) {

@@ -87,6 +87,26 @@ pub async fn project_count(
     }))
 }
 
+/// The names of the client's projects that a project without a client already has: deleting
+/// the client would leave two projects of that name without a client.
+pub async fn names_taken_without_client(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    id: ClientId,
+) -> DbResult<Vec<String>> {
+    Ok(with_conn!(conn, db => {
+        sqlx::query_scalar(
+            "select p.name from projects p where p.organization_id = $1 and p.client_id = $2 \
+             and exists (select 1 from projects q where q.organization_id = $1 \
+             and q.client_id is null and q.name_normalized = p.name_normalized) order by p.name",
+        )
+        .bind(org.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_all(db)
+        .await?
+    }))
+}
+
 pub async fn delete(conn: &mut Conn<'_>, org: OrganizationId, id: ClientId) -> DbResult<()> {
     with_conn!(conn, db => {
         sqlx::query("delete from clients where organization_id = $1 and id = $2").bind(org.as_uuid()).bind(id.as_uuid()).execute(db).await?;

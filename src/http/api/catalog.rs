@@ -118,7 +118,7 @@ pub async fn client_patch(
     responses(
         (status = 204, description = "Success"),
         (status = 403, description = ROLE),
-        (status = 409, description = "Time entries use it: archive it instead, or (admins) add force=true"),
+        (status = 409, description = "It has projects: archive it instead, or (admins) add force=true; or one of its projects has the name of a project without a client"),
     ),
 )]
 pub async fn client_delete(

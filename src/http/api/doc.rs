@@ -4,10 +4,11 @@
 
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::response::Response;
+use utoipa::openapi::schema::SchemaType;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     Content, HeaderBuilder, InfoBuilder, KnownFormat, ObjectBuilder, OpenApi, OpenApiBuilder,
-    Paths, Ref, RefOr, Required, SchemaFormat, Type,
+    Paths, Ref, RefOr, Required, Schema, SchemaFormat, Type,
 };
 use utoipa::{Modify, PartialSchema, ToSchema};
 
@@ -53,6 +54,55 @@ pub fn finish(api: &mut OpenApi, prefix: &str) {
         .schemas
         .insert(TimeZone::name().into_owned(), TimeZone::schema());
     StandardResponses.modify(api);
+    required_on_create(api);
+}
+
+/// Inputs that one service type reads for both create (POST) and update (PATCH), and the
+/// fields a create requires: the services answer "is required" when they are absent or null
+/// there, and read absent or null as "unchanged" in an update.
+const REQUIRED_ON_CREATE: [(&str, &str, &[&str]); 5] = [
+    ("ClientInput", "NewClient", &["name"]),
+    ("ProjectInput", "NewProject", &["name"]),
+    ("TaskInput", "NewTask", &["name"]),
+    ("TagInput", "NewTag", &["name"]),
+    ("OrganizationInput", "NewOrganization", &["name"]),
+];
+
+/// Gives each create operation of [`REQUIRED_ON_CREATE`] the input's schema with those fields
+/// required and not null, as a component of its own.
+fn required_on_create(api: &mut OpenApi) {
+    let components = api.components.get_or_insert_with(Default::default);
+    for (input, new, fields) in REQUIRED_ON_CREATE {
+        let Some(RefOr::T(Schema::Object(mut object))) = components.schemas.get(input).cloned()
+        else {
+            panic!("{input} is not an object schema of the document");
+        };
+        for field in fields {
+            let Some(RefOr::T(Schema::Object(property))) = object.properties.get_mut(*field) else {
+                panic!("{input} has no property {field}");
+            };
+            if let SchemaType::Array(types) = &property.schema_type {
+                property.schema_type =
+                    SchemaType::from_iter(types.iter().filter(|t| **t != Type::Null).cloned());
+            }
+            object.required.push((*field).to_string());
+        }
+        components.schemas.insert(new.into(), object.into());
+    }
+    for item in api.paths.paths.values_mut() {
+        let Some(body) = item.post.as_mut().and_then(|op| op.request_body.as_mut()) else {
+            continue;
+        };
+        for content in body.content.values_mut() {
+            if let Some(RefOr::Ref(reference)) = &mut content.schema
+                && let Some((_, new, _)) = REQUIRED_ON_CREATE.iter().find(|(input, _, _)| {
+                    reference.ref_location == format!("#/components/schemas/{input}")
+                })
+            {
+                *reference = Ref::from_schema_name(*new);
+            }
+        }
+    }
 }
 
 /// The error responses that follow from what an operation is, declared here once so that a

@@ -45,6 +45,7 @@ pub async fn me_patch(
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     current_password: String,
+    #[schema(schema_with = crate::domain::field_schema::required_password)]
     new_password: String,
 }
 

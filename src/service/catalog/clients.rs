@@ -15,7 +15,9 @@ use crate::service::{Actor, Check, Ctx};
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientInput {
+    #[schema(schema_with = crate::domain::field_schema::optional_name)]
     pub name: Option<String>,
+    #[schema(max_length = 5000, pattern = "^[^\\x00]*$")]
     pub notes: Option<String>,
     pub archived: Option<bool>,
 }
@@ -142,6 +144,14 @@ pub async fn delete(
     if projects > 0 && !(force && allows(mine.role, Permission::ForceDeleteCatalog)) {
         return Err(super::in_use(format!(
             "This client has {projects} project(s); archive the client instead, or delete with ?force=true as an admin to keep its projects without a client."
+        )));
+    }
+    // its projects lose their client, and project names are unique among those without one
+    let taken = clients::names_taken_without_client(&mut tx.conn(), org, id).await?;
+    if !taken.is_empty() {
+        return Err(super::in_use(format!(
+            "Projects without a client already have these names: {}. Rename this client's projects first.",
+            taken.join(", ")
         )));
     }
     clients::delete(&mut tx.conn(), org, id).await?;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::db::catalog::ListFilter;
 use crate::domain::role::{Permission, Role, allows};
+use crate::domain::text::check_nul_free;
 use crate::error::AppError;
 
 /// `?archived=false|true|all&search=…` as the API and pages accept it.
@@ -44,6 +45,9 @@ impl ListQuery {
             .is_some_and(|s| s.chars().count() > 200)
         {
             return Err(super::invalid("search", "must be at most 200 characters"));
+        }
+        if let Some(Err(problem)) = self.search.as_deref().map(check_nul_free) {
+            return Err(super::invalid("search", problem));
         }
         Ok(ListFilter {
             archived,

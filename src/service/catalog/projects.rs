@@ -17,21 +17,24 @@ use crate::service::{Actor, Check, Ctx, invalid};
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectInput {
+    #[schema(schema_with = crate::domain::field_schema::optional_name)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<ClientId>)]
     pub client_id: Option<Option<ClientId>>,
+    #[schema(schema_with = crate::domain::field_schema::optional_color)]
     pub color: Option<String>,
     pub billable_default: Option<bool>,
     pub archived: Option<bool>,
+    #[schema(value_type = Option<crate::domain::catalog::Visibility>)]
     pub visibility: Option<String>,
     /// Hours, e.g. 12.5.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000)]
     pub estimate_hours: Option<Option<f64>>,
     /// Minor units of the organization's currency.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0)]
     pub budget: Option<Option<i64>>,
 }
 

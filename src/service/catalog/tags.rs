@@ -16,6 +16,7 @@ use crate::service::{Actor, Check, Ctx};
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TagInput {
+    #[schema(schema_with = crate::domain::field_schema::optional_name)]
     pub name: Option<String>,
     pub archived: Option<bool>,
 }

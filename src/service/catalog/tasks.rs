@@ -17,6 +17,7 @@ use crate::service::{Actor, Check, Ctx};
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskInput {
+    #[schema(schema_with = crate::domain::field_schema::optional_name)]
     pub name: Option<String>,
     pub done: Option<bool>,
     pub archived: Option<bool>,

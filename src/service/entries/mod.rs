@@ -54,6 +54,7 @@ pub struct EntryInput {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<TaskId>)]
     pub task_id: Option<Option<TaskId>>,
+    #[schema(max_length = 5000, pattern = "^[^\\x00]*$")]
     pub description: Option<String>,
     pub start: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "nullable")]
@@ -433,6 +434,7 @@ pub const MAX_BULK: usize = 500;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkUpdate {
+    #[schema(schema_with = bulk_ids)]
     pub ids: Vec<TimeEntryId>,
     pub set: EntryInput,
 }
@@ -440,7 +442,13 @@ pub struct BulkUpdate {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkDelete {
+    #[schema(schema_with = bulk_ids)]
     pub ids: Vec<TimeEntryId>,
+}
+
+/// The ids of a bulk operation, as the OpenAPI document states them.
+fn bulk_ids() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::domain::field_schema::ids(MAX_BULK)
 }
 
 fn check_ids(ids: &[TimeEntryId]) -> AppResult<()> {

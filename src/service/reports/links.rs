@@ -20,6 +20,7 @@ use crate::service::{Actor, Check, Ctx, conflict};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveInput {
+    #[schema(schema_with = crate::domain::field_schema::required_name)]
     pub name: String,
     /// The report's query string, e.g. `from=2026-01-01&to=2026-01-31&group=project`: read,
     /// checked and written back in its canonical form by the HTTP edge (`http::query`); stored
@@ -114,9 +115,11 @@ pub async fn delete_saved(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShareInput {
+    #[schema(schema_with = crate::domain::field_schema::required_name)]
     pub name: String,
     pub params: String,
     /// Days until the link stops working; absent: until revoked.
+    #[schema(minimum = 1, maximum = 3650)]
     pub expires_in_days: Option<i64>,
 }
 
