@@ -32,7 +32,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::AppError;
 use crate::http::state::AppState;
-use problem::ApiError;
+use problem::HttpError;
 
 /// CSP reports are small; no reason to accept the general body limit for them.
 const CSP_REPORT_LIMIT: usize = 64 * 1024;
@@ -104,8 +104,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn api_not_found() -> ApiError {
-    ApiError(AppError::NotFound(
+async fn api_not_found() -> HttpError {
+    HttpError(AppError::NotFound(
         "There is no API endpoint at this address.".into(),
     ))
 }
@@ -118,7 +118,7 @@ async fn page_not_found() -> Response {
 async fn timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => ApiError(AppError::Unavailable(format!(
+        Err(_) => HttpError(AppError::Unavailable(format!(
             "The request took longer than {} seconds and was stopped.",
             limit.as_secs()
         )))

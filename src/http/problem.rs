@@ -1,4 +1,4 @@
-//! Errors on the wire. Handlers return `ApiError(AppError)`, which becomes a status and an
+//! Errors on the wire. Handlers return `HttpError(AppError)`, which becomes a status and an
 //! `ErrorInfo`; middleware may answer with a bare status. Either way
 //! `error_body::render_errors` writes the body. A leaf of `http`: `api` and `web` both use it.
 
@@ -21,16 +21,19 @@ pub struct ErrorInfo {
     pub extra: Option<Arc<serde_json::Map<String, serde_json::Value>>>,
 }
 
+/// An application error as an HTTP response, for the API and the pages alike (it was called
+/// ApiError while the pages borrowed it): its status and meaning here, its body (problem+json
+/// or an error page) from `render_errors`.
 #[derive(Debug)]
-pub struct ApiError(pub AppError);
+pub struct HttpError(pub AppError);
 
-impl<E: Into<AppError>> From<E> for ApiError {
+impl<E: Into<AppError>> From<E> for HttpError {
     fn from(e: E) -> Self {
-        ApiError(e.into())
+        HttpError(e.into())
     }
 }
 
-impl IntoResponse for ApiError {
+impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let mut info = ErrorInfo::default();
         let status = match &self.0 {

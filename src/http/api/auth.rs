@@ -10,7 +10,7 @@ use super::extract::ApiJson;
 use crate::domain::account::User;
 use crate::http::client_ip::ClientIp;
 use crate::http::cookies;
-use crate::http::problem::ApiError;
+use crate::http::problem::HttpError;
 use crate::http::state::AppState;
 use crate::service::{accounts, auth, sessions};
 
@@ -57,7 +57,7 @@ pub async fn register(
     State(state): State<AppState>,
     client: Option<axum::Extension<ClientIp>>,
     ApiJson(input): ApiJson<accounts::Registration>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let user = accounts::register(&state.ctx, input, &ip(client)).await?;
     Ok((StatusCode::CREATED, axum::Json(user)).into_response())
 }
@@ -79,7 +79,7 @@ pub async fn token(
     State(state): State<AppState>,
     client: Option<axum::Extension<ClientIp>>,
     ApiJson(input): ApiJson<Credentials>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let pair = auth::issue_tokens(&state.ctx, &input.email, &input.password, &ip(client)).await?;
     Ok(no_store(axum::Json(pair).into_response()))
 }
@@ -99,7 +99,7 @@ pub async fn token(
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<RefreshRequest>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let pair = auth::refresh(&state.ctx, &input.refresh_token).await?;
     Ok(no_store(axum::Json(pair).into_response()))
 }
@@ -116,7 +116,7 @@ pub async fn refresh(
 pub async fn logout(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<RefreshRequest>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, HttpError> {
     auth::logout(&state.ctx, &input.refresh_token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -140,7 +140,7 @@ pub async fn session_sign_in(
     client: Option<axum::Extension<ClientIp>>,
     headers: HeaderMap,
     ApiJson(input): ApiJson<Credentials>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
@@ -180,7 +180,7 @@ pub async fn session_sign_in(
 pub async fn session_sign_out(
     State(state): State<AppState>,
     auth: Authenticated,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     if let Some(session) = auth.session {
         sessions::revoke(&state.ctx, &auth.actor, session).await?;
     }

@@ -10,7 +10,7 @@ use crate::domain::ids::SessionId;
 use crate::error::AppError;
 use crate::http::client_ip::client_ip;
 use crate::http::cookies;
-use crate::http::problem::ApiError;
+use crate::http::problem::HttpError;
 use crate::http::state::AppState;
 use crate::service::{Actor, auth, sessions};
 
@@ -31,7 +31,7 @@ fn bearer(parts: &Parts) -> Option<&str> {
 }
 
 impl FromRequestParts<AppState> for Authenticated {
-    type Rejection = ApiError;
+    type Rejection = HttpError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -55,7 +55,7 @@ impl FromRequestParts<AppState> for Authenticated {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
             if !crate::http::csrf::matches(sent, &csrf) {
-                return Err(ApiError(AppError::Forbidden(
+                return Err(HttpError(AppError::Forbidden(
                     "This request is missing its CSRF token (X-CSRF-Token); reload the page and try again.".into(),
                 )));
             }
@@ -71,7 +71,7 @@ impl FromRequestParts<AppState> for Authenticated {
 pub struct MaybeAuthenticated(pub Option<Authenticated>);
 
 impl FromRequestParts<AppState> for MaybeAuthenticated {
-    type Rejection = ApiError;
+    type Rejection = HttpError;
 
     async fn from_request_parts(
         parts: &mut Parts,

@@ -12,11 +12,11 @@ use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::params::Listing;
 use crate::domain::catalog::{Client, Project, ProjectMember, Tag, Task};
 use crate::domain::ids::{ClientId, OrganizationId, ProjectId, TagId, TaskId, UserId};
-use crate::http::problem::ApiError;
+use crate::http::problem::HttpError;
 use crate::http::state::AppState;
 use crate::service::catalog::{ListQuery, clients, projects, tags, tasks};
 
-type Result<T> = std::result::Result<T, ApiError>;
+type Result<T> = std::result::Result<T, HttpError>;
 
 fn created<T: serde::Serialize>(value: T) -> Response {
     (StatusCode::CREATED, Json(value)).into_response()

@@ -12,13 +12,13 @@ use super::params::{EntryFilters, EntryPage};
 use crate::db::rates::RateTable;
 use crate::domain::ids::{OrganizationId, ProjectId, TimeEntryId, UserId};
 use crate::error::AppError;
-use crate::http::problem::ApiError;
+use crate::http::problem::HttpError;
 use crate::http::query;
 use crate::http::state::AppState;
 use crate::service::entries::{self, BulkDelete, BulkUpdate, EntryInput, EntryView, list, timer};
 use crate::service::rates::{self, RateInput, Target};
 
-type Result<T> = std::result::Result<T, ApiError>;
+type Result<T> = std::result::Result<T, HttpError>;
 
 /// The entry with its version as a strong ETag, for `If-Match` on the next change.
 fn with_etag(status: StatusCode, view: EntryView) -> Response {

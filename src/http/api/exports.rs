@@ -12,7 +12,7 @@ use super::extract::ApiPath;
 use super::params::{Filters, Grouping, Range, Rounding, Zone};
 use crate::domain::ids::OrganizationId;
 use crate::error::AppError;
-use crate::http::problem::ApiError;
+use crate::http::problem::HttpError;
 use crate::http::query;
 use crate::http::request_id::RequestId;
 use crate::http::state::AppState;
@@ -20,7 +20,7 @@ use crate::service::exports::calendar::{self, CalendarFeed};
 use crate::service::exports::{self, Download, ExportedEntry, Format};
 use crate::service::reports::query::GroupBy;
 
-type Result<T> = std::result::Result<T, ApiError>;
+type Result<T> = std::result::Result<T, HttpError>;
 
 /// A file's bytes, in the OpenAPI document.
 #[derive(utoipa::ToSchema)]
@@ -232,6 +232,6 @@ pub async fn feed_get(
             )
                 .into_response()
         }
-        Err(other) => ApiError(other).into_response(),
+        Err(other) => HttpError(other).into_response(),
     }
 }

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::AppError;
-use crate::http::problem::{ApiError, ErrorInfo};
+use crate::http::problem::{ErrorInfo, HttpError};
 use crate::service::invalid;
 
 /// A JSON body: 415 without a JSON content type, 400 for malformed JSON, 422 for the wrong shape.
@@ -142,7 +142,7 @@ impl IntoResponse for BodyError {
                 StatusCode::BAD_REQUEST,
                 format!("The request body is not valid JSON: {reason}"),
             ),
-            BodyError::Invalid(error) => ApiError(error).into_response(),
+            BodyError::Invalid(error) => HttpError(error).into_response(),
         }
     }
 }
@@ -185,14 +185,14 @@ fn field_error(reason: &str, whole: &str) -> AppError {
 pub struct ApiPath<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
-    type Rejection = ApiError;
+    type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         Path::<T>::from_request_parts(parts, state)
             .await
             .map(|Path(value)| ApiPath(value))
             .map_err(|_| {
-                ApiError(AppError::NotFound(
+                HttpError(AppError::NotFound(
                     "There is nothing at this address.".into(),
                 ))
             })
@@ -203,7 +203,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
 pub struct ApiQuery<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = ApiError;
+    type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         Query::<T>::from_request_parts(parts, state)
@@ -214,7 +214,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuer
                 let reason = text
                     .strip_prefix("Failed to deserialize query string: ")
                     .unwrap_or(&text);
-                ApiError(field_error(reason, "query"))
+                HttpError(field_error(reason, "query"))
             })
     }
 }

@@ -15,7 +15,7 @@ use super::params::{TimeZone, values};
 use crate::domain::ids::{OrganizationId, UserId};
 use crate::error::AppError;
 use crate::http::import_query::options;
-use crate::http::problem::{ApiError, ErrorInfo};
+use crate::http::problem::{ErrorInfo, HttpError};
 use crate::http::state::AppState;
 use crate::import::{self, Format};
 use crate::service::imports::{self, ImportFile, ImportReport, ImportRequest};
@@ -144,7 +144,7 @@ pub async fn imports_post(
     ApiPath(org): ApiPath<OrganizationId>,
     ApiQuery(query): ApiQuery<ImportQuery>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     // the only rejection: no multipart/form-data content type with a boundary
     let Ok(multipart) = multipart else {
         return Ok(status_error(

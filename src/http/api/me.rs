@@ -10,7 +10,7 @@ use super::authn::Authenticated;
 use super::extract::{ApiJson, ApiPath};
 use crate::domain::account::{ApiToken, Session, User};
 use crate::domain::ids::{ApiTokenId, SessionId};
-use crate::http::problem::ApiError;
+use crate::http::problem::HttpError;
 use crate::http::state::AppState;
 use crate::service::{accounts, api_tokens, sessions};
 
@@ -35,7 +35,7 @@ pub async fn me_patch(
     State(state): State<AppState>,
     auth: Authenticated,
     ApiJson(input): ApiJson<accounts::ProfileInput>,
-) -> Result<Json<User>, ApiError> {
+) -> Result<Json<User>, HttpError> {
     Ok(Json(
         accounts::update_profile(&state.ctx, &auth.actor, input).await?,
     ))
@@ -60,7 +60,7 @@ pub async fn password_post(
     State(state): State<AppState>,
     auth: Authenticated,
     ApiJson(input): ApiJson<PasswordChange>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, HttpError> {
     accounts::change_password(
         &state.ctx,
         &auth.actor,
@@ -80,7 +80,7 @@ pub async fn password_post(
 pub async fn api_tokens_get(
     State(state): State<AppState>,
     auth: Authenticated,
-) -> Result<Json<Vec<ApiToken>>, ApiError> {
+) -> Result<Json<Vec<ApiToken>>, HttpError> {
     Ok(Json(api_tokens::list(&state.ctx, &auth.actor).await?))
 }
 
@@ -95,7 +95,7 @@ pub async fn api_tokens_post(
     State(state): State<AppState>,
     auth: Authenticated,
     ApiJson(input): ApiJson<api_tokens::NewApiToken>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let created = api_tokens::create(&state.ctx, &auth.actor, input).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
@@ -111,7 +111,7 @@ pub async fn api_token_delete(
     State(state): State<AppState>,
     auth: Authenticated,
     ApiPath(id): ApiPath<ApiTokenId>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, HttpError> {
     api_tokens::revoke(&state.ctx, &auth.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -125,7 +125,7 @@ pub async fn api_token_delete(
 pub async fn sessions_get(
     State(state): State<AppState>,
     auth: Authenticated,
-) -> Result<Json<Vec<Session>>, ApiError> {
+) -> Result<Json<Vec<Session>>, HttpError> {
     Ok(Json(sessions::list(&state.ctx, &auth.actor).await?))
 }
 
@@ -140,7 +140,7 @@ pub async fn session_delete(
     State(state): State<AppState>,
     auth: Authenticated,
     ApiPath(id): ApiPath<SessionId>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, HttpError> {
     sessions::revoke(&state.ctx, &auth.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -155,7 +155,7 @@ pub async fn session_delete(
 pub async fn sessions_revoke_all(
     State(state): State<AppState>,
     auth: Authenticated,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, HttpError> {
     sessions::revoke_all(&state.ctx, &auth.actor).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,7 +12,7 @@ use super::extract::{ApiJson, ApiOptionalJson, ApiPath, ApiQuery};
 use crate::domain::account::{Invitation, Member, MyOrganization};
 use crate::domain::ids::{AuditEntryId, InvitationId, OrganizationId, UserId};
 use crate::http::client_ip::ClientIp;
-use crate::http::problem::ApiError;
+use crate::http::problem::HttpError;
 use crate::http::state::AppState;
 use crate::service::{audit, invitations, members, organizations};
 
@@ -25,7 +25,7 @@ use crate::service::{audit, invitations, members, organizations};
 pub async fn organizations_get(
     State(state): State<AppState>,
     auth: Authenticated,
-) -> Result<Json<Vec<MyOrganization>>, ApiError> {
+) -> Result<Json<Vec<MyOrganization>>, HttpError> {
     Ok(Json(
         organizations::list_mine(&state.ctx, &auth.actor).await?,
     ))
@@ -42,7 +42,7 @@ pub async fn organizations_post(
     State(state): State<AppState>,
     auth: Authenticated,
     ApiJson(input): ApiJson<organizations::OrganizationInput>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let created = organizations::create(&state.ctx, &auth.actor, input).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
@@ -58,7 +58,7 @@ pub async fn organization_get(
     State(state): State<AppState>,
     auth: Authenticated,
     ApiPath(org): ApiPath<OrganizationId>,
-) -> Result<Json<MyOrganization>, ApiError> {
+) -> Result<Json<MyOrganization>, HttpError> {
     Ok(Json(
         organizations::get(&state.ctx, &auth.actor, org).await?,
     ))
@@ -80,7 +80,7 @@ pub async fn organization_patch(
     auth: Authenticated,
     ApiPath(org): ApiPath<OrganizationId>,
     ApiJson(input): ApiJson<organizations::OrganizationInput>,
-) -> Result<Json<MyOrganization>, ApiError> {
+) -> Result<Json<MyOrganization>, HttpError> {
     Ok(Json(
         organizations::update(&state.ctx, &auth.actor, org, input).await?,
     ))
@@ -100,7 +100,7 @@ pub async fn organization_delete(
     State(state): State<AppState>,
     auth: Authenticated,
     ApiPath(org): ApiPath<OrganizationId>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, HttpError> {
     organizations::delete(&state.ctx, &auth.actor, org).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -116,7 +116,7 @@ pub async fn members_get(
     State(state): State<AppState>,
     auth: Authenticated,
     ApiPath(org): ApiPath<OrganizationId>,
-) -> Result<Json<Vec<Member>>, ApiError> {
+) -> Result<Json<Vec<Member>>, HttpError> {
     Ok(Json(members::list(&state.ctx, &auth.actor, org).await?))
 }
 
@@ -144,7 +144,7 @@ pub async fn member_patch(
     auth: Authenticated,
     ApiPath((org, user)): ApiPath<(OrganizationId, UserId)>,
     ApiJson(input): ApiJson<RoleChange>,
-) -> Result<Json<Member>, ApiError> {
+) -> Result<Json<Member>, HttpError> {
     Ok(Json(
         members::change_role(&state.ctx, &auth.actor, org, user, &input.role).await?,
     ))
@@ -165,7 +165,7 @@ pub async fn member_delete(
     State(state): State<AppState>,
     auth: Authenticated,
     ApiPath((org, user)): ApiPath<(OrganizationId, UserId)>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, HttpError> {
     members::remove(&state.ctx, &auth.actor, org, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -184,7 +184,7 @@ pub async fn invitations_get(
     State(state): State<AppState>,
     auth: Authenticated,
     ApiPath(org): ApiPath<OrganizationId>,
-) -> Result<Json<Vec<Invitation>>, ApiError> {
+) -> Result<Json<Vec<Invitation>>, HttpError> {
     Ok(Json(invitations::list(&state.ctx, &auth.actor, org).await?))
 }
 
@@ -205,7 +205,7 @@ pub async fn invitations_post(
     auth: Authenticated,
     ApiPath(org): ApiPath<OrganizationId>,
     ApiJson(input): ApiJson<invitations::NewInvitation>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let created = invitations::create(&state.ctx, &auth.actor, org, input).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
@@ -224,7 +224,7 @@ pub async fn invitation_delete(
     State(state): State<AppState>,
     auth: Authenticated,
     ApiPath((org, id)): ApiPath<(OrganizationId, InvitationId)>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, HttpError> {
     invitations::revoke(&state.ctx, &auth.actor, org, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -252,7 +252,7 @@ pub async fn invitation_accept(
     ApiPath(token): ApiPath<String>,
     // signed-in callers send no body; anonymous ones send the account to create
     ApiOptionalJson(account): ApiOptionalJson<invitations::NewAccount>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let ip = client.map(|c| c.0.0.to_string()).unwrap_or_default();
     let joined = invitations::accept(
         &state.ctx,
@@ -291,7 +291,7 @@ pub async fn audit_log_get(
     auth: Authenticated,
     ApiPath(org): ApiPath<OrganizationId>,
     ApiQuery(query): ApiQuery<AuditQuery>,
-) -> Result<Json<audit::Page>, ApiError> {
+) -> Result<Json<audit::Page>, HttpError> {
     Ok(Json(
         audit::page(&state.ctx, &auth.actor, org, query.before, query.limit).await?,
     ))

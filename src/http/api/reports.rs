@@ -9,7 +9,7 @@ use super::authn::Authenticated;
 use super::extract::{ApiJson, ApiPath};
 use super::params::{Filters, Grouping, Range, ReportPage, Rounding, Week, Zone};
 use crate::domain::ids::{OrganizationId, SavedReportId, SharedReportId};
-use crate::http::problem::ApiError;
+use crate::http::problem::HttpError;
 use crate::http::query;
 use crate::http::state::AppState;
 use crate::service::reports::links::{
@@ -17,7 +17,7 @@ use crate::service::reports::links::{
 };
 use crate::service::reports::{self, Detailed, Summary, Weekly};
 
-type Result<T> = std::result::Result<T, ApiError>;
+type Result<T> = std::result::Result<T, HttpError>;
 
 #[utoipa::path(
     get,

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::session::{FORM_COOKIE, Viewer};
 use crate::error::AppError;
-use crate::http::problem::ApiError;
+use crate::http::problem::HttpError;
 use crate::http::state::AppState;
 use crate::http::{cookies, csrf};
 
@@ -68,7 +68,7 @@ impl Fields {
 }
 
 fn forged() -> Response {
-    ApiError(AppError::Forbidden(
+    HttpError(AppError::Forbidden(
         "This form has expired or was not sent from a GoGoTime page. Go back, reload the page and try again."
             .into(),
     ))

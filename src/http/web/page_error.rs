@@ -5,7 +5,7 @@
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
-use crate::http::problem::ApiError;
+use crate::http::problem::HttpError;
 
 #[derive(Debug)]
 pub enum PageError {
@@ -30,7 +30,7 @@ impl From<Response> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
-            PageError::App(error) => ApiError(error).into_response(),
+            PageError::App(error) => HttpError(error).into_response(),
             PageError::Response(response) => response,
         }
     }

@@ -11,7 +11,7 @@ use crate::domain::ids::SessionId;
 use crate::error::AppError;
 use crate::http::client_ip::client_ip;
 use crate::http::cookies;
-use crate::http::problem::ApiError;
+use crate::http::problem::HttpError;
 use crate::http::state::AppState;
 use crate::service::{Actor, sessions};
 
@@ -72,7 +72,7 @@ impl FromRequestParts<AppState> for Viewer {
                 })
             }
             Err(AppError::Unauthorized) => Err(sign_in_redirect(parts)),
-            Err(e) => Err(ApiError(e).into_response()),
+            Err(e) => Err(HttpError(e).into_response()),
         }
     }
 }
