@@ -16,6 +16,7 @@ pub mod query;
 pub mod request_id;
 mod security;
 pub mod state;
+pub mod upload;
 mod web;
 
 use std::time::Duration;

@@ -7,7 +7,6 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tokio::io::AsyncWriteExt;
 
 use super::authn::Authenticated;
 use super::extract::{ApiPath, ApiQuery, status_error};
@@ -17,6 +16,7 @@ use crate::error::AppError;
 use crate::http::import_query::options;
 use crate::http::problem::{ErrorInfo, HttpError};
 use crate::http::state::AppState;
+use crate::http::upload::{self, Stored, UploadError};
 use crate::import::{self, Format};
 use crate::service::imports::{self, ImportFile, ImportReport, ImportRequest};
 use crate::service::invalid;
@@ -91,29 +91,17 @@ pub async fn spool(mut multipart: Multipart, limit: u64) -> Result<Spooled, AppE
                 AppError::Internal(anyhow::Error::new(e).context("creating a temporary file"))
             })?
             .into_temp_path();
-        let mut out = tokio::fs::File::create(&path).await.map_err(|e| {
-            AppError::Internal(anyhow::Error::new(e).context("opening the temporary file"))
-        })?;
-        let mut written = 0u64;
-        while let Some(chunk) = field.chunk().await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                invalid("file", "too large")
-            } else {
-                bad(e)
-            }
-        })? {
-            written += chunk.len() as u64;
-            if written > limit {
-                return Ok(Spooled::TooLarge);
-            }
-            out.write_all(&chunk).await.map_err(|e| {
-                AppError::Internal(anyhow::Error::new(e).context("writing the temporary file"))
-            })?;
-        }
-        out.flush().await.map_err(|e| {
-            AppError::Internal(anyhow::Error::new(e).context("writing the temporary file"))
-        })?;
-        return Ok(Spooled::File(path));
+        return match upload::store(&mut field, &path, limit).await {
+            Ok(Stored::Whole(_)) => Ok(Spooled::File(path)),
+            Ok(Stored::TooLarge) => Ok(Spooled::TooLarge),
+            Err(UploadError::Read(message)) => Err(invalid(
+                "file",
+                format!("the upload could not be read: {message}"),
+            )),
+            Err(UploadError::Write(e)) => Err(AppError::Internal(
+                anyhow::Error::new(e).context("writing the temporary file"),
+            )),
+        };
     }
     Err(invalid(
         "file",

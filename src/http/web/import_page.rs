@@ -16,7 +16,6 @@ use axum::routing::{get, post};
 use base64::Engine;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use tokio::io::AsyncWriteExt;
 
 use super::form::{CSRF_FIELD, FormErrors, SignedForm};
 use super::format;
@@ -27,6 +26,7 @@ use crate::domain::ids::{OrganizationId, UserId};
 use crate::error::AppError;
 use crate::http::import_query::options;
 use crate::http::state::AppState;
+use crate::http::upload::{self, Stored, UploadError};
 use crate::http::web::page_error::{PageError, PageResult};
 use crate::import::{Format, MAX_BYTES};
 use crate::service::imports::{self, ImportFile, ImportReport, ImportRequest};
@@ -247,22 +247,12 @@ async fn read_form(
                 return Err(StatusCode::FORBIDDEN.into_response());
             }
             let mut field = field;
-            let mut out = tokio::fs::File::create(csv).await.map_err(internal)?;
-            let mut written = 0u64;
-            loop {
-                match field.chunk().await {
-                    Ok(Some(chunk)) => {
-                        written += chunk.len() as u64;
-                        if written > MAX_BYTES {
-                            return Ok(Ok(false));
-                        }
-                        out.write_all(&chunk).await.map_err(internal)?;
-                    }
-                    Ok(None) => break,
-                    Err(e) => return Ok(Err(e.body_text())),
-                }
-            }
-            out.flush().await.map_err(internal)?;
+            let written = match upload::store(&mut field, csv, MAX_BYTES).await {
+                Ok(Stored::Whole(written)) => written,
+                Ok(Stored::TooLarge) => return Ok(Ok(false)),
+                Err(UploadError::Read(message)) => return Ok(Err(message)),
+                Err(UploadError::Write(e)) => return Err(internal(e)),
+            };
             has_file = written > 0 || field.file_name().is_some_and(|n| !n.is_empty());
         } else {
             match field.text().await {
