@@ -1,4 +1,4 @@
-//! Email addresses: trimmed, at most 254 bytes, one `@`, a dotted domain; compared without
+//! Email addresses: trimmed, at most 254 characters, one `@`, a dotted domain; compared without
 //! regard to letter case.
 
 use std::fmt;
@@ -21,12 +21,13 @@ impl Email {
         if email.is_empty() {
             return Err("is required".into());
         }
-        if email.len() > 254 {
+        // characters, as the message and the OpenAPI document (JSON Schema's maxLength) say
+        if email.chars().count() > 254 {
             return Err("is longer than 254 characters".into());
         }
         let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
         let valid = !local.is_empty()
-            && local.len() <= 64
+            && local.chars().count() <= 64
             && !domain.contains('@')
             && domain.contains('.')
             && !domain.starts_with('.')
@@ -90,5 +91,14 @@ mod tests {
                 .unwrap_err()
                 .contains("254")
         );
+    }
+
+    #[test]
+    fn lengths_count_characters_as_the_openapi_document_does() {
+        // 64 two-byte letters before the @, 250 characters in all: accepted
+        let local = "é".repeat(64);
+        let domain = format!("{}.org", "d".repeat(250 - 64 - 1 - 4));
+        assert!(Email::parse(&format!("{local}@{domain}")).is_ok());
+        assert!(Email::parse(&format!("é{local}@example.org")).is_err());
     }
 }

@@ -51,8 +51,7 @@ pub fn optional_name() -> RefOr<Schema> {
 }
 
 /// `email::Email::parse`: one `@`, a dotted domain, no white space, control characters or
-/// `<>(),;:\"[]`, at most 64 bytes before the `@` and 254 in all (as characters here: the
-/// same for ASCII addresses).
+/// `<>(),;:\"[]`, at most 64 characters before the `@` and 254 in all.
 pub fn email() -> RefOr<Schema> {
     let plain = format!(r#"[^{INVISIBLE}<>(),;:\\"\[\]@]"#);
     let label = format!(r#"[^{INVISIBLE}<>(),;:\\"\[\]@.]+"#);
@@ -62,22 +61,21 @@ pub fn email() -> RefOr<Schema> {
         )))
         .max_length(Some(254))
         .description(Some(
-            "An email address like name@example.com: at most 64 bytes before the @, 254 in all",
+            "An email address like name@example.com: at most 64 characters before the @, 254 in all",
         ))
         .examples(["ada@example.org"])
         .into()
 }
 
-/// `password::Password::parse`: 12 characters or more, at most 1024 bytes (as characters
-/// here: the same for ASCII passwords).
+/// `password::Password::parse`: 12 to 1024 characters.
 pub fn required_password() -> RefOr<Schema> {
     string(false)
         .min_length(Some(password::MIN_CHARS))
-        .max_length(Some(password::MAX_BYTES))
+        .max_length(Some(password::MAX_CHARS))
         .description(Some(format!(
-            "At least {} characters, at most {} bytes; not your email address",
+            "At least {} characters, at most {}; not your email address",
             password::MIN_CHARS,
-            password::MAX_BYTES
+            password::MAX_CHARS
         )))
         .into()
 }

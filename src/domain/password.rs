@@ -1,4 +1,4 @@
-//! Password rules: at least 12 characters, at most 1024 bytes, not the email address. The
+//! Password rules: 12 to 1024 characters, not the email address. The
 //! pages show `MIN_CHARS` from here, so the form and the server state one rule.
 
 use secrecy::{ExposeSecret, SecretString};
@@ -6,7 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::email::Email;
 
 pub const MIN_CHARS: usize = 12;
-pub const MAX_BYTES: usize = 1024;
+pub const MAX_CHARS: usize = 1024;
 
 /// A password that passed the rules; never printed.
 pub struct Password(SecretString);
@@ -16,8 +16,9 @@ impl Password {
         if raw.chars().count() < MIN_CHARS {
             return Err(format!("must be at least {MIN_CHARS} characters long"));
         }
-        if raw.len() > MAX_BYTES {
-            return Err(format!("must be at most {MAX_BYTES} bytes long"));
+        // characters, like the minimum and like the OpenAPI document's maxLength
+        if raw.chars().count() > MAX_CHARS {
+            return Err(format!("must be at most {MAX_CHARS} characters long"));
         }
         if raw.trim().eq_ignore_ascii_case(email.as_str()) {
             return Err("must not be your email address".into());
@@ -47,8 +48,10 @@ mod tests {
             Password::parse(&"x".repeat(1025), &email)
                 .err()
                 .unwrap()
-                .contains("at most 1024 bytes")
+                .contains("at most 1024 characters")
         );
+        // characters, not bytes: 1024 two-byte letters are allowed
+        assert!(Password::parse(&"é".repeat(1024), &email).is_ok());
         assert!(
             Password::parse("ADA@example.org", &email)
                 .err()
