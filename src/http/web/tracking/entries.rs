@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
 
@@ -14,9 +13,9 @@ use super::super::org::org_chrome;
 use super::super::page::{self, Chrome};
 use super::super::session::{Viewer, redirect_with_notice};
 use super::timer::back_to;
-use super::week::MemberChoice;
 use super::{
-    Choices, EntryRow, TimesForm, changed_times, unusual_unless_confirmed, what_from, when_from,
+    Choices, EntryRow, MemberChoice, TimesForm, changed_times, unusual_unless_confirmed, what_from,
+    when_from,
 };
 use crate::domain::entry_filter::{Cursor, EntryFilter, Paging};
 use crate::domain::ids::{OrganizationId, TimeEntryId};
@@ -26,7 +25,7 @@ use crate::service::catalog::{ListQuery, clients};
 use crate::service::entries::{
     self, BulkDelete, BulkUpdate, EntryInput, EntrySource, list, timer, unusual,
 };
-use crate::service::{Actor, Ctx, members};
+use crate::service::{Actor, Ctx};
 
 /// The filter form's values, as typed (days in the viewer's zone).
 #[derive(Default)]
@@ -219,27 +218,6 @@ async fn entries_page(
     }
 }
 
-/// The members a manager may filter by, and their names by id for the rows.
-async fn member_choices(
-    ctx: &Ctx,
-    actor: &Actor,
-    org: OrganizationId,
-) -> Result<(Vec<MemberChoice>, HashMap<String, String>), PageError> {
-    let mut names = HashMap::new();
-    let members = members::list(ctx, actor, org)
-        .await?
-        .into_iter()
-        .map(|m| {
-            names.insert(m.user_id.to_string(), m.name.clone());
-            MemberChoice {
-                id: m.user_id.to_string(),
-                name: m.name,
-            }
-        })
-        .collect();
-    Ok((members, names))
-}
-
 /// The list as it is (filters, page), without the row being edited.
 fn without_edit(base: &str, raw: &str) -> String {
     let kept: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_bytes())
@@ -311,7 +289,7 @@ async fn render_list(
         })
         .collect();
     let (members, names) = if chrome.manages() {
-        member_choices(ctx, actor, org).await?
+        super::member_choices(ctx, actor, org).await?
     } else {
         Default::default()
     };

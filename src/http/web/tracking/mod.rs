@@ -19,10 +19,11 @@ use super::format;
 use crate::domain::ids::{OrganizationId, ProjectId, TagId, TaskId};
 use crate::error::AppResult;
 use crate::http::state::AppState;
+use crate::http::web::page_error::PageError;
 use crate::service::catalog::projects::ProjectsQuery;
 use crate::service::catalog::{ListQuery, clients, projects, tags, tasks};
 use crate::service::entries::{EntryInput, EntryView, unusual};
-use crate::service::{Actor, Ctx};
+use crate::service::{Actor, Ctx, members};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -472,4 +473,31 @@ pub async fn unusual_unless_confirmed(
         return Ok(Vec::new());
     }
     unusual::unusual(ctx, &viewer.actor, org, &planned).await
+}
+
+/// A member in a "whose time" choice.
+pub struct MemberChoice {
+    pub id: String,
+    pub name: String,
+}
+
+/// The members a manager may filter by, and their names by id for the rows.
+pub(super) async fn member_choices(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+) -> Result<(Vec<MemberChoice>, HashMap<String, String>), PageError> {
+    let mut names = HashMap::new();
+    let members = members::list(ctx, actor, org)
+        .await?
+        .into_iter()
+        .map(|m| {
+            names.insert(m.user_id.to_string(), m.name.clone());
+            MemberChoice {
+                id: m.user_id.to_string(),
+                name: m.name,
+            }
+        })
+        .collect();
+    Ok((members, names))
 }

@@ -14,13 +14,13 @@ use super::super::format;
 use super::super::org::org_chrome;
 use super::super::page::{self, Chrome};
 use super::super::session::{Viewer, redirect_with_notice};
-use super::{Choices, what_from};
+use super::{Choices, MemberChoice, what_from};
 use crate::domain::ids::{OrganizationId, ProjectId, TaskId, UserId};
+use crate::error::AppError;
 use crate::http::state::AppState;
 use crate::http::web::page_error::PageResult;
 use crate::service::entries::week_totals::{self, Week, WeekTotals};
 use crate::service::entries::{list, week};
-use crate::service::members;
 
 pub struct GridRow {
     pub label: String,
@@ -52,11 +52,6 @@ pub struct DayColumn {
     pub iso: String,
     pub total: String,
     pub today: bool,
-}
-
-pub struct MemberChoice {
-    pub id: String,
-    pub name: String,
 }
 
 #[derive(Template)]
@@ -162,6 +157,25 @@ fn day_columns(totals: &WeekTotals, week: &Week, today: NaiveDate) -> Vec<DayCol
         .collect()
 }
 
+impl WeekQuery {
+    /// The week's day (today when none is given) and whose week (the viewer's by default).
+    fn read(&self, today: NaiveDate, viewer: UserId) -> Result<(NaiveDate, UserId), AppError> {
+        let day = match self.start.as_deref().filter(|s| !s.is_empty()) {
+            Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+                crate::service::invalid("start", format!("'{raw}' is not a day (YYYY-MM-DD)"))
+            })?,
+            None => today,
+        };
+        let user = match self.user.as_deref().filter(|u| !u.is_empty()) {
+            Some(raw) => raw
+                .parse()
+                .map_err(|_| crate::service::invalid("user", "is not a member id"))?,
+            None => viewer,
+        };
+        Ok((day, user))
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn render(
     state: &AppState,
@@ -179,35 +193,17 @@ async fn render(
     let tz = viewer.tz;
     let now = ctx.clock.now();
     let today = format::local_date(now, tz);
-    let day = match query.start.as_deref().filter(|s| !s.is_empty()) {
-        Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
-            crate::service::invalid("start", format!("'{raw}' is not a day (YYYY-MM-DD)"))
-        })?,
-        None => today,
-    };
-    let user: UserId = match query.user.as_deref().filter(|u| !u.is_empty()) {
-        Some(raw) => raw
-            .parse()
-            .map_err(|_| crate::service::invalid("user", "is not a member id"))?,
-        None => actor.user.id,
-    };
+    let (day, user) = query.read(today, actor.user.id)?;
     let week = Week::containing(day, actor.user.week_start, tz);
     let views = list::between(ctx, actor, org, user, (week.from, week.to)).await?;
     let choices = Choices::load(ctx, actor, org).await?;
     let totals = week_totals::totals(&views, &week, tz, now);
     let rows = grid_rows(&totals, &week, &choices, &sent);
     let columns = day_columns(&totals, &week, today);
-    let members = if chrome.manages() {
-        members::list(ctx, actor, org)
-            .await?
-            .into_iter()
-            .map(|m| MemberChoice {
-                id: m.user_id.to_string(),
-                name: m.name,
-            })
-            .collect()
+    let (members, _) = if chrome.manages() {
+        super::member_choices(ctx, actor, org).await?
     } else {
-        Vec::new()
+        Default::default()
     };
     let first = week.days[0];
     let user_part = if user == actor.user.id {
