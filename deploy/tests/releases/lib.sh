@@ -31,8 +31,10 @@ on_failure report_rel
 
 # --- images ---------------------------------------------------------------------------------------
 
-# The previous release: GOGOTIME_CI_PREVIOUS_RELEASE, else the newest v* tag below HEAD, else the
-# parent of the commit that added the newest migration (the last code that had not seen it).
+# The previous release: GOGOTIME_CI_PREVIOUS_RELEASE, else the newest v* tag below HEAD, else
+# HEAD's first parent (main before this change: what production runs when this change rolls
+# out, with this change's new migrations, if any, still unseen). Not an older commit: the
+# production stack's services (the backup service, for one) need what main already has.
 previous_release() {
     if [[ -n ${GOGOTIME_CI_PREVIOUS_RELEASE:-} ]]; then
         git -C "$REPO" rev-parse --verify "${GOGOTIME_CI_PREVIOUS_RELEASE}^{commit}"
@@ -44,7 +46,7 @@ previous_release() {
         git -C "$REPO" rev-parse "$tag^{commit}"
         return
     fi
-    git -C "$REPO" rev-parse "$(git -C "$REPO" log -1 --format=%H -- migrations)^"
+    git -C "$REPO" rev-parse --verify 'HEAD^1^{commit}'
 }
 
 cargo_version() { sed -n 's/^version *= *"\(.*\)"/\1/p' "$1/Cargo.toml" | head -n 1; }
