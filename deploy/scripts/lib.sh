@@ -118,9 +118,10 @@ shared_network() {
     proxy=$(containers "$PROXY" | head -n 1)
     app=$1
     [[ -n $proxy ]] || die "no running $PROXY container in project $COMPOSE_PROJECT_NAME"
+    # docker ends the list with an empty line, which sorts first: drop it (grep .)
     comm -12 \
-        <(docker inspect -f '{{range $n, $_ := .NetworkSettings.Networks}}{{$n}}{{"\n"}}{{end}}' "$proxy" | sort) \
-        <(docker inspect -f '{{range $n, $_ := .NetworkSettings.Networks}}{{$n}}{{"\n"}}{{end}}' "$app" | sort) \
+        <(docker inspect -f '{{range $n, $_ := .NetworkSettings.Networks}}{{$n}}{{"\n"}}{{end}}' "$proxy" | grep . | sort) \
+        <(docker inspect -f '{{range $n, $_ := .NetworkSettings.Networks}}{{$n}}{{"\n"}}{{end}}' "$app" | grep . | sort) \
         | head -n 1
 }
 ip_of() { # CONTAINER NETWORK
