@@ -154,7 +154,8 @@ healthy_now() {
     state=$(docker inspect -f '{{.State.Status}}' "$c" 2>/dev/null) || return 1
     [[ $state == running ]] || return 1
     local -a test
-    mapfile -t test < <(docker inspect -f '{{if .Config.Healthcheck}}{{range .Config.Healthcheck.Test}}{{.}}{{"\n"}}{{end}}{{end}}' "$c")
+    # without docker's trailing empty line, which would become an extra empty argument
+    mapfile -t test < <(docker inspect -f '{{if .Config.Healthcheck}}{{range .Config.Healthcheck.Test}}{{.}}{{"\n"}}{{end}}{{end}}' "$c" | grep .)
     kind=${test[0]:-NONE}
     case $kind in
         CMD) timeout 10 docker exec "$c" "${test[@]:1}" >/dev/null 2>&1 ;;
