@@ -249,7 +249,7 @@ if bad:
 sys.exit(1 if bad else 0)
 PY
     local line
-    line=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(f"{s[\"sent\"]} sent, {s[\"failed\"]} failed, slowest {s[\"slowest\"]} s; readiness {s[\"readiness_sent\"]}/{s[\"readiness_failed\"]} failed; writes {s[\"writes_acknowledged\"]}, missing {len(s[\"writes_missing\"])}")' "$LOAD_OUT")
+    line=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("%s sent, %s failed, slowest %s s; readiness %s/%s failed; writes %s, missing %d" % (s["sent"], s["failed"], s["slowest"], s["readiness_sent"], s["readiness_failed"], s["writes_acknowledged"], len(s["writes_missing"])))' "$LOAD_OUT")
     figure "$1: requests" "$line"
 }
 
