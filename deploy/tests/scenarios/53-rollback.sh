@@ -38,7 +38,8 @@ rollback_release() {
 
     log "expand/contract: the previous release on the newer schema"
     local status newer
-    status=$(rel exec -T --index=1 app gogotime migrate status 2>&1)
+    # a replica the rollback started (they are numbered on from the ones it replaced)
+    status=$(docker exec "$(rel_replicas | head -n 1)" gogotime migrate status 2>&1) || fail "migrate status in a v1 replica: $status"
     newer=$(grep -c ' newer ' <<<"$status" || true)
     info "v1's migrate status: $(tail -n 1 <<<"$status"), $newer newer than v1: $(grep ' newer ' <<<"$status" | awk '{ print $1, $3 }' | tr '\n' ' ')"
     ((newer > 0)) || info "note: the previous release has the same migrations as this checkout; the check holds trivially"
