@@ -5,7 +5,11 @@
 # every request got the new set's version; each switch took effect within one second.
 # shellcheck shell=bash
 
-SCENARIOS+=(blue_green)
+# Not in the default run yet: the blue-green switch check still counts a read that began before
+# the switch returned as one after it (issue 12 stays open). Run with GOGOTIME_CI_RELEASE_DRILLS=1.
+if [[ ${GOGOTIME_CI_RELEASE_DRILLS:-} == 1 ]]; then
+    SCENARIOS+=(blue_green)
+fi
 
 # runs a bluegreen command and checks that every version read started after it returned came from
 # VERSION, and that the switch the script measured took less than a second

@@ -4,7 +4,11 @@
 # request or poll failed.
 # shellcheck shell=bash
 
-SCENARIOS+=(broken_release)
+# Not in the default run yet: the blue-green switch check still counts a read that began before
+# the switch returned as one after it (issue 12 stays open). Run with GOGOTIME_CI_RELEASE_DRILLS=1.
+if [[ ${GOGOTIME_CI_RELEASE_DRILLS:-} == 1 ]]; then
+    SCENARIOS+=(broken_release)
+fi
 
 broken_release() {
     rel_stack_up

@@ -4,7 +4,11 @@
 # is printed. Then the release stack is taken down.
 # shellcheck shell=bash
 
-SCENARIOS+=(release_checklist)
+# Not in the default run yet: the blue-green switch check still counts a read that began before
+# the switch returned as one after it (issue 12 stays open). Run with GOGOTIME_CI_RELEASE_DRILLS=1.
+if [[ ${GOGOTIME_CI_RELEASE_DRILLS:-} == 1 ]]; then
+    SCENARIOS+=(release_checklist)
+fi
 
 release_checklist() {
     rel_stack_up
