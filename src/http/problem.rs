@@ -21,9 +21,8 @@ pub struct ErrorInfo {
     pub extra: Option<Arc<serde_json::Map<String, serde_json::Value>>>,
 }
 
-/// An application error as an HTTP response, for the API and the pages alike (it was called
-/// ApiError while the pages borrowed it): its status and meaning here, its body (problem+json
-/// or an error page) from `render_errors`.
+/// An application error as an HTTP response, for the API and the pages alike: its status and
+/// meaning here, its body (problem+json or an error page) from `render_errors`.
 #[derive(Debug)]
 pub struct HttpError(pub AppError);
 

@@ -45,7 +45,7 @@ rollback_release() {
     ((newer > 0)) || info "note: the previous release has the same migrations as this checkout; the check holds trivially"
     rel_smoke "$REL_V1_VERSION" >"$WORK/smoke-v1.log" 2>&1 || { cat "$WORK/smoke-v1.log" >&3; fail "smoke against v1 on the newer schema"; }
     sed 's/^/      /' "$WORK/smoke-v1.log" >&3
-    figure "expand/contract: v1 on the newer schema" "$newer newer migration(s); smoke: $(tail -n 1 "$WORK/smoke-v1.log")"
+    figure "expand/contract: v1 on the newer schema" "$newer newer migration(s); $(tail -n 1 "$WORK/smoke-v1.log")"
 }
 
 # rel_script with GOGOTIME_ENV_FILE from the caller (the env file without a previous version)
