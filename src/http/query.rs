@@ -29,12 +29,13 @@ fn filter_key(key: &str, value: &str, filter: &mut EntryFilter, check: &mut Chec
         value
             .split(',')
             .map(str::trim)
-            .filter(|v| !v.is_empty())
             .filter_map(|v| {
-                check.field(
-                    key,
-                    Uuid::parse_str(v).map_err(|_| format!("'{v}' is not an id")),
-                )
+                let parsed = if v.is_empty() {
+                    Err(format!("is empty; give an id or leave {key} out"))
+                } else {
+                    Uuid::parse_str(v).map_err(|_| format!("'{v}' is not an id"))
+                };
+                check.field(key, parsed)
             })
             .collect()
     };
@@ -305,8 +306,22 @@ pub fn report_params(raw: &str, user: &User) -> AppResult<String> {
 /// The report behind a public link, read from the parameters stored with it.
 pub async fn shared_report(ctx: &Ctx, token: &str) -> AppResult<PublicReport> {
     let share = links::open(ctx, token).await?;
-    let request = report(&share.params, &share.sharer.user, Some(GroupBy::Project))?;
+    // links made before empty ids were refused may hold `tag_id=`; they meant no filter
+    let request = report(
+        &without_empty_pairs(&share.params),
+        &share.sharer.user,
+        Some(GroupBy::Project),
+    )?;
     links::report(ctx, share, &request).await
+}
+
+fn without_empty_pairs(raw: &str) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(
+            url::form_urlencoded::parse(raw.trim_start_matches('?').as_bytes())
+                .filter(|(_, v)| !v.is_empty()),
+        )
+        .finish()
 }
 
 /// The query string of a report, as `report` reads it: for export links, saved reports and
@@ -406,5 +421,22 @@ mod tests {
         assert_eq!(filter.tags.len(), 2);
         assert!(paging.oldest_first);
         assert_eq!(paging.limit, 10);
+    }
+
+    #[test]
+    fn an_empty_id_is_refused_not_read_as_no_filter() {
+        for raw in [
+            "tag_id=",
+            "project_id=01a2294f-0000-7000-8000-000000000001,",
+        ] {
+            let Err(crate::error::AppError::Validation { fields, .. }) = entry_list(raw) else {
+                panic!("{raw} was accepted")
+            };
+            assert_eq!(fields.len(), 1, "{raw}: {fields:?}");
+        }
+        assert_eq!(
+            without_empty_pairs("tag_id=&from=2026-03-01"),
+            "from=2026-03-01"
+        );
     }
 }

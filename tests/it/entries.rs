@@ -220,6 +220,12 @@ async fn malformed_input_gets_problem_details(backend: Backend) {
     let (bad_cursor, _) = app
         .get_as(&p(&org, "time-entries?cursor=garbage"), &org.member.token)
         .await;
+    let (empty_id, empty_problem) = app
+        .get_as(
+            &p(&org, "time-entries?tag_id=&running=true"),
+            &org.member.token,
+        )
+        .await;
     let (foreign_id, _) = app
         .get_as(
             &p(&org, "time-entries/0190c8a8-0000-7000-8000-000000000000"),
@@ -248,6 +254,14 @@ async fn malformed_input_gets_problem_details(backend: Backend) {
             .contains("RFC 3339")
     );
     assert_eq!(bad_cursor, 422);
+    assert_eq!(
+        empty_id, 422,
+        "an empty id is not 'no filter': {empty_problem}"
+    );
+    assert_eq!(
+        empty_problem["errors"]["tag_id"][0],
+        "is empty; give an id or leave tag_id out"
+    );
     assert_eq!(foreign_id, 404);
 }
 
