@@ -21,7 +21,6 @@
 # (18093), GOGOTIME_CI_SYSLOG_PORT (18014; the monitoring scenario's Prometheus, Alertmanager and
 # central-log receiver), GOGOTIME_CI_RELEASE_PORT (the release scenarios' nginx, 18084),
 # GOGOTIME_CI_PREVIOUS_RELEASE (the commit those scenarios deploy as v1),
-# GOGOTIME_CI_RELEASE_DRILLS=1 (also the blue-green, broken-release and checklist drills),
 # GOGOTIME_CI_DEV_TIMEOUT (dev stack first build, s, default 900),
 # GOGOTIME_CI_DEV_RELOAD_TIMEOUT (each rebuild after an edit, s, default 300),
 # GOGOTIME_CI_NO_CACHE=1 (cold image build), GOGOTIME_CI_KEEP=1 (leave containers/volumes for

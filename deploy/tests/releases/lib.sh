@@ -253,18 +253,20 @@ PY
     figure "$1: requests" "$line"
 }
 
-# After AT (epoch seconds), every version read through nginx answered VERSION.
-only_version_after() { # AT VERSION
-    python3 - "$LOAD_OUT" "$1" "$2" <<'PY' >&3
+# Between AT and UNTIL (epoch seconds; "inf" for the end of the load), every version read through
+# nginx answered VERSION. A read counts by when it started: one that began before AT may still
+# have answered the old set.
+only_version_between() { # AT UNTIL VERSION
+    python3 - "$LOAD_OUT" "$1" "$2" "$3" <<'PY' >&3
 import json, sys
 s = json.load(open(sys.argv[1]))
-at, want = float(sys.argv[2]), sys.argv[3]
-after = [v for v in s["versions"] if v[0] >= at]
-wrong = [v for v in after if v[1] != want]
-before = [v for v in s["versions"] if v[0] < at and v[1] != want]
-print(f"    {len(after)} version reads after the switch, all {want}" if not wrong else f"    {len(wrong)} of {len(after)} reads after the switch answered another version: {wrong[:5]}")
-if before:
-    print(f"    the last read of the old version started {at - before[-1][0]:.2f} s before the switch command returned")
-sys.exit(1 if wrong or not after else 0)
+at, until, want = float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+window = [v for v in s["versions"] if at <= v[0] < until]
+wrong = [v for v in window if v[1] != want]
+if wrong:
+    print(f"    {len(wrong)} of {len(window)} reads after the switch to {want} answered another version: {wrong[:5]}")
+else:
+    print(f"    {len(window)} version reads from the switch to {want} returning until the next command, all {want}")
+sys.exit(1 if wrong or not window else 0)
 PY
 }
