@@ -9,6 +9,10 @@ pub enum DbError {
     /// reports it (PostgreSQL), or the column list (SQLite: "users.email_normalized").
     #[error("unique constraint {0} refused the write")]
     Unique(String),
+    /// No connection could be had or it broke (server down, hung, restarting, pool exhausted):
+    /// worth retrying, not a bug.
+    #[error("the database is unavailable")]
+    Unavailable(#[source] sqlx::Error),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -33,6 +37,9 @@ impl DbError {
                 .unwrap_or_else(|| db.message().to_string());
             return DbError::Unique(name);
         }
+        if matches!(kind(&e), ErrorKind::Connection | ErrorKind::PoolTimeout) {
+            return DbError::Unavailable(e);
+        }
         DbError::Other(anyhow::Error::new(e).context("a database query failed"))
     }
 }
@@ -42,6 +49,13 @@ impl From<DbError> for AppError {
         match e {
             DbError::Unique(name) => {
                 AppError::Internal(anyhow::anyhow!("unexpected unique violation: {name}"))
+            }
+            DbError::Unavailable(e) => {
+                // the cause is for the operator; the person gets a reason to retry
+                tracing::warn!(error = %e, "a request failed: the database is unavailable");
+                AppError::Unavailable(
+                    "The database is not answering right now. Try again in a moment.".into(),
+                )
             }
             DbError::Other(e) => AppError::Internal(e),
         }
@@ -75,6 +89,9 @@ pub fn kind(e: &sqlx::Error) -> ErrorKind {
                 || code.starts_with("23")
             {
                 ErrorKind::Constraint
+            } else if code.starts_with("08") || code.starts_with("57P") {
+                // PostgreSQL connection exceptions; shutdown, crash or restart in progress
+                ErrorKind::Connection
             } else if code.starts_with("40") || code == "5" || code == "6" {
                 // PostgreSQL class 40 (serialization failure, deadlock); SQLITE_BUSY, SQLITE_LOCKED
                 ErrorKind::Conflict

@@ -75,6 +75,12 @@ impl IntoResponse for HttpError {
                     .headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
+            AppError::Unavailable(_) => {
+                // a database restart or failover usually takes seconds
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
             _ => {}
         }
         response.extensions_mut().insert(info);
