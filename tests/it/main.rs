@@ -32,6 +32,7 @@ mod reports;
 mod schema_lockstep;
 mod shutdown;
 mod smoke;
+mod soak;
 mod tenant_scope;
 mod transactions;
 mod user_cli;
