@@ -16,6 +16,7 @@ mod entries;
 mod env_example;
 mod exports;
 mod health;
+mod hostile_text;
 mod http_basics;
 mod imports;
 mod layering;
