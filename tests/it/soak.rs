@@ -19,10 +19,14 @@ use crate::helpers::{Backend, TestDatabase};
 
 both_backends!(a_mixed_workload_keeps_memory_and_descriptors_flat_and_never_fails);
 
-/// Growth allowed from the end of the warm-up to the end of the run. The workload deletes
-/// what it creates, so nothing should accumulate: these bounds are for allocator noise.
-const RSS_GROWTH_MIB: f64 = 16.0;
-const FD_GROWTH: i64 = 8;
+/// Growth allowed from the end of the warm-up to the end of the run. The workload deletes what
+/// it creates, but the audit log and deleted entries' tombstones grow, and SQLite's page cache
+/// (2 MiB per connection, 10 connections) fills as the file does: up to about 20 MiB by
+/// design. A leak of a kilobyte per request passes that within the 600-s run; in 45 s it takes
+/// four. Descriptors: the pool's connections (with SQLite's WAL and shared-memory files) open
+/// as they are needed, at most 10.
+const RSS_GROWTH_MIB: f64 = 24.0;
+const FD_GROWTH: i64 = 12;
 const WORKERS: usize = 4;
 
 fn seconds() -> u64 {
@@ -282,7 +286,7 @@ async fn work(
             StatusCode::OK,
         )
         .await;
-        if n % 10 == 0 {
+        if n.is_multiple_of(10) {
             expect(
                 &client,
                 &tally,
@@ -307,7 +311,7 @@ async fn work(
             StatusCode::NO_CONTENT,
         )
         .await;
-        let mut sent = 6 + u64::from(n % 10 == 0);
+        let mut sent = 6 + u64::from(n.is_multiple_of(10));
         if worker == 0 {
             // the timer is per person: one worker drives it
             expect(
