@@ -5,6 +5,7 @@ pub mod assets;
 pub mod backup_metrics;
 pub mod client_ip;
 pub mod cookies;
+mod cross_site;
 pub mod csrf;
 mod error_body;
 pub mod import_query;
@@ -91,6 +92,10 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            cross_site::guard,
+        ))
         .layer(middleware::from_fn(error_body::render_errors));
     // outside render_errors, so rendered error pages carry them too
     for layer in security::layers(!state.config.environment.is_development()) {

@@ -140,6 +140,42 @@ async fn session_cookies_authenticate_and_state_changes_need_the_csrf_token(back
         .unwrap();
     let forged = patch(None).await.unwrap();
     let wrong = patch(Some("guessed")).await.unwrap();
+    // a valid token, but sent by another site's page: refused before the handler
+    let cross_site = |origin: &'static str| {
+        app.client
+            .patch(app.url("/api/v1/me"))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .header("origin", origin)
+            .json(&json!({"name": "Mallory"}))
+            .send()
+    };
+    let other_site = cross_site("https://evil.example").await.unwrap();
+    let other_site_type = other_site.headers()["content-type"].clone();
+    let other_site: serde_json::Value = other_site.json().await.unwrap();
+    let null_origin = cross_site("null").await.unwrap().status();
+    let own_origin = app
+        .client
+        .patch(app.url("/api/v1/me"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .header("origin", app.url("").trim_end_matches('/'))
+        .json(&json!({"name": "Ada B."}))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    let forged_page_form = app
+        .client
+        .post(app.url("/sign-out"))
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.example")
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let forged_page_status = forged_page_form.status();
+    let forged_page = forged_page_form.text().await.unwrap();
     let proper = patch(Some(&csrf)).await.unwrap();
     let sessions: serde_json::Value = app
         .client
@@ -170,6 +206,19 @@ async fn session_cookies_authenticate_and_state_changes_need_the_csrf_token(back
     assert_eq!(me.status(), 200);
     assert_eq!(forged.status(), 403);
     assert_eq!(wrong.status(), 403);
+    assert_eq!(other_site["status"], 403);
+    assert_eq!(other_site_type, "application/problem+json");
+    assert_eq!(
+        other_site["detail"],
+        "This request came from another site (https://evil.example) and was refused. Open GoGoTime at its own address and try again."
+    );
+    assert_eq!(null_origin, 403);
+    assert_eq!(own_origin, 200);
+    assert_eq!(forged_page_status, 403);
+    assert!(
+        forged_page.contains("This request came from another site (https://evil.example)"),
+        "{forged_page}"
+    );
     assert_eq!(proper.status(), 200);
     assert_eq!(sessions.as_array().unwrap().len(), 1);
     assert_eq!(sign_out.status(), 204);
