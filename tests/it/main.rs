@@ -14,6 +14,7 @@ mod credentials;
 mod docs_commands;
 mod entries;
 mod env_example;
+mod export_safety;
 mod exports;
 mod health;
 mod http_basics;
