@@ -31,6 +31,7 @@ mod postgres_tls;
 mod preflight;
 mod reports;
 mod schema_lockstep;
+mod secrets;
 mod shutdown;
 mod smoke;
 mod tenant_scope;
