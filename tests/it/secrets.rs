@@ -1,8 +1,9 @@
 //! Secrets stay secret: the real binary is used with a known password, JWT secret, database
-//! password, access token, API token, session cookie and invitation token — on the happy paths
-//! and on the error paths that are most tempted to echo them — and then every line it logged (at
-//! debug level), every error body it answered and its /metrics output are searched for those
-//! exact values. `gogotime config check` prints every secret redacted. On SQLite and PostgreSQL.
+//! password, access token, API token, calendar feed address, session cookie and invitation
+//! token — on the happy paths and on the error paths that are most tempted to echo them — and
+//! then every line it logged (at debug level), every error body it answered and its /metrics
+//! output are searched for those exact values. `gogotime config check` prints every secret
+//! redacted. On SQLite and PostgreSQL.
 
 use std::collections::BTreeMap;
 
@@ -308,6 +309,41 @@ async fn no_secret_reaches_a_log_line_an_error_body_or_a_metric(backend: Backend
     // a token in a query string is not a credential, and the address is never logged whole
     let path = format!("/api/v1/no-such-route?access_token={access}");
     let (status, _) = s.json(Method::GET, &path, None, None).await;
+    assert_eq!(status, 404);
+
+    // calendar feed: its secret address is used, then rotated, and the old one is refused
+    let (status, feed) = s
+        .json(
+            Method::POST,
+            "/api/v1/me/calendar-feed",
+            Some(&bearer(&access)),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{feed}");
+    let feed_path = feed["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("http://localhost:8080")
+        .expect("the feed is under the public URL")
+        .to_string();
+    let feed_token = feed_path
+        .trim_start_matches("/feeds/")
+        .trim_end_matches(".ics")
+        .to_string();
+    secrets.push(("calendar feed token", feed_token));
+    let (status, _, _) = s.page(&feed_path, &BTreeMap::new(), None).await;
+    assert_eq!(status, 200);
+    let (status, _) = s
+        .json(
+            Method::POST,
+            "/api/v1/me/calendar-feed",
+            Some(&bearer(&access)),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _, _) = s.page(&feed_path, &BTreeMap::new(), None).await;
     assert_eq!(status, 404);
 
     // invitation: accepted with a bad body, with the wrong method, properly, then again
