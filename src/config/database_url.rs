@@ -60,6 +60,24 @@ impl DatabaseUrl {
             // set_password only fails for URLs that cannot have credentials, excluded above
             let _ = url.set_password(Some("***"));
         }
+        // the driver also takes the password as a `password=` parameter
+        if let Some(query) = url
+            .query()
+            .filter(|q| q.split('&').any(is_password_pair))
+            .map(str::to_owned)
+        {
+            let redacted: Vec<&str> = query
+                .split('&')
+                .map(|pair| {
+                    if is_password_pair(pair) {
+                        "password=***"
+                    } else {
+                        pair
+                    }
+                })
+                .collect();
+            url.set_query(Some(&redacted.join("&")));
+        }
         Ok(Self {
             kind: DatabaseKind::Postgres,
             full: SecretString::from(raw),
@@ -93,6 +111,34 @@ impl DatabaseUrl {
     /// The URL with its password, for the driver only.
     pub fn expose(&self) -> &str {
         self.full.expose_secret()
+    }
+
+    /// The password as written in the URL and as the driver sees it (user info or a
+    /// `password=` parameter, percent-encoded and decoded), to scrub from driver messages.
+    pub fn passwords(&self) -> Vec<String> {
+        let Ok(url) = Url::parse(self.full.expose_secret()) else {
+            return Vec::new();
+        };
+        let mut found: Vec<String> = Vec::new();
+        if let Some(written) = url.password() {
+            found.push(written.to_string());
+            found.extend(percent_decoded(written));
+        }
+        if let Some(query) = url.query() {
+            for pair in query.split('&').filter(|p| is_password_pair(p)) {
+                let written = pair.split_once('=').map_or("", |(_, v)| v);
+                found.push(written.to_string());
+            }
+            found.extend(
+                url.query_pairs()
+                    .filter(|(k, _)| k == "password")
+                    .map(|(_, v)| v.into_owned()),
+            );
+        }
+        found.retain(|p| !p.is_empty());
+        found.sort();
+        found.dedup();
+        found
     }
 
     /// The file of a SQLite URL (`sqlite://data/x.db` → `data/x.db`, `sqlite:///x.db` → `/x.db`).
@@ -142,6 +188,36 @@ fn with_socket_stand_in_host(raw: &str) -> String {
     }
 }
 
+/// `p%40ss` → `p@ss`; `None` when the bytes are not UTF-8.
+fn percent_decoded(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// `password=…` in a query string (the key as the driver reads it, percent-decoded).
+fn is_password_pair(pair: &str) -> bool {
+    let key = pair.split_once('=').map_or(pair, |(k, _)| k);
+    url::form_urlencoded::parse(format!("{key}=").as_bytes()).any(|(k, _)| k == "password")
+}
+
 impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.redacted)
@@ -165,6 +241,27 @@ mod tests {
         assert!(!format!("{url:?}").contains("hunter2"));
         assert_eq!(url.server().as_deref(), Some("db:5433"));
         assert!(url.expose().contains("hunter2"));
+    }
+
+    #[test]
+    fn a_password_parameter_is_redacted_too() {
+        let url =
+            DatabaseUrl::parse("postgres://app@db/time?sslmode=require&password=hunter%232&x=1")
+                .unwrap();
+        assert_eq!(
+            url.to_string(),
+            "postgres://app@db/time?sslmode=require&password=***&x=1"
+        );
+        assert!(!format!("{url:?}").contains("hunter"));
+        assert_eq!(url.passwords(), ["hunter#2", "hunter%232"]);
+        let both = DatabaseUrl::parse("postgres://app:p%40ss@db/time").unwrap();
+        assert_eq!(both.passwords(), ["p%40ss", "p@ss"]);
+        assert!(
+            DatabaseUrl::parse("sqlite://data/x.db")
+                .unwrap()
+                .passwords()
+                .is_empty()
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::Db;
-use crate::config::{DatabaseConfig, DatabaseKind, DatabaseTls, SslMode};
+use crate::config::{DatabaseConfig, DatabaseKind, DatabaseTls, DatabaseUrl, SslMode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
@@ -38,7 +38,7 @@ async fn connect_postgres(config: &DatabaseConfig) -> Result<Db, ConnectError> {
         reason,
     };
     let options = PgConnectOptions::from_str(config.url.expose())
-        .map_err(|e| fail(redact(&e.to_string(), config.url.expose())))?
+        .map_err(|e| fail(redact(&e.to_string(), &config.url)))?
         .application_name("gogotime");
     // One direct attempt first: the pool would only report "timed out", hiding the reason
     // (refused, unknown host, bad password) an operator needs.
@@ -49,7 +49,7 @@ async fn connect_postgres(config: &DatabaseConfig) -> Result<Db, ConnectError> {
             let _ = conn.close().await;
         }
         Ok(Err(e)) => {
-            let reason = redact(&e.to_string(), config.url.expose());
+            let reason = redact(&e.to_string(), &config.url);
             let hint = config.url.tls().and_then(|tls| tls_hint(&reason, tls));
             return Err(fail(match hint {
                 Some(hint) => format!("{reason} — {hint}"),
@@ -144,14 +144,12 @@ fn tls_hint(reason: &str, tls: &DatabaseTls) -> Option<String> {
 }
 
 /// Driver messages may quote the URL; make sure its password never leaves this function.
-fn redact(message: &str, url: &str) -> String {
-    match url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.password().map(str::to_owned))
-    {
-        Some(password) if !password.is_empty() => message.replace(&password, "***"),
-        _ => message.to_string(),
-    }
+fn redact(message: &str, url: &DatabaseUrl) -> String {
+    url.passwords()
+        .iter()
+        .fold(message.to_string(), |message, password| {
+            message.replace(password, "***")
+        })
 }
 
 #[cfg(test)]

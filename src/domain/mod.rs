@@ -8,6 +8,7 @@ pub mod email;
 pub mod entries;
 pub mod entry_filter;
 pub mod field_schema;
+pub mod formula;
 pub mod ids;
 pub mod money;
 pub mod password;

@@ -3,7 +3,7 @@
 //! It sits above `api` and `web` (it renders the pages' error page), so that `problem`, which
 //! both of them use, stays a leaf.
 
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -30,7 +30,13 @@ struct Problem<'a> {
 
 /// Middleware: the one place error responses get their body.
 pub async fn render_errors(request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
+    let path = instance(
+        request.uri().path(),
+        request
+            .extensions()
+            .get::<MatchedPath>()
+            .map(MatchedPath::as_str),
+    );
     let request_id = request
         .extensions()
         .get::<RequestId>()
@@ -97,6 +103,32 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     rendered
 }
 
+/// The problem's `instance`: the request's path, except that a secret which is part of the
+/// address (an invitation's or a shared report's token: routes name that parameter `{token}`) is
+/// written as the placeholder, so an error body never repeats a credential.
+fn instance(path: &str, route: Option<&str>) -> String {
+    let Some(route) = route.filter(|route| route.contains("{token}")) else {
+        return path.to_string();
+    };
+    let segments: Vec<&str> = path.split('/').collect();
+    let template: Vec<&str> = route.split('/').collect();
+    if segments.len() != template.len() {
+        return route.to_string();
+    }
+    segments
+        .iter()
+        .zip(template)
+        .map(|(segment, pattern)| {
+            if pattern == "{token}" {
+                pattern
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 fn default_detail(status: StatusCode, method: &axum::http::Method) -> String {
     match status {
         StatusCode::NOT_FOUND => "There is nothing at this address.".into(),
@@ -124,5 +156,29 @@ fn default_detail(status: StatusCode, method: &axum::http::Method) -> String {
             .canonical_reason()
             .unwrap_or("The request failed.")
             .to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::instance;
+
+    #[test]
+    fn a_token_in_the_address_is_not_repeated() {
+        assert_eq!(
+            instance(
+                "/api/v1/invitations/ggi_s3cret/accept",
+                Some("/api/v1/invitations/{token}/accept")
+            ),
+            "/api/v1/invitations/{token}/accept"
+        );
+        assert_eq!(
+            instance(
+                "/api/v1/organizations/0191/projects/7",
+                Some("/api/v1/organizations/{org_id}/projects/{id}")
+            ),
+            "/api/v1/organizations/0191/projects/7"
+        );
+        assert_eq!(instance("/api/v1/nothing", None), "/api/v1/nothing");
     }
 }

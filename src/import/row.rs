@@ -15,6 +15,7 @@ use super::format::Format;
 use super::numbers::{parse_integer, parse_money};
 use super::record::{Key, Record, fingerprint};
 use crate::domain::entries::{check_description, parse_rate};
+use crate::domain::formula::restore;
 use crate::domain::money::minor_digits;
 
 /// What every row of one file is read with.
@@ -132,10 +133,17 @@ impl<'a> RowReader<'a> {
         })
     }
 
-    /// The trimmed cell of `field`, `None` when the column is absent or the cell empty.
+    /// The trimmed cell of `field`, `None` when the column is absent or the cell empty. In a
+    /// GoGoTime export, the `'` the exporter put before text a spreadsheet would read as a
+    /// formula is taken off again (`crate::domain::formula`: only a `'` followed by `'`s and
+    /// then `=`, `+`, `-`, `@`, tab or CR), so the export imports back byte-identical. Other
+    /// trackers' files are read as they are: their quoting rules are not ours to guess.
     pub(super) fn cell(&self, field: Field) -> Option<&'a str> {
         let index = self.ctx.columns.column(field)?;
-        let value = self.row.get(index)?.trim();
+        let mut value = self.row.get(index)?.trim();
+        if self.ctx.format == Format::Gogotime {
+            value = restore(value);
+        }
         (!value.is_empty()).then_some(value)
     }
 

@@ -87,7 +87,7 @@ async fn entries(
     tag = "exports",
     params(("org_id" = uuid::Uuid, Path), Range, Zone, Rounding, Filters),
     responses(
-        (status = 200, description = "The finished entries starting in the range, oldest first, as RFC 4180 CSV (UTF-8, CRLF) with the header `id,date,start,end,duration_seconds,duration,hours,user_email,user_name,client,project,task,description,tags,billable,hourly_rate,amount,currency`. `start`/`end` are ISO 8601 local date-times with offset in `tz`, `date` the local day of `start`; `duration_seconds` is exact whole seconds after rounding (as tracked with rounding `none`), `duration` the same as h:mm:ss, `hours` decimal hours with two places (for convenience only); tags are joined by `, `; money is in major units with a dot. Streamed as it is read", body = String, content_type = "text/csv"),
+        (status = 200, description = "The finished entries starting in the range, oldest first, as RFC 4180 CSV (UTF-8, CRLF) with the header `id,date,start,end,duration_seconds,duration,hours,user_email,user_name,client,project,task,description,tags,billable,hourly_rate,amount,currency`. `start`/`end` are ISO 8601 local date-times with offset in `tz`, `date` the local day of `start`; `duration_seconds` is exact whole seconds after rounding (as tracked with rounding `none`), `duration` the same as h:mm:ss, `hours` decimal hours with two places (for convenience only); tags are joined by `, `; money is in major units with a dot. A text cell a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, tab or CR, after any `'`) gets a leading `'`, which the importer removes again. Streamed as it is read", body = String, content_type = "text/csv"),
         (status = 403, description = "Members export their own time only"),
     ),
 )]
@@ -125,7 +125,7 @@ pub async fn entries_json_get(
     tag = "exports",
     params(("org_id" = uuid::Uuid, Path), Range, Zone, Rounding, Filters),
     responses(
-        (status = 200, description = "The same entries and columns as the CSV export in one worksheet, with real cells: date and local date-times as dates, durations as time values shown [h]:mm:ss, seconds, hours and money as numbers, billable as a boolean", body = FileBytes, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 200, description = "The same entries and columns as the CSV export in one worksheet, with real cells: date and local date-times as dates, durations as time values shown [h]:mm:ss, seconds, hours and money as numbers, billable as a boolean; text as string cells, neutralised against formulas as in the CSV, and no formula cells", body = FileBytes, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 403, description = "Members export their own time only"),
     ),
 )]

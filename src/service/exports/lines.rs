@@ -12,6 +12,7 @@ use super::{decimal, hms, hours, local_iso};
 use crate::db::names::{self, Catalog};
 use crate::db::{Ts, entries};
 use crate::domain::entries::TimeEntry;
+use crate::domain::formula::neutralise;
 use crate::domain::ids::{OrganizationId, TimeEntryId};
 use crate::error::AppResult;
 use crate::service::Ctx;
@@ -101,8 +102,13 @@ impl Line {
         }
     }
 
-    /// The CSV record, in [`super::COLUMNS`] order.
+    /// The CSV record, in [`super::COLUMNS`] order. People's text is neutralised against
+    /// formula injection (the CSV and XLSX cells are the same); GoGoTime's own values (ids,
+    /// dates, numbers, `true`/`false`, the currency code) are written as they are, so a negative
+    /// amount stays a number.
     pub fn to_record(&self, currency: &str) -> [String; 18] {
+        let text = |value: &str| neutralise(value).into_owned();
+        let optional = |value: &Option<String>| text(value.as_deref().unwrap_or_default());
         [
             self.id.to_string(),
             self.start.date_naive().to_string(),
@@ -111,13 +117,14 @@ impl Line {
             self.seconds.to_string(),
             hms(self.seconds),
             hours(self.seconds),
-            self.user_email.clone(),
-            self.user_name.clone(),
-            self.client.clone().unwrap_or_default(),
-            self.project.clone().unwrap_or_default(),
-            self.task.clone().unwrap_or_default(),
-            self.description.clone(),
-            self.tags.join(", "),
+            text(&self.user_email),
+            text(&self.user_name),
+            optional(&self.client),
+            optional(&self.project),
+            optional(&self.task),
+            text(&self.description),
+            // one cell: only its start can trigger a formula
+            text(&self.tags.join(", ")),
             self.billable.to_string(),
             self.rate
                 .map(|rate| decimal(rate, currency))
