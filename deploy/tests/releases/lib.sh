@@ -266,7 +266,7 @@ wrong = [v for v in window if v[1] != want]
 if wrong:
     print(f"    {len(wrong)} of {len(window)} reads after the switch to {want} answered another version: {wrong[:5]}")
 else:
-    print(f"    {len(window)} version reads from the switch to {want} returning until the next command, all {want}")
+    print(f"    {len(window)} version reads between the switch to {want} and the next command, all {want}")
 sys.exit(1 if wrong or not window else 0)
 PY
 }

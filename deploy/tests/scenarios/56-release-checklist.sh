@@ -18,8 +18,11 @@ release_checklist() {
     grep -q '^✗' "$WORK/preflight.log" && fail "preflight printed a ✗ line"
     rel_smoke "$version" >"$WORK/smoke.log" 2>&1 || { cat "$WORK/smoke.log" >&3; fail "smoke on the healthy stack"; }
     sed 's/^/      /' "$WORK/smoke.log" >&3
-    figure "release_checklist: preflight" "$(tail -n 1 "$WORK/preflight.log")"
-    figure "release_checklist: smoke" "$(tail -n 1 "$WORK/smoke.log")"
+    local last
+    last=$(tail -n 1 "$WORK/preflight.log")
+    figure "release_checklist: preflight" "${last#preflight: }"
+    last=$(tail -n 1 "$WORK/smoke.log")
+    figure "release_checklist: smoke" "${last#smoke: }"
     rel down --volumes --remove-orphans --timeout 10 >/dev/null 2>&1
     # shellcheck disable=SC2034 # read by releases/lib.sh
     REL_STACK_UP=""
