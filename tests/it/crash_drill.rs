@@ -612,7 +612,7 @@ async fn acknowledged_writes_survive_kill_9_mid_load(backend: Backend) {
     }
     let mut ready_after_crash = Vec::new();
     let (mut landed, mut absent) = (0, 0);
-    for round in 0..CRASHES {
+    for (round, load) in LOAD_BEFORE_KILL.into_iter().enumerate() {
         let address = server.address.clone();
         let tasks: Vec<_> = writers
             .into_iter()
@@ -624,7 +624,7 @@ async fn acknowledged_writes_survive_kill_9_mid_load(backend: Backend) {
                 })
             })
             .collect();
-        tokio::time::sleep(LOAD_BEFORE_KILL[round]).await;
+        tokio::time::sleep(load).await;
         server.signal("KILL");
         let code = server.wait(Duration::from_secs(10));
         assert_eq!(code, -1, "SIGKILL leaves no exit code");
