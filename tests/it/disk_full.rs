@@ -60,7 +60,8 @@ impl Api {
         .await
     }
 
-    async fn descriptions(&self) -> Vec<String> {
+    /// Every entry's description, or the failed answer.
+    async fn descriptions(&self) -> Result<Vec<String>, Value> {
         let mut all = Vec::new();
         let mut cursor = String::new();
         loop {
@@ -71,7 +72,9 @@ impl Api {
                     None,
                 )
                 .await;
-            assert_eq!(status, 200, "listing entries: {page}");
+            if status != 200 {
+                return Err(page);
+            }
             for entry in page["items"].as_array().unwrap() {
                 assert_eq!(entry["tags"].as_array().unwrap().len(), 1, "{entry}");
                 all.push(entry["description"].as_str().unwrap().to_string());
@@ -82,7 +85,7 @@ impl Api {
             }
         }
         all.sort();
-        all
+        Ok(all)
     }
 }
 
@@ -195,7 +198,8 @@ async fn sqlite_on_a_full_disk_refuses_writes_with_503_keeps_reading_and_recover
     assert_eq!(tags_status, 200);
     let mut expected = acknowledged.clone();
     expected.sort();
-    assert_eq!(api.descriptions().await, expected);
+    let listed = api.descriptions().await;
+    assert_eq!(listed, Ok(expected.clone()), "{:#?}", server.logs());
     let readiness = client
         .get(format!("{}/api/system/health", server.address))
         .send()
@@ -216,10 +220,16 @@ async fn sqlite_on_a_full_disk_refuses_writes_with_503_keeps_reading_and_recover
     // space comes back: the same server writes again
     std::fs::remove_file(&filler).unwrap();
     let (status, _, body) = api.create(refused, &tag).await;
-    assert_eq!(status, 201, "after freeing space: {body}");
+    assert_eq!(
+        status,
+        201,
+        "after freeing space: {body}\n{:#?}",
+        server.logs()
+    );
     expected.push(filled_entry(refused));
     expected.sort();
-    assert_eq!(api.descriptions().await, expected);
+    let listed = api.descriptions().await;
+    assert_eq!(listed, Ok(expected), "{:#?}", server.logs());
     assert!(
         server
             .logs()
