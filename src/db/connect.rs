@@ -4,9 +4,10 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
+use sqlx::sqlite::SqliteTransactionManager;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, TransactionManager};
 
 use super::Db;
 use crate::config::{DatabaseConfig, DatabaseKind, DatabaseTls, DatabaseUrl, SslMode};
@@ -99,10 +100,22 @@ async fn connect_sqlite(config: &DatabaseConfig) -> Result<Db, ConnectError> {
     let pool = SqlitePoolOptions::new()
         .max_connections(config.max_connections)
         .acquire_timeout(config.acquire_timeout)
+        .after_release(|conn, _| Box::pin(async move { in_no_transaction(conn).await }))
         .connect_with(options)
         .await
         .map_err(|e| fail(e.to_string()))?;
     Ok(Db::Sqlite(pool))
+}
+
+/// Whether a released SQLite connection may go back to the pool. SQLite rolls a transaction
+/// back by itself when a write fails with SQLITE_FULL or an I/O error; sqlx's own ROLLBACK then
+/// fails ("no transaction is active") and sqlx keeps counting the transaction as open, so every
+/// later BEGIN on that connection would fail until a restart. Such a connection is closed (the
+/// pool opens a fresh one) instead: the disk-full drill, tests/it/disk_full.rs, found this.
+async fn in_no_transaction(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    // the ping runs after the ROLLBACK a dropped transaction queued on the connection
+    conn.ping().await?;
+    Ok(<SqliteTransactionManager as TransactionManager>::get_transaction_depth(conn) == 0)
 }
 
 /// What an operator should change when the failure is about TLS: driver messages name the

@@ -13,6 +13,10 @@ pub enum DbError {
     /// worth retrying, not a bug.
     #[error("the database is unavailable")]
     Unavailable(#[source] sqlx::Error),
+    /// The database's disk is full (SQLITE_FULL; PostgreSQL's disk_full, 53100): the write was
+    /// rolled back whole, and will work again once an operator frees space.
+    #[error("the database's disk is full: {0}")]
+    StorageFull(String),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -40,6 +44,11 @@ impl DbError {
         if matches!(kind(&e), ErrorKind::Connection | ErrorKind::PoolTimeout) {
             return DbError::Unavailable(e);
         }
+        if let sqlx::Error::Database(db) = &e
+            && is_disk_full(db.as_ref())
+        {
+            return DbError::StorageFull(db.message().to_string());
+        }
         DbError::Other(anyhow::Error::new(e).context("a database query failed"))
     }
 }
@@ -57,8 +66,24 @@ impl From<DbError> for AppError {
                     "The database is not answering right now. Try again in a moment.".into(),
                 )
             }
+            DbError::StorageFull(reason) => {
+                // the one place a full disk is reported: operators must free space
+                tracing::error!(%reason, "a write was refused because the database's disk is full; free space on it");
+                AppError::Unavailable("The server's disk is full, so this change was not saved. Try again once an administrator has freed space.".into())
+            }
             DbError::Other(e) => AppError::Internal(e),
         }
+    }
+}
+
+/// SQLite's SQLITE_FULL (13, also as the low byte of an extended code) or PostgreSQL's
+/// disk_full (53100).
+fn is_disk_full(db: &dyn sqlx::error::DatabaseError) -> bool {
+    let code = db.code().unwrap_or_default();
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        code.parse::<i32>().is_ok_and(|c| c & 0xff == 13)
+    } else {
+        code == "53100"
     }
 }
 

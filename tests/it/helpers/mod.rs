@@ -7,6 +7,7 @@ pub mod postgres;
 pub mod shell_docs;
 pub mod tcp_proxy;
 pub mod tls;
+pub mod tmpfs;
 pub mod web;
 
 use std::sync::{Arc, Mutex, Once};
