@@ -334,6 +334,12 @@ pub fn table() -> Vec<Case> {
             signed_in(404, 201, 201, 201, 201),
         ),
         case(
+            "POST /api/v1/organizations/{org_id}/time-entries",
+            // a member is refused with 404, as for reading someone else's entry
+            "an entry for the owner",
+            signed_in(404, 404, 201, 201, 201),
+        ),
+        case(
             "GET /api/v1/organizations/{org_id}/time-entries/{id}",
             "the member's entry",
             signed_in(404, 200, 200, 200, 200),
@@ -725,8 +731,10 @@ pub async fn request(app: &TestApp, fx: &mut Fixture, case: &Case, who: Who) -> 
                 "end": format!("2026-01-{day:02}T14:00:00Z"),
                 "description": format!("entry {n}"),
             });
-            if variant == "an entry for the member" {
-                body["user_id"] = json!(fx.member.id);
+            match variant {
+                "an entry for the member" => body["user_id"] = json!(fx.member.id),
+                "an entry for the owner" => body["user_id"] = json!(fx.owner.id),
+                _ => {}
             }
             Req::new(M::POST, fx.p("time-entries")).json(body)
         }

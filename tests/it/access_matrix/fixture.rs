@@ -15,6 +15,8 @@ pub const BOUNDARY: &str = "gogotime-matrix-boundary-41d7";
 
 pub struct Fixture {
     pub org: String,
+    /// The outsider's own organization.
+    pub elsewhere: String,
     pub owner: TestUser,
     pub admin: TestUser,
     pub manager: TestUser,
@@ -111,8 +113,13 @@ impl Fixture {
         .unwrap();
         assert_eq!(run.code, 0, "{}", run.output());
 
+        let (_, theirs) = app
+            .get_as("/api/v1/organizations", &org.outsider.token)
+            .await;
+        let elsewhere = theirs[0]["id"].as_str().unwrap().to_string();
         let mut fx = Fixture {
             org: o,
+            elsewhere,
             expired_access: org.owner.token.clone(),
             owner: org.owner,
             admin: org.admin,

@@ -140,6 +140,7 @@ async fn every_api_operation_answers_each_caller_as_the_matrix_says(backend: Bac
     let mut fx = fixture::Fixture::build(&app).await;
     let mut failures = Vec::new();
     let mut checks = 0;
+    let mut idor_checks = 0;
     for case in &table {
         for (i, who) in WHO.iter().enumerate() {
             let req = api::request(&app, &mut fx, case, *who).await;
@@ -164,7 +165,36 @@ async fn every_api_operation_answers_each_caller_as_the_matrix_says(backend: Bac
                 ));
             }
         }
+        // The same objects through the outsider's own organization, where the outsider may do
+        // everything: an id of another organization's object answers 404 there too.
+        let template = case.operation.split_once(' ').unwrap().1;
+        let Some(rest) = template.strip_prefix("/api/v1/organizations/{org_id}") else {
+            continue;
+        };
+        if !rest.contains('{') {
+            continue;
+        }
+        let mut req = api::request(&app, &mut fx, case, Who::Owner).await;
+        req.path = req.path.replace(&fx.org, &fx.elsewhere);
+        let (status, body) = fx.send(&app, &req, Who::Outsider).await;
+        checks += 1;
+        idor_checks += 1;
+        if status != 404 {
+            failures.push(format!(
+                "{} [{}] through the outsider's organization: {} {} answered {status}, \
+                 expected 404: {:.300}",
+                case.operation,
+                case.variant,
+                req.method,
+                req.path,
+                body.to_string()
+            ));
+        }
     }
+    println!(
+        "authorization matrix (API): {idor_checks} operations on another organization's objects \
+         through the outsider's own organization"
+    );
     println!(
         "authorization matrix (API): {} documented operations + {} outside the document, \
          {} cases × {} callers = {checks} checks",
