@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
+use super::access::require_member;
 use super::entries::{EntryInput, draft, membership, validate};
 use super::{Actor, Ctx};
 use crate::db::catalog::{ListFilter, clients, projects, tags, tasks};
@@ -176,6 +177,22 @@ fn forbidden(role: Role) -> AppError {
     ))
 }
 
+fn importer(role: Role) -> AppResult<()> {
+    if allows(role, Permission::ImportEntries) {
+        Ok(())
+    } else {
+        Err(forbidden(role))
+    }
+}
+
+/// Whether `actor` may import into `org` (404 for non-members, 403 below manager): the upload
+/// page asks before it shows a form that [`run`] would refuse.
+pub async fn require_importer(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<()> {
+    let mut pooled = ctx.db.acquire().await?;
+    let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    importer(mine.role)
+}
+
 /// Dry run or import of `file`; see the module docs.
 pub async fn run(
     ctx: &Ctx,
@@ -211,9 +228,7 @@ async fn import(
     let org = request.organization;
     let mut tx = ctx.db.begin().await?;
     let mine = membership(&mut tx, org, actor).await?;
-    if !allows(mine.role, Permission::ImportEntries) {
-        return Err(forbidden(mine.role));
-    }
+    importer(mine.role)?;
     if let Some(fallback) = request.fallback_member
         && organizations::member_of(&mut tx.conn(), org, fallback)
             .await?

@@ -810,10 +810,14 @@ async fn the_web_wizard_previews_confirms_and_imports(backend: Backend) {
     let again = web.post(&format!("/o/{}{action}", org.id), &[]).await;
     assert_eq!(again.status, 404, "{}", again.body);
 
-    // members are refused by the service
+    // members are refused by the service: the page says so instead of showing a form
     let mut member = WebClient::new(&app);
     member.sign_in("member@example.org").await;
-    member.get(&format!("/o/{}/import", org.id)).await;
+    let page = member.get(&format!("/o/{}/import", org.id)).await;
+    assert_eq!(page.status, 403, "{}", page.body);
+    page.assert_contains("manager, admin or owner");
+    // an upload anyway (with the CSRF token of another page) is refused the same way
+    member.get(&format!("/o/{}/entries", org.id)).await;
     let refused = member
         .post_multipart(
             &format!("/o/{}/import", org.id),
@@ -826,7 +830,7 @@ async fn the_web_wizard_previews_confirms_and_imports(backend: Backend) {
             ("file", "toggl.csv", &fixture("toggl_detailed.csv")),
         )
         .await;
-    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.status, 403, "{}", refused.body);
     refused.assert_contains("manager, admin or owner");
 }
 

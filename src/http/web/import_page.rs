@@ -178,6 +178,7 @@ async fn render_upload(
     choices: Choices,
     errors: FormErrors,
 ) -> PageResult {
+    imports::require_importer(&state.ctx, &viewer.actor, org).await?;
     let (chrome, _) = org_chrome(state, viewer, org, "entries").await?;
     let status = if errors.is_empty() {
         StatusCode::OK
