@@ -5,6 +5,7 @@
 
 mod api;
 mod fixture;
+mod web;
 
 use reqwest::Method;
 use serde_json::Value;
@@ -12,7 +13,17 @@ use serde_json::Value;
 use crate::both_backends;
 use crate::helpers::Backend;
 
-both_backends!(every_api_operation_answers_each_caller_as_the_matrix_says);
+both_backends!(
+    every_api_operation_answers_each_caller_as_the_matrix_says,
+    every_web_page_answers_each_browser_as_the_matrix_says,
+);
+
+use web::every_web_page_answers_each_browser_as_the_matrix_says;
+
+#[test]
+fn the_web_matrix_lists_every_page_route() {
+    web::the_web_table_lists_every_page_route();
+}
 
 /// Who calls. Credentials that must not work (expired, revoked, disabled) belong to powerful
 /// users (the owner, an admin), so a 2xx for them would be a real hole, not a harmless one.
