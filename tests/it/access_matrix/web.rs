@@ -8,6 +8,8 @@
 //! organization's pages answer the 404 page, a role that may not see a page gets the 403 page,
 //! and no page shown to a member or an outsider contains another person's entry.
 
+use std::collections::BTreeSet;
+
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
 
@@ -95,8 +97,55 @@ fn table() -> Vec<(&'static str, &'static str, Expect)> {
     ]
 }
 
+/// The forms (POST routes) of an organization's pages. Each is posted with a valid CSRF token
+/// by the outsider (the 404 page) and by the three browsers without a working session (sent to
+/// sign in); nothing may change. The roles inside the organization are covered by the API
+/// matrix, whose services these forms call.
+fn org_forms() -> Vec<&'static str> {
+    vec![
+        "/o/{org}/timer/start",
+        "/o/{org}/timer/stop",
+        "/o/{org}/entries",
+        "/o/{org}/entries/bulk",
+        "/o/{org}/entries/{id}",
+        "/o/{org}/entries/{id}/delete",
+        "/o/{org}/entries/{id}/continue",
+        "/o/{org}/week/add",
+        "/o/{org}/week/cells",
+        "/o/{org}/reports/save",
+        "/o/{org}/reports/saved/{id}/delete",
+        "/o/{org}/reports/share",
+        "/o/{org}/reports/shared/{id}/revoke",
+        "/o/{org}/members/{user}/role",
+        "/o/{org}/members/{user}/remove",
+        "/o/{org}/invitations",
+        "/o/{org}/invitations/{id}/revoke",
+        "/o/{org}/settings",
+        "/o/{org}/delete",
+        "/o/{org}/import",
+        "/o/{org}/import/{upload}/confirm",
+        "/o/{org}/clients",
+        "/o/{org}/clients/{id}",
+        "/o/{org}/clients/{id}/delete",
+        "/o/{org}/projects",
+        "/o/{org}/projects/{id}",
+        "/o/{org}/projects/{id}/delete",
+        "/o/{org}/projects/{id}/tasks",
+        "/o/{org}/projects/{id}/tasks/{task}",
+        "/o/{org}/projects/{id}/tasks/{task}/delete",
+        "/o/{org}/projects/{id}/members",
+        "/o/{org}/projects/{id}/members/{user}/remove",
+        "/o/{org}/projects/{id}/rate",
+        "/o/{org}/projects/{id}/rates/{user}",
+        "/o/{org}/tags",
+        "/o/{org}/tags/{id}",
+        "/o/{org}/tags/{id}/delete",
+    ]
+}
+
 struct WebFixture {
     org: String,
+    owner_id: String,
     /// Session cookies (`name=value`) per browser; none for the anonymous one.
     cookies: Vec<Option<String>>,
     project: String,
@@ -194,6 +243,7 @@ impl WebFixture {
         assert_eq!(status, 201, "{share}");
         WebFixture {
             org: o,
+            owner_id: org.owner.id.clone(),
             cookies,
             project: project["id"].as_str().unwrap().to_string(),
             member_entry: member_entry["id"].as_str().unwrap().to_string(),
@@ -234,6 +284,7 @@ pub async fn every_web_page_answers_each_browser_as_the_matrix_says(backend: Bac
     let table = table();
     let mut failures = Vec::new();
     let mut checks = 0;
+    let mut form_checks = 0;
     for (template, variant, expect) in &table {
         let path = fx.path(template, variant);
         for (i, browser) in BROWSERS.iter().enumerate() {
@@ -278,8 +329,110 @@ pub async fn every_web_page_answers_each_browser_as_the_matrix_says(backend: Bac
             }
         }
     }
+    // the organization's forms, posted with a valid CSRF token of the browser's own session
+    let csrf_of = |page: &str| {
+        let marker = "name=\"_csrf\" value=\"";
+        let start = page.find(marker).map(|i| i + marker.len());
+        start.map(|i| page[i..].split('"').next().unwrap().to_string())
+    };
+    let forms = org_forms();
+    for template in &forms {
+        let path = fx
+            .path(template, "the owner's entry")
+            .replace("{user}", &fx.owner_id)
+            .replace("{task}", "01a23000-0000-7000-8000-000000000000")
+            .replace("{upload}", "01a23000-0000-7000-8000-000000000000");
+        for (i, browser) in BROWSERS.iter().enumerate().take(4) {
+            let mut csrf = String::new();
+            let mut request = app.client.post(app.url(&path));
+            if let Some(cookie) = &fx.cookies[i] {
+                let own = app
+                    .client
+                    .get(app.url("/account/profile"))
+                    .header(COOKIE, cookie)
+                    .send()
+                    .await
+                    .unwrap();
+                csrf = csrf_of(&own.text().await.unwrap()).unwrap_or_default();
+                request = request.header(COOKIE, cookie);
+            }
+            // enough fields that no form stops early at "nothing to do": an entry to change
+            // or delete, a week cell to fill, a name
+            let (project, entry) = (&fx.project, &fx.owner_entry);
+            let (content_type, body) = if template.ends_with("/import") {
+                let boundary = "matrix-form-boundary";
+                (
+                    format!("multipart/form-data; boundary={boundary}"),
+                    format!(
+                        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\
+                         {csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; \
+                         name=\"tz\"\r\n\r\nUTC\r\n--{boundary}\r\nContent-Disposition: \
+                         form-data; name=\"file\"; filename=\"e.csv\"\r\nContent-Type: \
+                         text/csv\r\n\r\ndate,start,end,description\n\
+                         2026-02-02,09:00,10:00,Forged\n\r\n--{boundary}--\r\n"
+                    ),
+                )
+            } else {
+                (
+                    "application/x-www-form-urlencoded".to_string(),
+                    format!(
+                        "_csrf={csrf}&name=Forged&role=owner&description=Forged\
+                         &entry_id={entry}&action=delete&start=2026-02-02\
+                         &cell.{project}%7C.2026-02-03=1%3A00&was.{project}%7C.2026-02-03="
+                    ),
+                )
+            };
+            let response = request
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let location = response
+                .headers()
+                .get(LOCATION)
+                .map(|l| l.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            checks += 1;
+            form_checks += 1;
+            let expected = if *browser == Browser::Outsider {
+                404
+            } else {
+                303
+            };
+            if status != expected || (status == 303 && !location.starts_with("/sign-in")) {
+                failures.push(format!(
+                    "POST {template} as {browser:?}: {path} answered {status} (location \
+                     {location:?}), expected {expected}"
+                ));
+            }
+        }
+    }
+    // and nothing changed: the organization, its project and the owner's entry are as they were
+    let owner = fx.cookies[7].clone().unwrap();
+    for page in [
+        format!("/o/{}/projects/{}", fx.org, fx.project),
+        format!("/o/{}/entries/{}/edit", fx.org, fx.owner_entry),
+    ] {
+        let response = app
+            .client
+            .get(app.url(&page))
+            .header(COOKIE, &owner)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{page} after the forged posts");
+        let html = response.text().await.unwrap();
+        assert!(!html.contains("Forged"), "{page} was changed: {html}");
+    }
     println!(
-        "authorization matrix (web): {} page cases × {} browsers = {checks} checks",
+        "authorization matrix (web): {} organization forms × 4 browsers without access = \
+         {form_checks} checks",
+        forms.len()
+    );
+    println!(
+        "authorization matrix (web): {} page cases × {} browsers, {checks} checks in all",
         table.len(),
         BROWSERS.len()
     );
@@ -291,49 +444,73 @@ pub async fn every_web_page_answers_each_browser_as_the_matrix_says(backend: Bac
     );
 }
 
-/// Every `.route("…", get(…))` declared in src/http/web/ has a row in [`table`] (the web router
-/// cannot list its routes, so its declarations are read instead).
-pub fn the_web_table_lists_every_page_route() {
+/// The routes declared in src/http/web/: (GET routes, POST routes). The web router cannot list
+/// its routes, so the declarations are read: `.route("…", get(…).post(…))`, and the named-item
+/// pages (clients, tags), which build theirs from their kind's `plural`.
+fn declared_routes() -> (BTreeSet<String>, BTreeSet<String>) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http/web");
-    let mut declared = std::collections::BTreeSet::new();
+    let (mut gets, mut posts) = (BTreeSet::new(), BTreeSet::new());
     let mut stack = vec![root];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let source: String = std::fs::read_to_string(&path)
-                    .unwrap()
-                    .split_whitespace()
-                    .collect();
-                for part in source.split(".route(").skip(1) {
-                    let Some(rest) = part.strip_prefix('"') else {
-                        continue;
-                    };
-                    let Some((route, handlers)) = rest.split_once('"') else {
-                        continue;
-                    };
-                    let handlers = handlers.split(".route(").next().unwrap();
-                    if handlers.starts_with(",get(") || handlers.contains(").get(") {
-                        declared.insert(route.to_string());
-                    }
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let source: String = std::fs::read_to_string(&path)
+                .unwrap()
+                .split_whitespace()
+                .collect();
+            for part in source.split(".route(").skip(1) {
+                let Some(rest) = part.strip_prefix('"') else {
+                    continue;
+                };
+                let Some((route, handlers)) = rest.split_once('"') else {
+                    continue;
+                };
+                let handlers = handlers.split(".route(").next().unwrap();
+                if handlers.starts_with(",get(") || handlers.contains(").get(") {
+                    gets.insert(route.to_string());
                 }
-                // the named-item pages (clients, tags) build `/o/{org}/<plural>` from their kind
-                for part in source.split("plural:\"").skip(1) {
-                    let plural = part.split('"').next().unwrap();
-                    declared.insert(format!("/o/{{org}}/{plural}"));
+                if handlers.starts_with(",post(") || handlers.contains(").post(") {
+                    posts.insert(route.to_string());
                 }
+            }
+            for part in source.split("plural:\"").skip(1) {
+                let base = format!("/o/{{org}}/{}", part.split('"').next().unwrap());
+                gets.insert(base.clone());
+                posts.insert(format!("{base}/{{id}}"));
+                posts.insert(format!("{base}/{{id}}/delete"));
+                posts.insert(base);
             }
         }
     }
-    let listed: std::collections::BTreeSet<String> =
-        table().iter().map(|(t, _, _)| t.to_string()).collect();
-    let missing: Vec<&String> = declared.difference(&listed).collect();
-    let stale: Vec<&String> = listed.difference(&declared).collect();
+    (gets, posts)
+}
+
+/// Every page declared in src/http/web/ has a row in [`table`], and every form of an
+/// organization one in [`org_forms`].
+pub fn the_web_table_lists_every_page_route() {
+    let (gets, posts) = declared_routes();
+    let listed: BTreeSet<String> = table().iter().map(|(t, _, _)| t.to_string()).collect();
+    let posts: BTreeSet<String> = posts.into_iter().filter(|p| p.starts_with("/o/")).collect();
+    let forms: BTreeSet<String> = org_forms().iter().map(|f| f.to_string()).collect();
+    let missing: Vec<&String> = gets
+        .difference(&listed)
+        .chain(posts.difference(&forms))
+        .collect();
+    let stale: Vec<&String> = listed
+        .difference(&gets)
+        .chain(forms.difference(&posts))
+        .collect();
     assert!(
         missing.is_empty() && stale.is_empty(),
-        "the web matrix (tests/it/access_matrix/web.rs) must list exactly the pages declared in \
-         src/http/web/.\nPages with no row: {missing:#?}\nRows for pages that no longer exist: {stale:#?}"
+        "the web matrix (tests/it/access_matrix/web.rs) must list exactly the pages and \
+         organization forms declared in src/http/web/.\nRoutes with no row: {missing:#?}\n\
+         Rows for routes that no longer exist: {stale:#?}"
     );
 }
