@@ -1,8 +1,9 @@
 //! The web half of the matrix: every page (GET route) of the web router × every kind of
-//! browser → the exact status. The web router has no machine-readable route list (its routes
-//! are declared by each page module's `routes()` in src/http/web/), so this table is kept by
-//! hand; `the_web_table_lists_every_page_route` reads those declarations to catch a page added
-//! without a row.
+//! browser → the exact status, and the forms of an organization and of one's account posted
+//! by those who may not. The web router has no machine-readable route list (its routes are
+//! declared by each page module's `routes()` in src/http/web/), so these tables are kept by
+//! hand, and `the_web_matrix_lists_every_page_route` (mod.rs) reads those declarations to fail
+//! on a route added without a row.
 //!
 //! Rules: someone without a working session is sent to sign in (303 to /sign-in), another
 //! organization's pages answer the 404 page, a role that may not see a page gets the 403 page,
@@ -143,8 +144,26 @@ fn org_forms() -> Vec<&'static str> {
     ]
 }
 
+/// The forms of one's own account. Without a working session they send to sign-in; a member
+/// naming the owner's API token or session gets the 404 page, and the owner's stay working.
+fn account_forms() -> Vec<&'static str> {
+    vec![
+        "/account/profile",
+        "/account/password",
+        "/account/tokens",
+        "/account/tokens/{id}/revoke",
+        "/account/calendar-feed",
+        "/account/calendar-feed/revoke",
+        "/account/sessions/{id}/revoke",
+        "/account/sessions/revoke-all",
+    ]
+}
+
 struct WebFixture {
     org: String,
+    /// The owner's personal API token (secret, id) and the id of the owner's session.
+    owner_token: (String, String),
+    owner_session: String,
     owner_id: String,
     /// Session cookies (`name=value`) per browser; none for the anonymous one.
     cookies: Vec<Option<String>>,
@@ -241,7 +260,22 @@ impl WebFixture {
             )
             .await;
         assert_eq!(status, 201, "{share}");
+        let (status, token) = app
+            .post(
+                "/api/v1/me/api-tokens",
+                Some(&org.owner.token),
+                json!({"name": "kept"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{token}");
+        let (_, sessions) = app.get_as("/api/v1/me/sessions", &org.owner.token).await;
+        assert_eq!(sessions.as_array().unwrap().len(), 1, "{sessions}");
         WebFixture {
+            owner_token: (
+                token["secret"].as_str().unwrap().to_string(),
+                token["id"].as_str().unwrap().to_string(),
+            ),
+            owner_session: sessions[0]["id"].as_str().unwrap().to_string(),
             org: o,
             owner_id: org.owner.id.clone(),
             cookies,
@@ -409,6 +443,56 @@ pub async fn every_web_page_answers_each_browser_as_the_matrix_says(backend: Bac
             }
         }
     }
+    let account = account_forms();
+    for template in &account {
+        let target = if template.starts_with("/account/tokens/") {
+            &fx.owner_token.1
+        } else {
+            &fx.owner_session
+        };
+        let path = template.replace("{id}", target);
+        // the member names the owner's token or session; the others have no working session
+        for i in [0, 1, 2, 4] {
+            let mut csrf = String::new();
+            let mut request = app.client.post(app.url(&path));
+            if let Some(cookie) = &fx.cookies[i] {
+                let own = app
+                    .client
+                    .get(app.url("/account/profile"))
+                    .header(COOKIE, cookie)
+                    .send()
+                    .await
+                    .unwrap();
+                csrf = csrf_of(&own.text().await.unwrap()).unwrap_or_default();
+                request = request.header(COOKIE, cookie);
+            }
+            if BROWSERS[i] == Browser::Member && !template.contains("{id}") {
+                continue;
+            }
+            let response = request
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!("_csrf={csrf}&name=Forged"))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            checks += 1;
+            form_checks += 1;
+            let expected = if BROWSERS[i] == Browser::Member {
+                404
+            } else {
+                303
+            };
+            if status != expected {
+                failures.push(format!(
+                    "POST {template} as {:?}: {path} answered {status}, expected {expected}",
+                    BROWSERS[i]
+                ));
+            }
+        }
+    }
+    let (status, _) = app.get_as("/api/v1/me", &fx.owner_token.0).await;
+    assert_eq!(status, 200, "the owner's API token still works");
     // and nothing changed: the organization, its project and the owner's entry are as they were
     let owner = fx.cookies[7].clone().unwrap();
     for page in [
@@ -427,9 +511,10 @@ pub async fn every_web_page_answers_each_browser_as_the_matrix_says(backend: Bac
         assert!(!html.contains("Forged"), "{page} was changed: {html}");
     }
     println!(
-        "authorization matrix (web): {} organization forms × 4 browsers without access = \
-         {form_checks} checks",
-        forms.len()
+        "authorization matrix (web): {} organization forms × 4 browsers without access, {} \
+         account forms; {form_checks} checks",
+        forms.len(),
+        account.len()
     );
     println!(
         "authorization matrix (web): {} page cases × {} browsers, {checks} checks in all",
@@ -493,12 +578,20 @@ fn declared_routes() -> (BTreeSet<String>, BTreeSet<String>) {
 }
 
 /// Every page declared in src/http/web/ has a row in [`table`], and every form of an
-/// organization one in [`org_forms`].
+/// organization or of one's account one in [`org_forms`] or [`account_forms`] (the sign-in,
+/// registration, setup, invitation, sign-out and new-organization forms are not in this table).
 pub fn the_web_table_lists_every_page_route() {
     let (gets, posts) = declared_routes();
     let listed: BTreeSet<String> = table().iter().map(|(t, _, _)| t.to_string()).collect();
-    let posts: BTreeSet<String> = posts.into_iter().filter(|p| p.starts_with("/o/")).collect();
-    let forms: BTreeSet<String> = org_forms().iter().map(|f| f.to_string()).collect();
+    let posts: BTreeSet<String> = posts
+        .into_iter()
+        .filter(|p| p.starts_with("/o/") || p.starts_with("/account/"))
+        .collect();
+    let forms: BTreeSet<String> = org_forms()
+        .into_iter()
+        .chain(account_forms())
+        .map(str::to_string)
+        .collect();
     let missing: Vec<&String> = gets
         .difference(&listed)
         .chain(posts.difference(&forms))
