@@ -443,6 +443,70 @@ pub async fn every_web_page_answers_each_browser_as_the_matrix_says(backend: Bac
             }
         }
     }
+    // a member posting the forms of pages their role does not offer: the 403 page (404 for
+    // the owner's entry, which a member cannot see), and nothing changes
+    let member_refused: Vec<(&str, u16)> = forms
+        .iter()
+        .filter_map(|template| {
+            let own_work = [
+                "/timer/",
+                "/entries",
+                "/week/",
+                "/reports/save",
+                "/reports/share",
+            ];
+            if template.contains("/entries/{id}") || template.ends_with("/confirm") {
+                // the owner's entry, an upload that is not theirs
+                Some((*template, 404))
+            } else if template.ends_with("/import") {
+                // a multipart form: the import wizard's own test posts one as a member
+                None
+            } else if own_work.iter().any(|w| template.contains(w))
+                || template.contains("/reports/")
+            {
+                None
+            } else {
+                Some((*template, 403))
+            }
+        })
+        .collect();
+    let member = fx.cookies[4].clone().unwrap();
+    let own = app
+        .client
+        .get(app.url("/account/profile"))
+        .header(COOKIE, &member)
+        .send()
+        .await
+        .unwrap();
+    let member_csrf = csrf_of(&own.text().await.unwrap()).unwrap();
+    for (template, expected) in &member_refused {
+        let path = fx
+            .path(template, "the owner's entry")
+            .replace("{user}", &fx.owner_id)
+            .replace("{task}", "01a23000-0000-7000-8000-000000000000")
+            .replace("{upload}", "01a23000-0000-7000-8000-000000000000");
+        let response = app
+            .client
+            .post(app.url(&path))
+            .header(COOKIE, &member)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!(
+                "_csrf={member_csrf}&name=Forged&role=member&description=Forged&hourly_rate=1\
+                 &email=forged%40example.org&user_id={}",
+                fx.owner_id
+            ))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        checks += 1;
+        form_checks += 1;
+        if status != *expected {
+            failures.push(format!(
+                "POST {template} as Member: {path} answered {status}, expected {expected}"
+            ));
+        }
+    }
     let account = account_forms();
     for template in &account {
         let target = if template.starts_with("/account/tokens/") {
@@ -511,9 +575,10 @@ pub async fn every_web_page_answers_each_browser_as_the_matrix_says(backend: Bac
         assert!(!html.contains("Forged"), "{page} was changed: {html}");
     }
     println!(
-        "authorization matrix (web): {} organization forms × 4 browsers without access, {} \
-         account forms; {form_checks} checks",
+        "authorization matrix (web): {} organization forms × 4 browsers without access, {} of \
+         them as a member whose role does not offer them, {} account forms; {form_checks} checks",
         forms.len(),
+        member_refused.len(),
         account.len()
     );
     println!(
