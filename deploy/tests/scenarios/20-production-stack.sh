@@ -44,7 +44,7 @@ prod_stack() {
     mapfile -t apps < <(project_containers "$PROJECT" app)
     [[ ${#apps[@]} -eq 3 ]] || fail "expected 3 app replicas, found ${#apps[@]}"
     for app in "${apps[@]}"; do
-        if docker logs "$app" 2>&1 | grep -qi 'applied migrations'; then fail "replica $app ran migrations"; fi
+        if docker logs "$app" 2>&1 | grep -i 'applied migrations' >/dev/null; then fail "replica $app ran migrations"; fi
         [[ $(docker inspect -f '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.Memory}} {{.Config.User}}' "$app") == "true 536870912 10001:10001" ]] \
             || fail "replica $app: not read-only/memory-limited/non-root"
     done

@@ -36,7 +36,7 @@ dev_instance_id() { http "http://127.0.0.1:$DEV_PORT/api/system/version" | json_
 postgres_started_at() {
     docker exec "$(dev_postgres)" psql -U gogotime -d gogotime -tAc 'select pg_postmaster_start_time()'
 }
-page_has() { dev_status_page | grep -qF -- "$1"; }
+page_has() { dev_status_page | grep -F -- "$1" >/dev/null; }
 page_is_original() { # MARKER: the status page without the edit
     local page
     page=$(dev_status_page) && [[ $page == *status-title* && $page != *"$1"* ]]
@@ -104,8 +104,8 @@ dev_hot_reload() {
     sed "s|</section>|<p id=\"hot-reload\">$marker {{ hot_reload_probe_missing_field }}</p></section>|" \
         "$HOT_BACKUP" >"$REPO/$HOT_FILE"
     wait_until "$bound" "the broken build to be reported" failed_builds_above "$failures"
-    dev_log | grep -q 'hot_reload_probe_missing_field' || fail "the compiler's error is not in the app's log"
-    dev_log | grep -q '^error' || fail "no compiler error line in the app's log"
+    dev_log | grep 'hot_reload_probe_missing_field' >/dev/null || fail "the compiler's error is not in the app's log"
+    dev_log | grep '^error' >/dev/null || fail "no compiler error line in the app's log"
     page_has "$marker" || fail "the previous build stopped serving after a failed build"
     [[ $(dev_log_count 'started gogotime') -eq $((starts + 1)) ]] || fail "the server was restarted after a failed build"
     info "log: $(dev_log | grep -m 1 -A 1 '^error' | tr -s ' \n' ' ')"
@@ -128,7 +128,7 @@ dev_hot_reload() {
     dev up -d >"$WORK/dev-up2.log" 2>&1 || { cat "$WORK/dev-up2.log" >&2; fail "dev compose up after down"; }
     wait_until "$bound" "the development server after down/up" dev_serving
     figure "dev stack: down/up to serving (warm cache)" "$(elapsed "$start") s"
-    dev_log | grep -q 'Finished' || fail "no finished cargo build in the log after up"
+    dev_log | grep 'Finished' >/dev/null || fail "no finished cargo build in the log after up"
     local recompiled
     recompiled=$(dev_log | grep -E '^ *Compiling ' | grep -v ' gogotime v' || true)
     [[ -z $recompiled ]] || fail "dependencies were compiled again after down/up: $recompiled"
