@@ -51,7 +51,8 @@ pub fn optional_name() -> RefOr<Schema> {
 }
 
 /// `email::Email::parse`: one `@`, a dotted domain, no white space, control characters or
-/// `<>(),;:\"[]`, at most 64 characters before the `@` and 254 in all.
+/// `<>(),;:\"[]`, at most 64 characters before the `@` and 254 in all, surrounding white space
+/// included (maxLength counts the value as sent).
 pub fn email() -> RefOr<Schema> {
     let plain = format!(r#"[^{INVISIBLE}<>(),;:\\"\[\]@]"#);
     let label = format!(r#"[^{INVISIBLE}<>(),;:\\"\[\]@.]+"#);
