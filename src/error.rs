@@ -22,8 +22,13 @@ pub enum AppError {
     Conflict(String),
     #[error("too many attempts; retry in {retry_after_seconds} seconds")]
     RateLimited { retry_after_seconds: u64 },
-    #[error("{0}")]
-    Unavailable(String),
+    /// 503: the request could not be served now; `retry_after_seconds` when waiting helps (a
+    /// database restarting), none when it does not (a full disk, a request that ran too long).
+    #[error("{message}")]
+    Unavailable {
+        message: String,
+        retry_after_seconds: Option<u32>,
+    },
     /// `If-Match` named an older version; carries the current representation.
     #[error(
         "This entry was changed by someone else; the current version is attached. Apply your change to it and try again."

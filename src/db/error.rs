@@ -62,14 +62,21 @@ impl From<DbError> for AppError {
             DbError::Unavailable(e) => {
                 // the cause is for the operator; the person gets a reason to retry
                 tracing::warn!(error = %e, "a request failed: the database is unavailable");
-                AppError::Unavailable(
-                    "The database is not answering right now. Try again in a moment.".into(),
-                )
+                AppError::Unavailable {
+                    message: "The database is not answering right now. Try again in a moment."
+                        .into(),
+                    // a database restart or failover usually takes seconds
+                    retry_after_seconds: Some(5),
+                }
             }
             DbError::StorageFull(reason) => {
                 // the one place a full disk is reported: operators must free space
                 tracing::error!(%reason, "a write was refused because the database's disk is full; free space on it");
-                AppError::Unavailable("The server's disk is full, so this change was not saved. Try again once an administrator has freed space.".into())
+                AppError::Unavailable {
+                    message: "The server's disk is full, so this change was not saved. Try again once an administrator has freed space.".into(),
+                    // freeing space takes a person, not seconds
+                    retry_after_seconds: None,
+                }
             }
             DbError::Other(e) => AppError::Internal(e),
         }

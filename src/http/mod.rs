@@ -124,10 +124,13 @@ async fn page_not_found() -> Response {
 async fn timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => HttpError(AppError::Unavailable(format!(
-            "The request took longer than {} seconds and was stopped.",
-            limit.as_secs()
-        )))
+        Err(_) => HttpError(AppError::Unavailable {
+            message: format!(
+                "The request took longer than {} seconds and was stopped.",
+                limit.as_secs()
+            ),
+            retry_after_seconds: None,
+        })
         .into_response(),
     }
 }

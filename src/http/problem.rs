@@ -45,7 +45,7 @@ impl IntoResponse for HttpError {
             }
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::PreconditionFailed(current) => {
                 let mut extra = serde_json::Map::new();
                 extra.insert("current".into(), (**current).clone());
@@ -75,11 +75,13 @@ impl IntoResponse for HttpError {
                     .headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            AppError::Unavailable(_) => {
-                // a database restart or failover usually takes seconds
+            AppError::Unavailable {
+                retry_after_seconds: Some(seconds),
+                ..
+            } => {
                 response
                     .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                    .insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
             }
             _ => {}
         }

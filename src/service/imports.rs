@@ -211,7 +211,7 @@ pub async fn run(
         }
         Ok(report) if report.dry_run => ImportOutcome::DryRun,
         Ok(_) => ImportOutcome::Rejected,
-        Err(AppError::Internal(_) | AppError::Unavailable(_)) => ImportOutcome::Failed,
+        Err(AppError::Internal(_) | AppError::Unavailable { .. }) => ImportOutcome::Failed,
         Err(_) => ImportOutcome::Rejected,
     };
     ctx.metrics.import(outcome, started.elapsed());

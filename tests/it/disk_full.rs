@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use reqwest::Method;
+use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
@@ -25,7 +26,12 @@ struct Api {
 }
 
 impl Api {
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, String, Value) {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, HeaderMap, Value) {
         let url = format!("{}/api/v1/organizations/{}/{path}", self.address, self.org);
         let mut request = self.client.request(method, url).bearer_auth(&self.token);
         if let Some(body) = body {
@@ -33,20 +39,16 @@ impl Api {
         }
         let response = request.send().await.expect("the server answers");
         let status = response.status().as_u16();
-        let kind = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
+        let headers = response.headers().clone();
         let text = response.text().await.unwrap();
         (
             status,
-            kind,
+            headers,
             serde_json::from_str(&text).unwrap_or(Value::String(text)),
         )
     }
 
-    async fn create(&self, n: usize, tag: &str) -> (u16, String, Value) {
+    async fn create(&self, n: usize, tag: &str) -> (u16, HeaderMap, Value) {
         let start = chrono::DateTime::parse_from_rfc3339("2025-03-01T00:00:00Z").unwrap()
             + chrono::Duration::hours(n as i64);
         let end = start + chrono::Duration::minutes(45);
@@ -171,15 +173,15 @@ async fn sqlite_on_a_full_disk_refuses_writes_with_503_keeps_reading_and_recover
     let mut acknowledged = Vec::new();
     let mut refusal = None;
     for n in 0..MAX_WRITES {
-        let (status, kind, body) = api.create(n, &tag).await;
+        let (status, headers, body) = api.create(n, &tag).await;
         if status == 201 {
             acknowledged.push(filled_entry(n));
         } else {
-            refusal = Some((n, status, kind, body));
+            refusal = Some((n, status, headers, body));
             break;
         }
     }
-    let (refused, status, kind, body) =
+    let (refused, status, headers, body) =
         refusal.unwrap_or_else(|| panic!("{MAX_WRITES} writes fitted in {LEFT_FREE} bytes"));
     println!(
         "disk full drill: {} writes fitted, then {status} {}",
@@ -187,7 +189,9 @@ async fn sqlite_on_a_full_disk_refuses_writes_with_503_keeps_reading_and_recover
         body["detail"]
     );
     assert_eq!(status, 503, "{body}");
-    assert_eq!(kind, "application/problem+json");
+    assert_eq!(headers["content-type"], "application/problem+json");
+    // freeing space takes a person: no Retry-After inviting clients to hammer a full disk
+    assert_eq!(headers.get("retry-after"), None);
     assert_eq!(
         body["detail"],
         "The server's disk is full, so this change was not saved. Try again once an administrator has freed space."

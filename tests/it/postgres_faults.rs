@@ -54,6 +54,7 @@ fn unreachable_postgres_at_start_names_host_and_reason_but_never_the_password() 
 struct Answer {
     status: u16,
     content_type: String,
+    retry_after: Option<String>,
     body: Value,
     took: Duration,
 }
@@ -75,15 +76,19 @@ async fn answer(
         .await
         .expect("an answer, not a dropped connection");
     let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    let content_type = header("content-type").unwrap_or_default();
+    let retry_after = header("retry-after");
     let body = response.json().await.unwrap_or(Value::Null);
     Answer {
         status,
         content_type,
+        retry_after,
         body,
         took: started.elapsed(),
     }
@@ -102,6 +107,7 @@ fn entry(n: u32) -> Value {
 fn assert_unavailable(what: &str, a: &Answer) {
     assert_eq!(a.status, 503, "{what}: {:?}", a.body);
     assert_eq!(a.content_type, "application/problem+json", "{what}");
+    assert_eq!(a.retry_after.as_deref(), Some("5"), "{what}");
     assert_eq!(
         a.body["detail"], "The database is not answering right now. Try again in a moment.",
         "{what}"

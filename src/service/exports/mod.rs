@@ -152,7 +152,7 @@ pub async fn summary_pdf(
 /// (bad parameters, no access) was never an export.
 pub(crate) fn close(run: ExportRun, error: AppError) -> AppError {
     match error {
-        AppError::Internal(_) | AppError::Unavailable(_) => run.finish(ExportOutcome::Failed),
+        AppError::Internal(_) | AppError::Unavailable { .. } => run.finish(ExportOutcome::Failed),
         _ => run.discard(),
     }
     error
