@@ -7,7 +7,7 @@ use super::secrets::{self, SESSION_PREFIX};
 use super::{Actor, Ctx, audit, auth};
 use chrono::{DateTime, Duration, Utc};
 
-use crate::db::{Ts, Tx, credentials, users};
+use crate::db::{Conn, Ts, Tx, credentials, users};
 use crate::domain::account::Session;
 use crate::domain::ids::{SessionId, UserId};
 use crate::error::{AppError, AppResult};
@@ -33,13 +33,49 @@ pub async fn sign_in(
     user_agent: &str,
 ) -> AppResult<NewSession> {
     let user = auth::check_password(ctx, email, password, ip).await?;
-    let now = ctx.clock.now();
+    let mut pooled = ctx.db.acquire().await?;
+    open(&mut pooled.conn(), user.id, ip, user_agent, ctx.clock.now()).await
+}
+
+/// Replaces the session `old` with a fresh one for the same person, after they gained access
+/// (joined an organization, created one): an id learnt before the change, or fixed in the
+/// browser by someone else, is worth nothing after it. Both in one transaction, so the person
+/// is never left with no session or two.
+pub async fn rotate(
+    ctx: &Ctx,
+    actor: &Actor,
+    old: SessionId,
+    user_agent: &str,
+) -> AppResult<NewSession> {
+    let mut tx = ctx.db.begin().await?;
+    if !credentials::delete_session(&mut tx.conn(), actor.user.id, old).await? {
+        // ended meanwhile (signed out elsewhere): do not bring it back under a new id
+        return Err(AppError::Unauthorized);
+    }
+    let new = open(
+        &mut tx.conn(),
+        actor.user.id,
+        &actor.ip,
+        user_agent,
+        ctx.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+async fn open(
+    conn: &mut Conn<'_>,
+    user: UserId,
+    ip: &str,
+    user_agent: &str,
+    now: DateTime<Utc>,
+) -> AppResult<NewSession> {
     let token = secrets::new_token(SESSION_PREFIX);
     let csrf_token = crate::secret::generate();
-    let mut pooled = ctx.db.acquire().await?;
     let new = credentials::NewSession {
         id: SessionId::new(),
-        user: user.id,
+        user,
         hash: &secrets::digest(&token),
         csrf_token: &csrf_token,
         user_agent: &user_agent.chars().take(300).collect::<String>(),
@@ -47,7 +83,7 @@ pub async fn sign_in(
         expires_at: Ts(now + Duration::days(IDLE_DAYS)),
         now: Ts(now),
     };
-    credentials::insert_session(&mut pooled.conn(), &new).await?;
+    credentials::insert_session(conn, &new).await?;
     Ok(NewSession {
         token,
         csrf_token,

@@ -19,7 +19,11 @@ both_backends!(
     changing_the_password_signs_out_and_the_new_password_works,
     signing_out_everywhere_ends_every_session_of_the_person,
     a_member_can_neither_open_the_settings_nor_change_roles,
+    joining_or_creating_an_organization_replaces_the_session_id,
 );
+
+/// The session cookie over plain HTTP (the test server's).
+const SESSION: &str = "gogotime_session";
 
 /// The text between `start` and the next `end` after it.
 fn between(page: &Page, start: &str, end: &str) -> String {
@@ -391,5 +395,59 @@ async fn a_member_can_neither_open_the_settings_nor_change_roles(backend: Backen
     assert!(
         !admin_settings.body.contains("Delete organization"),
         "deleting is for owners"
+    );
+}
+
+/// More access means a new session id (no fixation): the id from before the change stops
+/// working, the new one carries on; a refused change keeps the session as it was.
+async fn joining_or_creating_an_organization_replaces_the_session_id(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let org = app.org_with_every_role().await;
+    let token = app
+        .invite(&org.id, &org.owner, "outsider@example.org", "manager")
+        .await;
+    let mut person = WebClient::new(&app);
+    person.sign_in("outsider@example.org").await;
+    let signed_in = person.cookie(SESSION).expect("a session after signing in");
+
+    person.get(&format!("/invite/{token}")).await;
+    let joined = person.post(&format!("/invite/{token}"), &[]).await;
+    joined.assert_redirect(&format!("/o/{}", org.id));
+    let after_joining = person.cookie(SESSION).expect("a session after joining");
+    let org_home = person.follow(joined).await;
+
+    person.get("/orgs/new").await;
+    let refused = person
+        .post("/orgs/new", &[("name", ""), ("currency", "EUR")])
+        .await;
+    let after_refusal = person.cookie(SESSION);
+    let created = person
+        .post("/orgs/new", &[("name", "Second Ltd"), ("currency", "EUR")])
+        .await;
+    created.assert_redirect("/o/");
+    let after_creating = person.cookie(SESSION).expect("a session after creating");
+    let new_home = person.follow(created).await;
+
+    assert_ne!(after_joining, signed_in);
+    assert_eq!(org_home.status, StatusCode::OK, "{}", org_home.body);
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(after_refusal.as_deref(), Some(after_joining.as_str()));
+    assert_ne!(after_creating, after_joining);
+    assert_eq!(new_home.status, StatusCode::OK, "{}", new_home.body);
+    new_home.assert_contains("Second Ltd is ready.");
+    for stale in [signed_in, after_joining] {
+        let mut replay = WebClient::new(&app);
+        replay.set_cookie(SESSION, &stale);
+        replay
+            .get("/account/profile")
+            .await
+            .assert_redirect("/sign-in");
+    }
+    let sessions = person.get("/account/sessions").await;
+    assert_eq!(
+        sessions.body.matches("/revoke\"").count(),
+        1,
+        "one session, replaced twice, not three:\n{}",
+        sessions.body
     );
 }

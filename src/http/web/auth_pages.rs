@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -166,11 +166,14 @@ async fn sign_in_response(
     headers: &HeaderMap,
     ip: &str,
 ) -> Result<Response, AppError> {
-    let agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let new = sessions::sign_in(&state.ctx, email, password, ip, agent).await?;
+    let new = sessions::sign_in(
+        &state.ctx,
+        email,
+        password,
+        ip,
+        session::user_agent(headers),
+    )
+    .await?;
     let mut response = Redirect::to(&safe_next(next)).into_response();
     crate::http::cookies::set_session(
         &mut response,
@@ -450,11 +453,14 @@ pub async fn invite_post(
         )
         .await;
         return match result {
-            Ok(mine) => Ok(session::redirect_with_notice(
-                &format!("/o/{}", mine.organization.id),
-                &format!("Welcome to {}.", mine.organization.name),
-                state.ctx.settings.secure_cookies,
-            )),
+            Ok(mine) => {
+                let welcome = session::redirect_with_notice(
+                    &format!("/o/{}", mine.organization.id),
+                    &format!("Welcome to {}.", mine.organization.name),
+                    state.ctx.settings.secure_cookies,
+                );
+                Ok(session::with_rotated_session(&state, &form.viewer, &headers, welcome).await?)
+            }
             Err(e) => {
                 let errors = FormErrors::from_error(e)?;
                 invite_page(
@@ -550,14 +556,17 @@ pub async fn new_org_post(
         ..Default::default()
     };
     match organizations::create(&state.ctx, &form.viewer.actor, input).await {
-        Ok(mine) => Ok(session::redirect_with_notice(
-            &format!("/o/{}", mine.organization.id),
-            &format!(
-                "{} is ready. Add a client and a project, or start a timer.",
-                mine.organization.name
-            ),
-            state.ctx.settings.secure_cookies,
-        )),
+        Ok(mine) => {
+            let ready = session::redirect_with_notice(
+                &format!("/o/{}", mine.organization.id),
+                &format!(
+                    "{} is ready. Add a client and a project, or start a timer.",
+                    mine.organization.name
+                ),
+                state.ctx.settings.secure_cookies,
+            );
+            Ok(session::with_rotated_session(&state, &form.viewer, &headers, ready).await?)
+        }
         Err(e) => {
             let errors = FormErrors::from_error(e)?;
             let mut chrome = account_chrome(&state, &form.viewer, "").await?;

@@ -87,6 +87,38 @@ pub fn notice(headers: &HeaderMap) -> String {
         .unwrap_or_default()
 }
 
+/// The browser's `User-Agent`, shown in the list of sessions.
+pub fn user_agent(headers: &HeaderMap) -> &str {
+    headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// `response` with the viewer's session replaced by a fresh one, for a change that gave them
+/// more access (`sessions::rotate`).
+pub async fn with_rotated_session(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    mut response: Response,
+) -> Result<Response, AppError> {
+    let new = sessions::rotate(
+        &state.ctx,
+        &viewer.actor,
+        viewer.session,
+        user_agent(headers),
+    )
+    .await?;
+    cookies::set_session(
+        &mut response,
+        &new.token,
+        new.max_age_seconds,
+        state.ctx.settings.secure_cookies,
+    );
+    Ok(response)
+}
+
 /// `303 See Other` to `to`, with a notice for the page it leads to.
 pub fn redirect_with_notice(to: &str, notice: &str, secure: bool) -> Response {
     let mut response = Redirect::to(to).into_response();

@@ -169,6 +169,16 @@ impl<'a> WebClient<'a> {
         }
     }
 
+    /// The value of a cookie the server set, if it is still kept.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.get(name).cloned()
+    }
+
+    /// Keeps a cookie as if the server had set it (replaying an old session id).
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_string(), value.to_string());
+    }
+
     fn cookie_header(&self) -> String {
         self.cookies
             .iter()
