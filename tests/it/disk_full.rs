@@ -10,7 +10,7 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
-use crate::helpers::binary::Server;
+use crate::helpers::binary::{self, Server};
 use crate::helpers::tmpfs::Tmpfs;
 
 /// Room left beside the filler: enough for a few entries, so the writes run into the wall.
@@ -92,41 +92,12 @@ impl Api {
 }
 
 async fn sign_up(client: &reqwest::Client, address: &str) -> Api {
-    let password = crate::helpers::accounts::PASSWORD;
-    let response = client
-        .post(format!("{address}/api/v1/auth/register"))
-        .json(
-            &json!({"email": "full@example.org", "password": password, "name": "Full",
-            "organization_name": "Full Disk Ltd"}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    let tokens: Value = client
-        .post(format!("{address}/api/v1/auth/token"))
-        .json(&json!({"email": "full@example.org", "password": password}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = tokens["access_token"].as_str().unwrap().to_string();
-    let orgs: Value = client
-        .get(format!("{address}/api/v1/organizations"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let owner = binary::sign_up(client, address, "full@example.org", "Full Disk Ltd").await;
     Api {
         client: client.clone(),
         address: address.to_string(),
-        token,
-        org: orgs[0]["id"].as_str().unwrap().to_string(),
+        token: owner.token,
+        org: owner.org,
     }
 }
 

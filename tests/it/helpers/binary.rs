@@ -149,3 +149,52 @@ impl Drop for Server {
         }
     }
 }
+
+/// An owner signed up through the API of a running binary.
+pub struct SignedUp {
+    /// A JWT access token (15 minutes).
+    pub token: String,
+    pub org: String,
+}
+
+/// Registers `email` with a new organization called `organization` and signs in.
+pub async fn sign_up(
+    client: &reqwest::Client,
+    address: &str,
+    email: &str,
+    organization: &str,
+) -> SignedUp {
+    let password = super::accounts::PASSWORD;
+    let account = serde_json::json!({"email": email, "password": password,
+        "name": "Owner", "organization_name": organization});
+    let registered = client
+        .post(format!("{address}/api/v1/auth/register"))
+        .json(&account)
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(registered.status(), 201);
+    let tokens: serde_json::Value = client
+        .post(format!("{address}/api/v1/auth/token"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("the server answers")
+        .json()
+        .await
+        .expect("tokens");
+    let token = tokens["access_token"].as_str().unwrap().to_string();
+    let orgs: serde_json::Value = client
+        .get(format!("{address}/api/v1/organizations"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("the server answers")
+        .json()
+        .await
+        .expect("organizations");
+    SignedUp {
+        token,
+        org: orgs[0]["id"].as_str().unwrap().to_string(),
+    }
+}
