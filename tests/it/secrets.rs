@@ -125,6 +125,19 @@ impl Session {
         )
     }
 
+    /// `json`, asserting the status; the body.
+    async fn expect(
+        &mut self,
+        want: u16,
+        (method, path): (Method, &str),
+        auth: Option<&str>,
+        body: Option<Value>,
+    ) -> Value {
+        let (status, body) = self.json(method.clone(), path, auth, body).await;
+        assert_eq!(status, want, "{method} {path}: {body}");
+        body
+    }
+
     /// A form post (or a GET when `fields` is `None`) with cookies; status, cookies set, body.
     async fn page(
         &mut self,
@@ -231,122 +244,9 @@ async fn no_secret_reaches_a_log_line_an_error_body_or_a_metric(backend: Backend
         secrets.push(("database password", DATABASE_PASSWORD.into()));
     }
 
-    // passwords: registration, a duplicate, a wrong and a right sign-in, a bad password change
-    let owner = json!({"email": "ada@example.org", "password": PASSWORD, "name": "Ada"});
-    let (status, body) = s
-        .json(
-            Method::POST,
-            "/api/v1/auth/register",
-            None,
-            Some(owner.clone()),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let (status, _) = s
-        .json(Method::POST, "/api/v1/auth/register", None, Some(owner))
-        .await;
-    assert_eq!(status, 409);
-    let wrong = json!({"email": "ada@example.org", "password": WRONG_PASSWORD});
-    let (status, _) = s
-        .json(Method::POST, "/api/v1/auth/token", None, Some(wrong))
-        .await;
-    assert_eq!(status, 401);
-    let right = json!({"email": "ada@example.org", "password": PASSWORD});
-    let (status, tokens) = s
-        .json(Method::POST, "/api/v1/auth/token", None, Some(right))
-        .await;
-    assert_eq!(status, 200, "{tokens}");
-    let access = tokens["access_token"].as_str().unwrap().to_string();
-    secrets.push(("access token", access.clone()));
-    secrets.push((
-        "refresh token",
-        tokens["refresh_token"].as_str().unwrap().to_string(),
-    ));
-    let (status, _) = s
-        .json(
-            Method::POST,
-            "/api/v1/me/password",
-            Some(&bearer(&access)),
-            Some(json!({"current_password": WRONG_PASSWORD, "new_password": PASSWORD})),
-        )
-        .await;
-    assert!((400..500).contains(&status), "{status}");
-    // a password where a token belongs, and a tampered token
-    let basic = format!("Basic {PASSWORD}");
-    let (status, _) = s.json(Method::GET, "/api/v1/me", Some(&basic), None).await;
-    assert_eq!(status, 401);
-    let tampered = format!("{access}x");
-    let (status, _) = s
-        .json(Method::GET, "/api/v1/me", Some(&bearer(&tampered)), None)
-        .await;
-    assert_eq!(status, 401);
-
-    // API token: created, used, revoked, used again
-    let (status, created) = s
-        .json(
-            Method::POST,
-            "/api/v1/me/api-tokens",
-            Some(&bearer(&access)),
-            Some(json!({"name": "ci"})),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
-    let api_token = created["secret"].as_str().unwrap().to_string();
-    secrets.push(("API token", api_token.clone()));
-    let (status, _) = s
-        .json(Method::GET, "/api/v1/me", Some(&bearer(&api_token)), None)
-        .await;
-    assert_eq!(status, 200);
-    let path = format!("/api/v1/me/api-tokens/{}", created["id"].as_str().unwrap());
-    let (status, _) = s
-        .json(Method::DELETE, &path, Some(&bearer(&access)), None)
-        .await;
-    assert_eq!(status, 204);
-    let (status, _) = s
-        .json(Method::GET, "/api/v1/me", Some(&bearer(&api_token)), None)
-        .await;
-    assert_eq!(status, 401);
-    // a token in a query string is not a credential, and the address is never logged whole
-    let path = format!("/api/v1/no-such-route?access_token={access}");
-    let (status, _) = s.json(Method::GET, &path, None, None).await;
-    assert_eq!(status, 404);
-
-    // calendar feed: its secret address is used, then rotated, and the old one is refused
-    let (status, feed) = s
-        .json(
-            Method::POST,
-            "/api/v1/me/calendar-feed",
-            Some(&bearer(&access)),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{feed}");
-    let feed_path = feed["url"]
-        .as_str()
-        .unwrap()
-        .strip_prefix("http://localhost:8080")
-        .expect("the feed is under the public URL")
-        .to_string();
-    let feed_token = feed_path
-        .trim_start_matches("/feeds/")
-        .trim_end_matches(".ics")
-        .to_string();
-    secrets.push(("calendar feed token", feed_token));
-    let (status, _, _) = s.page(&feed_path, &BTreeMap::new(), None).await;
-    assert_eq!(status, 200);
-    let (status, _) = s
-        .json(
-            Method::POST,
-            "/api/v1/me/calendar-feed",
-            Some(&bearer(&access)),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
-    let (status, _, _) = s.page(&feed_path, &BTreeMap::new(), None).await;
-    assert_eq!(status, 404);
-
-    // invitation: accepted with a bad body, with the wrong method, properly, then again
+    let access = use_passwords(&mut s, &mut secrets).await;
+    use_api_token(&mut s, &mut secrets, &access).await;
+    use_calendar_feed(&mut s, &mut secrets, &access).await;
     let (_, orgs) = s
         .json(
             Method::GET,
@@ -356,99 +256,8 @@ async fn no_secret_reaches_a_log_line_an_error_body_or_a_metric(backend: Backend
         )
         .await;
     let org = orgs[0]["id"].as_str().unwrap().to_string();
-    let (status, invitation) = s
-        .json(
-            Method::POST,
-            &format!("/api/v1/organizations/{org}/invitations"),
-            Some(&bearer(&access)),
-            Some(json!({"email": "bob@example.org", "role": "member"})),
-        )
-        .await;
-    assert_eq!(status, 201, "{invitation}");
-    let invitation_token = invitation["token"].as_str().unwrap().to_string();
-    secrets.push(("invitation token", invitation_token.clone()));
-    let accept = format!("/api/v1/invitations/{invitation_token}/accept");
-    let (status, _) = s
-        .json(
-            Method::POST,
-            &accept,
-            None,
-            Some(json!({"name": "Bob", "password": "short"})),
-        )
-        .await;
-    assert_eq!(status, 422);
-    let (status, _) = s.json(Method::GET, &accept, None, None).await;
-    assert_eq!(status, 405);
-    let (status, body) = s
-        .json(
-            Method::POST,
-            &accept,
-            None,
-            Some(json!({"name": "Bob", "password": OTHER_PASSWORD})),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let (status, _) = s
-        .json(
-            Method::POST,
-            &accept,
-            None,
-            Some(json!({"name": "Bob", "password": OTHER_PASSWORD})),
-        )
-        .await;
-    assert!((400..500).contains(&status), "{status}");
-    let (status, _, _) = s
-        .page(
-            &format!("/invite/{invitation_token}"),
-            &BTreeMap::new(),
-            None,
-        )
-        .await;
-    assert!(status < 500, "{status}");
-
-    // session cookie: a wrong and a right web sign-in, the session used, then a forged post
-    let (status, mut cookies, page) = s.page("/sign-in", &BTreeMap::new(), None).await;
-    assert_eq!(status, 200);
-    let token = csrf(&page);
-    let fields = [
-        ("_csrf", token.as_str()),
-        ("email", "ada@example.org"),
-        ("password", WRONG_PASSWORD),
-    ];
-    let (status, _, _) = s.page("/sign-in", &cookies, Some(&fields)).await;
-    assert!((200..500).contains(&status), "{status}");
-    let fields = [
-        ("_csrf", token.as_str()),
-        ("email", "ada@example.org"),
-        ("password", PASSWORD),
-    ];
-    let (status, set, body) = s.page("/sign-in", &cookies, Some(&fields)).await;
-    assert_eq!(status, 303, "{body}");
-    let session = set
-        .get("gogotime_session")
-        .expect("a session cookie")
-        .to_string();
-    secrets.push(("session cookie", session.clone()));
-    cookies.extend(set);
-    let (status, _, _) = s.page(&format!("/o/{org}/entries"), &cookies, None).await;
-    assert!(status < 400, "{status}");
-    let (status, _, _) = s
-        .page(
-            "/account/password",
-            &cookies,
-            Some(&[("_csrf", "forged"), ("current_password", WRONG_PASSWORD)]),
-        )
-        .await;
-    assert!((400..500).contains(&status), "{status}");
-    let (status, _) = s
-        .json(
-            Method::GET,
-            "/api/v1/me",
-            Some(&format!("Bearer {session}")),
-            None,
-        )
-        .await;
-    assert_eq!(status, 401);
+    use_invitation(&mut s, &mut secrets, &access, &org).await;
+    use_session_cookie(&mut s, &mut secrets, &org).await;
 
     let metrics_address = server
         .logs()
@@ -472,6 +281,149 @@ async fn no_secret_reaches_a_log_line_an_error_body_or_a_metric(backend: Backend
         "{metrics}"
     );
     assert_nothing_leaked(&server, &secrets, &s.error_bodies, &metrics);
+}
+
+/// Registration, a duplicate, a wrong and a right sign-in, a bad password change, a password
+/// where a token belongs and a tampered token; the access token.
+async fn use_passwords(s: &mut Session, secrets: &mut Vec<(&str, String)>) -> String {
+    let owner = json!({"email": "ada@example.org", "password": PASSWORD, "name": "Ada"});
+    let register = (Method::POST, "/api/v1/auth/register");
+    s.expect(201, register.clone(), None, Some(owner.clone()))
+        .await;
+    s.expect(409, register, None, Some(owner)).await;
+    let sign_in = (Method::POST, "/api/v1/auth/token");
+    let wrong = json!({"email": "ada@example.org", "password": WRONG_PASSWORD});
+    s.expect(401, sign_in.clone(), None, Some(wrong)).await;
+    let right = json!({"email": "ada@example.org", "password": PASSWORD});
+    let tokens = s.expect(200, sign_in, None, Some(right)).await;
+    let access = tokens["access_token"].as_str().unwrap().to_string();
+    secrets.push(("access token", access.clone()));
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_string();
+    secrets.push(("refresh token", refresh));
+    let change = json!({"current_password": WRONG_PASSWORD, "new_password": PASSWORD});
+    let (status, _) = s
+        .json(
+            Method::POST,
+            "/api/v1/me/password",
+            Some(&bearer(&access)),
+            Some(change),
+        )
+        .await;
+    assert!((400..500).contains(&status), "{status}");
+    let me = (Method::GET, "/api/v1/me");
+    let basic = format!("Basic {PASSWORD}");
+    s.expect(401, me.clone(), Some(&basic), None).await;
+    let tampered = bearer(&format!("{access}x"));
+    s.expect(401, me, Some(&tampered), None).await;
+    access
+}
+
+/// An API token created, used, revoked and used again; a token in a query string.
+async fn use_api_token(s: &mut Session, secrets: &mut Vec<(&str, String)>, access: &str) {
+    let access = bearer(access);
+    let tokens = (Method::POST, "/api/v1/me/api-tokens");
+    let created = s
+        .expect(201, tokens, Some(&access), Some(json!({"name": "ci"})))
+        .await;
+    let api_token = bearer(created["secret"].as_str().unwrap());
+    secrets.push(("API token", created["secret"].as_str().unwrap().into()));
+    let me = (Method::GET, "/api/v1/me");
+    s.expect(200, me.clone(), Some(&api_token), None).await;
+    let path = format!("/api/v1/me/api-tokens/{}", created["id"].as_str().unwrap());
+    s.expect(204, (Method::DELETE, &path), Some(&access), None)
+        .await;
+    s.expect(401, me, Some(&api_token), None).await;
+    // a token in a query string is not a credential, and the address is never logged whole
+    let token = access.trim_start_matches("Bearer ");
+    let path = format!("/api/v1/no-such-route?access_token={token}");
+    s.expect(404, (Method::GET, &path), None, None).await;
+}
+
+/// The feed's secret address used, then rotated, and the old one refused.
+async fn use_calendar_feed(s: &mut Session, secrets: &mut Vec<(&str, String)>, access: &str) {
+    let access = bearer(access);
+    let rotate = (Method::POST, "/api/v1/me/calendar-feed");
+    let feed = s.expect(200, rotate.clone(), Some(&access), None).await;
+    let feed_path = feed["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("http://localhost:8080")
+        .expect("the feed is under the public URL")
+        .to_string();
+    let feed_token = feed_path
+        .trim_start_matches("/feeds/")
+        .trim_end_matches(".ics");
+    secrets.push(("calendar feed token", feed_token.to_string()));
+    let (status, _, _) = s.page(&feed_path, &BTreeMap::new(), None).await;
+    assert_eq!(status, 200);
+    s.expect(200, rotate, Some(&access), None).await;
+    let (status, _, _) = s.page(&feed_path, &BTreeMap::new(), None).await;
+    assert_eq!(status, 404);
+}
+
+/// An invitation accepted with a bad body, with the wrong method, properly, then again; its
+/// page opened afterwards.
+async fn use_invitation(
+    s: &mut Session,
+    secrets: &mut Vec<(&str, String)>,
+    access: &str,
+    org: &str,
+) {
+    let invite = json!({"email": "bob@example.org", "role": "member"});
+    let path = format!("/api/v1/organizations/{org}/invitations");
+    let invitation = s
+        .expect(
+            201,
+            (Method::POST, &path),
+            Some(&bearer(access)),
+            Some(invite),
+        )
+        .await;
+    let token = invitation["token"].as_str().unwrap().to_string();
+    secrets.push(("invitation token", token.clone()));
+    let accept = format!("/api/v1/invitations/{token}/accept");
+    let short = json!({"name": "Bob", "password": "short"});
+    s.expect(422, (Method::POST, &accept), None, Some(short))
+        .await;
+    s.expect(405, (Method::GET, &accept), None, None).await;
+    let bob = json!({"name": "Bob", "password": OTHER_PASSWORD});
+    s.expect(201, (Method::POST, &accept), None, Some(bob.clone()))
+        .await;
+    let (status, _) = s.json(Method::POST, &accept, None, Some(bob)).await;
+    assert!((400..500).contains(&status), "{status}");
+    let (status, _, _) = s
+        .page(&format!("/invite/{token}"), &BTreeMap::new(), None)
+        .await;
+    assert!(status < 500, "{status}");
+}
+
+/// A wrong and a right web sign-in, the session used, a forged post, the cookie as a bearer.
+async fn use_session_cookie(s: &mut Session, secrets: &mut Vec<(&str, String)>, org: &str) {
+    let (status, mut cookies, page) = s.page("/sign-in", &BTreeMap::new(), None).await;
+    assert_eq!(status, 200);
+    let token = csrf(&page);
+    for (password, wants) in [(WRONG_PASSWORD, 401), (PASSWORD, 303)] {
+        let fields = [
+            ("_csrf", token.as_str()),
+            ("email", "ada@example.org"),
+            ("password", password),
+        ];
+        let (status, set, body) = s.page("/sign-in", &cookies, Some(&fields)).await;
+        assert_eq!(status, wants, "{body}");
+        cookies.extend(set);
+    }
+    let session = cookies
+        .get("gogotime_session")
+        .expect("a session cookie")
+        .to_string();
+    secrets.push(("session cookie", session.clone()));
+    let (status, _, _) = s.page(&format!("/o/{org}/entries"), &cookies, None).await;
+    assert!(status < 400, "{status}");
+    let forged = [("_csrf", "forged"), ("current_password", WRONG_PASSWORD)];
+    let (status, _, _) = s.page("/account/password", &cookies, Some(&forged)).await;
+    assert!((400..500).contains(&status), "{status}");
+    let me = (Method::GET, "/api/v1/me");
+    s.expect(401, me, Some(&bearer(&session)), None).await;
 }
 
 /// Fails naming the secret and where it showed; the searches must have something to search.
