@@ -25,7 +25,7 @@ both_backends!(
     an_export_imports_into_a_fresh_organization_identically,
 );
 
-const BOUNDARY: &str = "gogotime-test-boundary-7c1f";
+pub(crate) const BOUNDARY: &str = "gogotime-test-boundary-7c1f";
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(fixture_path(name)).expect("fixture exists")
@@ -37,7 +37,8 @@ fn fixture_path(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn multipart(file: &[u8]) -> Vec<u8> {
+/// A multipart/form-data body (boundary [`BOUNDARY`]) carrying `file` as the field `file`.
+pub(crate) fn multipart(file: &[u8]) -> Vec<u8> {
     let mut body = format!(
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export.csv\"\r\n\
          Content-Type: text/csv\r\n\r\n"

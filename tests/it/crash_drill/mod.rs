@@ -5,7 +5,11 @@
 //! there or wholly absent (an entry with all its tags or none of it; a timer start that stopped
 //! the previous timer did both or neither); never two running timers for one person.
 //!
-//! Figures (printed, never asserted): operations acknowledged, lost, crashes, restart-to-ready.
+//! An importer submits whole CSV imports alongside (see `importer`): each is there entirely
+//! or not at all, and entirely when it was acknowledged.
+//!
+//! Figures (printed, never asserted): operations acknowledged, lost, crashes, restart-to-ready;
+//! imports acknowledged, cut off, and of those wholly applied or wholly absent.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -17,6 +21,9 @@ use serde_json::{Value, json};
 use crate::both_backends;
 use crate::helpers::binary::Server;
 use crate::helpers::{Backend, TestDatabase};
+use importer::Importer;
+
+mod importer;
 
 both_backends!(acknowledged_writes_survive_kill_9_mid_load);
 
@@ -31,6 +38,9 @@ const LOAD_BEFORE_KILL: [Duration; CRASHES] = [
     Duration::from_millis(2_100),
     Duration::from_millis(1_700),
 ];
+
+/// The tags every writer's organization has, by name.
+const TAG_NAMES: [&str; 3] = ["billable-review", "client-call", "deep-work"];
 
 /// What the server holds for one entry, as far as this drill checks it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +131,11 @@ async fn send(
     if let Some(body) = body {
         request = request.json(&body);
     }
+    dispatch(request).await
+}
+
+/// Sends a built request and reads its answer, or notes that the server is gone.
+async fn dispatch(request: reqwest::RequestBuilder) -> Sent {
     let Ok(response) = request.send().await else {
         return Sent::Cut;
     };
@@ -158,10 +173,16 @@ impl Writer {
         format!("{address}/api/v1/organizations/{}/{path}", self.org)
     }
 
+    /// Which of the writer's tags (indices into `TAG_NAMES`) a write carries: one to all.
+    fn tag_indices(&self, salt: usize) -> impl Iterator<Item = usize> + use<> {
+        let all = self.tags.len();
+        (0..1 + salt % all).map(move |i| (salt + i) % all)
+    }
+
     fn pick_tags(&self, salt: usize) -> Vec<String> {
-        let count = 1 + salt % self.tags.len();
-        let mut tags: Vec<String> = (0..count)
-            .map(|i| self.tags[(salt + i) % self.tags.len()].clone())
+        let mut tags: Vec<String> = self
+            .tag_indices(salt)
+            .map(|i| self.tags[i].clone())
             .collect();
         tags.sort();
         tags
@@ -564,7 +585,7 @@ async fn sign_up(client: &reqwest::Client, address: &str, n: usize) -> Writer {
     };
     let org = orgs[0]["id"].as_str().unwrap().to_string();
     let mut tags = Vec::new();
-    for name in ["billable-review", "client-call", "deep-work"] {
+    for name in TAG_NAMES {
         let url = format!("{address}/api/v1/organizations/{org}/tags");
         let Sent::Answered(status, tag, _) = send(
             client,
@@ -610,6 +631,8 @@ async fn acknowledged_writes_survive_kill_9_mid_load(backend: Backend) {
     for n in 0..WRITERS {
         writers.push(sign_up(&client, &server.address, n).await);
     }
+    let mut importer = Importer::new(sign_up(&client, &server.address, WRITERS).await);
+    importer.import_before_load(&client, &server.address).await;
     let mut ready_after_crash = Vec::new();
     let (mut landed, mut absent) = (0, 0);
     for (round, load) in LOAD_BEFORE_KILL.into_iter().enumerate() {
@@ -624,6 +647,11 @@ async fn acknowledged_writes_survive_kill_9_mid_load(backend: Backend) {
                 })
             })
             .collect();
+        let (importing, address) = (client.clone(), address.clone());
+        let imports = tokio::spawn(async move {
+            importer.run_round(&importing, &address, load / 2).await;
+            importer
+        });
         tokio::time::sleep(load).await;
         server.signal("KILL");
         let code = server.wait(Duration::from_secs(10));
@@ -632,6 +660,7 @@ async fn acknowledged_writes_survive_kill_9_mid_load(backend: Backend) {
         for task in tasks {
             writers.push(task.await.unwrap());
         }
+        importer = imports.await.unwrap();
         drop(server);
 
         let (restarted, ready) = start_ready(&client, &database.url, dir.path()).await;
@@ -653,6 +682,7 @@ async fn acknowledged_writes_survive_kill_9_mid_load(backend: Backend) {
                 wrong.join("\n")
             );
         }
+        importer.reconcile(&client, &server.address).await;
     }
 
     let acknowledged: usize = writers.iter().map(|w| w.acknowledged).sum();
@@ -664,9 +694,25 @@ async fn acknowledged_writes_survive_kill_9_mid_load(backend: Backend) {
          restart to ready after each crash {ready_after_crash:?}",
         landed + absent
     );
+    let imports = importer.figures();
+    println!(
+        "crash drill imports ({backend:?}): {} of {} imports acknowledged, 0 lost or partial; \
+         {} cut off mid-request: {} wholly applied, {} wholly absent; {} imported entries \
+         checked exactly",
+        imports.acknowledged,
+        imports.submitted,
+        imports.whole + imports.absent,
+        imports.whole,
+        imports.absent,
+        imports.rows_checked
+    );
     assert!(
         acknowledged > CRASHES * WRITERS,
         "the writers barely wrote ({acknowledged}): the drill proved nothing"
+    );
+    assert!(
+        imports.whole + imports.absent > 0,
+        "no import was cut off by a crash: the drill proved nothing about half-applied imports"
     );
     assert_started_cleanly(&server);
 }
