@@ -292,7 +292,8 @@ async fn upload(
             .map(|(_, v)| v.trim().to_string())
             .unwrap_or_default()
     };
-    if get(CSRF_FIELD) != viewer.csrf {
+    // the one constant-time comparison every form token goes through
+    if !crate::http::csrf::matches(&get(CSRF_FIELD), &viewer.csrf) {
         remove(&id);
         return Err(StatusCode::FORBIDDEN.into_response().into());
     }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::{Body, Req, Who};
 use crate::helpers::TestApp;
 use crate::helpers::accounts::{PASSWORD, TestUser};
-use crate::helpers::binary;
+use crate::helpers::browser;
 
 pub const BOUNDARY: &str = "gogotime-matrix-boundary-41d7";
 
@@ -100,18 +100,7 @@ impl Fixture {
         let (disabled_api, _) = api_token(disabled.clone(), None).await;
         let (_, tokens) = app.token_for("disabled@example.org", PASSWORD).await;
         let disabled_refresh = tokens["refresh_token"].as_str().unwrap().to_string();
-        let url = app.database_url().to_string();
-        let run = tokio::task::spawn_blocking(move || {
-            let dir = tempfile::tempdir().unwrap();
-            binary::run(
-                &["user", "disable", "--email", "disabled@example.org"],
-                &[("DATABASE_URL", &url)],
-                dir.path(),
-            )
-        })
-        .await
-        .unwrap();
-        assert_eq!(run.code, 0, "{}", run.output());
+        browser::disable_user(app, "disabled@example.org").await;
 
         let (_, theirs) = app
             .get_as("/api/v1/organizations", &org.outsider.token)
@@ -377,14 +366,7 @@ impl Fixture {
     /// A fresh browser session of the owner's; its id.
     pub async fn owner_session(&self, app: &TestApp) -> String {
         let (_, before) = app.get_as("/api/v1/me/sessions", &self.api[4]).await;
-        let (status, body) = app
-            .post(
-                "/api/v1/auth/session",
-                None,
-                json!({"email": "owner@example.org", "password": PASSWORD}),
-            )
-            .await;
-        assert_eq!(status, 201, "{body}");
+        browser::sign_in(app, "owner@example.org").await;
         let (_, after) = app.get_as("/api/v1/me/sessions", &self.api[4]).await;
         let known: Vec<&Value> = before
             .as_array()

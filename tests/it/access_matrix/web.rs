@@ -3,19 +3,22 @@
 //! by those who may not. The web router has no machine-readable route list (its routes are
 //! declared by each page module's `routes()` in src/http/web/), so these tables are kept by
 //! hand, and `the_web_matrix_lists_every_page_route` (mod.rs) reads those declarations to fail
-//! on a route added without a row.
+//! on a route added without a row. Every declared form is also posted forged (no CSRF token, a
+//! wrong one) by someone who may use it: see web/forged.rs, which takes its forms from the
+//! same declarations.
 //!
 //! Rules: someone without a working session is sent to sign in (303 to /sign-in), another
 //! organization's pages answer the 404 page, a role that may not see a page gets the 403 page,
 //! and no page shown to a member or an outsider contains another person's entry.
 
+mod forged;
+
 use std::collections::BTreeSet;
 
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{COOKIE, LOCATION};
 use serde_json::json;
 
-use crate::helpers::accounts::PASSWORD;
-use crate::helpers::{Backend, TestApp, binary, spawn_app};
+use crate::helpers::{Backend, TestApp, browser, spawn_app};
 
 /// Who browses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +168,8 @@ struct WebFixture {
     owner_token: (String, String),
     owner_session: String,
     owner_id: String,
+    /// The owner's access token (JWT), for reading the state before and after forged posts.
+    owner_access: String,
     /// Session cookies (`name=value`) per browser; none for the anonymous one.
     cookies: Vec<Option<String>>,
     project: String,
@@ -174,18 +179,9 @@ struct WebFixture {
     shared: String,
 }
 
-/// Signs in through the API's session endpoint; the cookie and the session's id.
+/// Signs in through the API's session endpoint; the cookie.
 async fn session(app: &TestApp, email: &str) -> String {
-    let response = app
-        .client
-        .post(app.url("/api/v1/auth/session"))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201, "signing {email} in");
-    let cookie = response.headers()[SET_COOKIE].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_string()
+    browser::sign_in(app, email).await.cookie
 }
 
 impl WebFixture {
@@ -195,18 +191,7 @@ impl WebFixture {
         app.invite_new(&o, &org.owner, "disabled@example.org", "admin")
             .await;
         let disabled_cookie = session(app, "disabled@example.org").await;
-        let url = app.database_url().to_string();
-        let run = tokio::task::spawn_blocking(move || {
-            let dir = tempfile::tempdir().unwrap();
-            binary::run(
-                &["user", "disable", "--email", "disabled@example.org"],
-                &[("DATABASE_URL", &url)],
-                dir.path(),
-            )
-        })
-        .await
-        .unwrap();
-        assert_eq!(run.code, 0, "{}", run.output());
+        browser::disable_user(app, "disabled@example.org").await;
         // a session of the owner's, then revoked by the owner from elsewhere
         let revoked_cookie = session(app, "owner@example.org").await;
         let (_, sessions) = app.get_as("/api/v1/me/sessions", &org.owner.token).await;
@@ -278,6 +263,7 @@ impl WebFixture {
             owner_session: sessions[0]["id"].as_str().unwrap().to_string(),
             org: o,
             owner_id: org.owner.id.clone(),
+            owner_access: org.owner.token.clone(),
             cookies,
             project: project["id"].as_str().unwrap().to_string(),
             member_entry: member_entry["id"].as_str().unwrap().to_string(),
@@ -364,11 +350,6 @@ pub async fn every_web_page_answers_each_browser_as_the_matrix_says(backend: Bac
         }
     }
     // the organization's forms, posted with a valid CSRF token of the browser's own session
-    let csrf_of = |page: &str| {
-        let marker = "name=\"_csrf\" value=\"";
-        let start = page.find(marker).map(|i| i + marker.len());
-        start.map(|i| page[i..].split('"').next().unwrap().to_string())
-    };
     let forms = org_forms();
     for template in &forms {
         let path = fx
@@ -574,12 +555,24 @@ pub async fn every_web_page_answers_each_browser_as_the_matrix_says(backend: Bac
         let html = response.text().await.unwrap();
         assert!(!html.contains("Forged"), "{page} was changed: {html}");
     }
+    // last: were a forged post to get through, it could end the owner's session
+    let forged = forged::post_every_form_forged(&app, &fx, &mut failures).await;
+    checks += forged.checks;
     println!(
         "authorization matrix (web): {} organization forms × 4 browsers without access, {} of \
          them as a member whose role does not offer them, {} account forms; {form_checks} checks",
         forms.len(),
         member_refused.len(),
         account.len()
+    );
+    println!(
+        "authorization matrix (web): forged posts (CSRF): {} forms with a session × {} \
+         forgeries as a person who may use them, {} anonymous forms × {} forgeries; {} checks",
+        forged.signed_forms,
+        forged::SIGNED_FORGERIES.len(),
+        forged.anonymous_forms,
+        forged::ANONYMOUS_FORGERIES.len(),
+        forged.checks
     );
     println!(
         "authorization matrix (web): {} page cases × {} browsers, {checks} checks in all",
@@ -592,6 +585,13 @@ pub async fn every_web_page_answers_each_browser_as_the_matrix_says(backend: Bac
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The form token (`_csrf`) a page carries.
+fn csrf_of(page: &str) -> Option<String> {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = page.find(marker).map(|i| i + marker.len());
+    start.map(|i| page[i..].split('"').next().unwrap().to_string())
 }
 
 /// The routes declared in src/http/web/: (GET routes, POST routes). The web router cannot list
@@ -644,7 +644,8 @@ fn declared_routes() -> (BTreeSet<String>, BTreeSet<String>) {
 
 /// Every page declared in src/http/web/ has a row in [`table`], and every form of an
 /// organization or of one's account one in [`org_forms`] or [`account_forms`] (the sign-in,
-/// registration, setup, invitation, sign-out and new-organization forms are not in this table).
+/// registration, setup, invitation, sign-out and new-organization forms are not in this table;
+/// they, like every declared form, are posted forged by [`forged`]).
 pub fn the_web_table_lists_every_page_route() {
     let (gets, posts) = declared_routes();
     let listed: BTreeSet<String> = table().iter().map(|(t, _, _)| t.to_string()).collect();

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod binary;
+pub mod browser;
 pub mod doc_check;
 pub mod postgres;
 pub mod shell_docs;
