@@ -1,3 +1,0 @@
--- no-transaction
--- Replaced by time_entries_live_user_idx.
-drop index concurrently if exists time_entries_user_idx;
