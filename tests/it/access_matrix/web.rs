@@ -361,14 +361,7 @@ pub async fn every_web_page_answers_each_browser_as_the_matrix_says(backend: Bac
             let mut csrf = String::new();
             let mut request = app.client.post(app.url(&path));
             if let Some(cookie) = &fx.cookies[i] {
-                let own = app
-                    .client
-                    .get(app.url("/account/profile"))
-                    .header(COOKIE, cookie)
-                    .send()
-                    .await
-                    .unwrap();
-                csrf = csrf_of(&own.text().await.unwrap()).unwrap_or_default();
+                csrf = session_csrf(&app, cookie).await.unwrap_or_default();
                 request = request.header(COOKIE, cookie);
             }
             // enough fields that no form stops early at "nothing to do": an entry to change
@@ -452,14 +445,7 @@ pub async fn every_web_page_answers_each_browser_as_the_matrix_says(backend: Bac
         })
         .collect();
     let member = fx.cookies[4].clone().unwrap();
-    let own = app
-        .client
-        .get(app.url("/account/profile"))
-        .header(COOKIE, &member)
-        .send()
-        .await
-        .unwrap();
-    let member_csrf = csrf_of(&own.text().await.unwrap()).unwrap();
+    let member_csrf = session_csrf(&app, &member).await.unwrap();
     for (template, expected) in &member_refused {
         let path = fx
             .path(template, "the owner's entry")
@@ -501,14 +487,7 @@ pub async fn every_web_page_answers_each_browser_as_the_matrix_says(backend: Bac
             let mut csrf = String::new();
             let mut request = app.client.post(app.url(&path));
             if let Some(cookie) = &fx.cookies[i] {
-                let own = app
-                    .client
-                    .get(app.url("/account/profile"))
-                    .header(COOKIE, cookie)
-                    .send()
-                    .await
-                    .unwrap();
-                csrf = csrf_of(&own.text().await.unwrap()).unwrap_or_default();
+                csrf = session_csrf(&app, cookie).await.unwrap_or_default();
                 request = request.header(COOKIE, cookie);
             }
             if BROWSERS[i] == Browser::Member && !template.contains("{id}") {
@@ -588,6 +567,19 @@ pub async fn every_web_page_answers_each_browser_as_the_matrix_says(backend: Bac
 }
 
 /// The form token (`_csrf`) a page carries.
+/// The form token of the session behind `cookie`, from its profile page; none when the cookie
+/// no longer signs anyone in.
+async fn session_csrf(app: &TestApp, cookie: &str) -> Option<String> {
+    let page = app
+        .client
+        .get(app.url("/account/profile"))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    csrf_of(&page.text().await.unwrap())
+}
+
 fn csrf_of(page: &str) -> Option<String> {
     let marker = "name=\"_csrf\" value=\"";
     let start = page.find(marker).map(|i| i + marker.len());

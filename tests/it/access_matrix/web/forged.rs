@@ -10,7 +10,7 @@
 use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::Value;
 
-use super::{Browser, WebFixture, csrf_of};
+use super::{Browser, WebFixture, csrf_of, session_csrf};
 use crate::helpers::TestApp;
 use crate::helpers::accounts::PASSWORD;
 
@@ -184,18 +184,8 @@ pub async fn post_every_form_forged(
     }
     let owner = fx.cookies[7].clone().expect("the owner's session");
     let member = fx.cookies[4].clone().expect("the member's session");
-    let own_csrf = |cookie: String| async move {
-        let page = app
-            .client
-            .get(app.url("/account/profile"))
-            .header(COOKIE, cookie)
-            .send()
-            .await
-            .unwrap();
-        csrf_of(&page.text().await.unwrap()).expect("a form token")
-    };
-    let owner_csrf = own_csrf(owner.clone()).await;
-    let member_csrf = own_csrf(member).await;
+    let owner_csrf = session_csrf(app, &owner).await.expect("a form token");
+    let member_csrf = session_csrf(app, &member).await.expect("a form token");
     assert_ne!(owner_csrf, member_csrf, "each session has its own token");
     let made_up = "0".repeat(owner_csrf.len());
 
