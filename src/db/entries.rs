@@ -1,7 +1,5 @@
 //! The `time_entries` and `time_entry_tags` tables.
 
-use std::collections::HashMap;
-
 use uuid::Uuid;
 
 use super::{Conn, DbResult, Ts, with_conn};
@@ -24,6 +22,8 @@ struct Row {
     created_at: Ts,
     updated_at: Ts,
     deleted_at: Option<Ts>,
+    /// Comma-separated tag ids (see `load`).
+    tag_ids: Option<String>,
 }
 
 impl Row {
@@ -49,7 +49,11 @@ impl Row {
 }
 
 const COLUMNS: &str = "e.id, e.organization_id, e.user_id, e.project_id, e.task_id, e.description, e.start_at, e.end_at, \
-                       e.billable, e.hourly_rate, e.version, e.created_at, e.updated_at, e.deleted_at";
+                       e.billable, e.hourly_rate, e.version, e.created_at, e.updated_at, e.deleted_at, \
+                       tag_ids_of_e as tag_ids";
+
+/// Where `load` puts the backend's aggregate of an entry's tag ids.
+const TAG_IDS: &str = "tag_ids_of_e";
 
 /// A value bound to a generated placeholder.
 enum Bind {
@@ -97,29 +101,45 @@ macro_rules! bind_all {
     }};
 }
 
+/// Runs a `select {COLUMNS} from time_entries e ...` whose first bound value ($1) is the
+/// organization, with each entry's tags brought along by the same statement.
 async fn load(conn: &mut Conn<'_>, org: OrganizationId, sql: &Sql) -> DbResult<Vec<TimeEntry>> {
-    let rows: Vec<Row> = with_conn!(conn, c => bind_all!(sqlx::query_as::<_, Row>(&sql.text), &sql.binds).fetch_all(&mut *c).await?);
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut tag_sql = Sql::default();
-    let o = tag_sql.arg(Bind::Uuid(org.as_uuid()));
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let list = tag_sql.list(&ids);
-    tag_sql.text = format!(
-        "select t.entry_id, t.tag_id from time_entry_tags t join time_entries e on e.id = t.entry_id \
-         where e.organization_id = {o} and t.entry_id in ({list}) order by t.tag_id"
-    );
-    let pairs: Vec<(Uuid, Uuid)> = with_conn!(conn, c => bind_all!(sqlx::query_as::<_, (Uuid, Uuid)>(&tag_sql.text), &tag_sql.binds).fetch_all(&mut *c).await?);
-    let mut tags: HashMap<Uuid, Vec<TagId>> = HashMap::new();
-    for (entry, tag) in pairs {
-        tags.entry(entry).or_default().push(TagId::from_uuid(tag));
-    }
+    debug_assert!(matches!(sql.binds.first(), Some(Bind::Uuid(o)) if *o == org.as_uuid()));
+    let rows: Vec<Row> = match conn {
+        Conn::Postgres(c) => {
+            let text = sql.text.replace(
+                TAG_IDS,
+                "(select string_agg(t.tag_id::text, ',') from time_entry_tags t join tags g on g.id = t.tag_id \
+                 where g.organization_id = $1 and t.entry_id = e.id)",
+            );
+            bind_all!(sqlx::query_as::<_, Row>(&text), &sql.binds)
+                .fetch_all(&mut **c)
+                .await?
+        }
+        Conn::Sqlite(c) => {
+            let text = sql.text.replace(
+                TAG_IDS,
+                "(select group_concat(hex(t.tag_id), ',') from time_entry_tags t join tags g on g.id = t.tag_id \
+                 where g.organization_id = $1 and t.entry_id = e.id)",
+            );
+            bind_all!(sqlx::query_as::<_, Row>(&text), &sql.binds)
+                .fetch_all(&mut **c)
+                .await?
+        }
+    };
     Ok(rows
         .into_iter()
-        .map(|r| {
-            let t = tags.remove(&r.id).unwrap_or_default();
-            r.into_entry(t)
+        .map(|mut r| {
+            let mut tags: Vec<TagId> = r
+                .tag_ids
+                .take()
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|t| Uuid::parse_str(t.trim()).ok())
+                .map(TagId::from_uuid)
+                .collect();
+            tags.sort();
+            r.into_entry(tags)
         })
         .collect())
 }
@@ -257,7 +277,8 @@ pub async fn insert_imported(
         .execute(&mut *c)
         .await?;
     });
-    set_tags(conn, e.organization_id, e.id, &e.tags).await
+    // a new entry has no tags to clear
+    add_tags(conn, e.organization_id, e.id, &e.tags).await
 }
 
 /// Marks an entry as made by a timer (start, continue).
@@ -372,6 +393,17 @@ async fn set_tags(
         .bind(entry.as_uuid())
         .execute(&mut *c)
         .await?;
+    });
+    add_tags(conn, org, entry, tags).await
+}
+
+async fn add_tags(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    entry: TimeEntryId,
+    tags: &[TagId],
+) -> DbResult<()> {
+    with_conn!(conn, c => {
         for tag in tags {
             // the `where` also keeps SQLite from reading `on conflict` as a join's `on`
             sqlx::query(

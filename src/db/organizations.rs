@@ -5,7 +5,8 @@ use uuid::Uuid;
 
 use super::{Conn, DbResult, Ts, with_conn};
 use crate::domain::account::{Member, MyOrganization, Organization};
-use crate::domain::ids::{OrganizationId, UserId};
+use crate::domain::entries::Rates;
+use crate::domain::ids::{OrganizationId, ProjectId, UserId};
 use crate::domain::role::Role;
 
 #[derive(sqlx::FromRow)]
@@ -139,6 +140,75 @@ pub async fn find_for_member(
         .await?
     });
     Ok(row.map(my_organization))
+}
+
+/// Like `find_for_member`, and only while the user's account is enabled: the one statement a
+/// use case needs to know that its caller may act here (see `service::Acting`).
+pub async fn find_for_enabled_member(
+    conn: &mut Conn<'_>,
+    id: OrganizationId,
+    user: UserId,
+) -> DbResult<Option<MyOrganization>> {
+    let row: Option<MyOrgRow> = with_conn!(conn, c => {
+        sqlx::query_as(
+            &format!("select {ORG_COLUMNS}, m.role \
+             from organizations o join memberships m on m.organization_id = o.id \
+             join users u on u.id = m.user_id \
+             where o.id = $1 and m.user_id = $2 and u.disabled_at is null"),
+        )
+        .bind(id.as_uuid())
+        .bind(user.as_uuid())
+        .fetch_optional(c)
+        .await?
+    });
+    Ok(row.map(my_organization))
+}
+
+/// `find_for_enabled_member` of `user`, and in the same statement every rate that could apply
+/// to an entry of `person` on `project` (see `rates::for_entry`).
+pub async fn find_for_enabled_member_with_rates(
+    conn: &mut Conn<'_>,
+    id: OrganizationId,
+    user: UserId,
+    person: UserId,
+    project: Option<ProjectId>,
+) -> DbResult<Option<(MyOrganization, Rates)>> {
+    #[derive(sqlx::FromRow)]
+    struct WithRates {
+        #[sqlx(flatten)]
+        mine: MyOrgRow,
+        member_rate: Option<i64>,
+        project_rate: Option<i64>,
+        project_member_rate: Option<i64>,
+    }
+    let row: Option<WithRates> = with_conn!(conn, c => {
+        sqlx::query_as(
+            &format!("select {ORG_COLUMNS}, m.role, \
+                    pe.hourly_rate as member_rate, p.hourly_rate as project_rate, pm.hourly_rate as project_member_rate \
+             from organizations o join memberships m on m.organization_id = o.id \
+             join users u on u.id = m.user_id \
+             left join memberships pe on pe.organization_id = o.id and pe.user_id = $3 \
+             left join projects p on p.organization_id = o.id and p.id = $4 \
+             left join project_members pm on pm.project_id = p.id and pm.user_id = $3 \
+             where o.id = $1 and m.user_id = $2 and u.disabled_at is null"),
+        )
+        .bind(id.as_uuid())
+        .bind(user.as_uuid())
+        .bind(person.as_uuid())
+        .bind(project.map(|p| p.as_uuid()))
+        .fetch_optional(c)
+        .await?
+    });
+    Ok(row.map(|r| {
+        let mine = my_organization(r.mine);
+        let rates = Rates {
+            project_member: r.project_member_rate,
+            project: r.project_rate,
+            member: r.member_rate,
+            organization: mine.organization.default_rate,
+        };
+        (mine, rates)
+    }))
 }
 
 pub async fn list_for_member(conn: &mut Conn<'_>, user: UserId) -> DbResult<Vec<MyOrganization>> {

@@ -1,8 +1,8 @@
 //! The membership check every organization-scoped use case starts with. A leaf of `service`:
 //! the use cases all ask it, and it asks only the database and the role table.
 
-use super::Actor;
-use crate::db::{Conn, organizations};
+use super::Acting;
+use crate::db::{Conn, organizations, users};
 use crate::domain::account::MyOrganization;
 use crate::domain::ids::OrganizationId;
 use crate::domain::role::{Permission, allows};
@@ -13,16 +13,38 @@ pub fn not_found() -> AppError {
 }
 
 /// The actor's membership, if it grants `permission`. Non-members get 404 (never 403), so
-/// organization ids cannot be probed; members without the permission get 403.
+/// organization ids cannot be probed; members without the permission get 403. The same
+/// statement checks that the account is enabled (a caller with an access token has had no
+/// other check): a disabled or deleted account gets 401, as at sign-in.
 pub async fn require_member(
     conn: &mut Conn<'_>,
     org: OrganizationId,
-    actor: &Actor,
+    actor: &impl Acting,
     permission: Permission,
 ) -> AppResult<MyOrganization> {
-    let mine = organizations::find_for_member(conn, org, actor.user.id)
-        .await?
-        .ok_or_else(not_found)?;
+    let found = organizations::find_for_enabled_member(conn, org, actor.user_id()).await?;
+    check_member(conn, actor, found, permission).await
+}
+
+/// The rule of `require_member`, applied to what a statement that read more besides found of
+/// the actor's membership (`None`: no membership, or the account is not enabled).
+pub async fn check_member(
+    conn: &mut Conn<'_>,
+    actor: &impl Acting,
+    found: Option<MyOrganization>,
+    permission: Permission,
+) -> AppResult<MyOrganization> {
+    let Some(mine) = found else {
+        // the refusal alone pays for telling the two apart
+        let enabled = users::find(conn, actor.user_id())
+            .await?
+            .is_some_and(|(user, _)| !user.disabled);
+        return Err(if enabled {
+            not_found()
+        } else {
+            AppError::Unauthorized
+        });
+    };
     if !allows(mine.role, permission) {
         return Err(AppError::Forbidden(format!(
             "Your role ({}) does not allow this in this organization.",

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::secrets::{self, API_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX};
-use super::{Actor, Ctx, audit, passwords};
+use super::{Actor, Caller, Ctx, audit, passwords};
 use crate::db::{Ts, credentials, locks, sign_in_failures, users};
 use crate::domain::account::User;
 use crate::domain::email::Email;
@@ -202,6 +202,22 @@ pub async fn logout(ctx: &Ctx, refresh_token: &str) -> AppResult<()> {
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Resolves an `Authorization: Bearer` credential for a use case that checks membership first
+/// (see `Acting`): a JWT access token is verified in memory and its account is left to that
+/// check; a personal API token is looked up as by `authenticate_bearer`.
+pub async fn bearer_caller(ctx: &Ctx, token: &str, ip: &str) -> AppResult<Caller> {
+    if token.starts_with(API_TOKEN_PREFIX) {
+        return authenticate_bearer(ctx, token, ip)
+            .await
+            .map(Caller::Account);
+    }
+    let user = verify_access_token(ctx, token, ctx.clock.now())?;
+    Ok(Caller::AccessToken {
+        user,
+        ip: ip.to_string(),
+    })
 }
 
 /// Resolves an `Authorization: Bearer` credential: a personal API token or a JWT access token.

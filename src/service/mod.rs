@@ -31,6 +31,7 @@ use crate::clock::SharedClock;
 use crate::config::{Config, Registration};
 use crate::db::Db;
 use crate::domain::account::User;
+use crate::domain::ids::UserId;
 use crate::error::{AppError, FieldErrors};
 use crate::metrics::product::ProductMetrics;
 
@@ -74,6 +75,49 @@ impl Settings {
 pub struct Actor {
     pub user: User,
     pub ip: String,
+}
+
+/// What an organization-scoped use case needs to know of its caller: who, and from where.
+///
+/// Use cases that take `&impl Acting` start with `access::require_member`, whose one statement
+/// also checks that the account exists and is enabled. That lets a caller holding a JWT access
+/// token (signature and expiry checked in memory) reach them without a round trip of its own,
+/// while a disabled account still loses access at once.
+pub trait Acting: Sync {
+    fn user_id(&self) -> UserId;
+    fn ip(&self) -> &str;
+}
+
+impl Acting for Actor {
+    fn user_id(&self) -> UserId {
+        self.user.id
+    }
+    fn ip(&self) -> &str {
+        &self.ip
+    }
+}
+
+/// A caller of the hot API paths: an account already loaded (session, API token), or the user
+/// named by a verified access token, whose account the membership check looks at.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Account(Actor),
+    AccessToken { user: UserId, ip: String },
+}
+
+impl Acting for Caller {
+    fn user_id(&self) -> UserId {
+        match self {
+            Caller::Account(actor) => actor.user.id,
+            Caller::AccessToken { user, .. } => *user,
+        }
+    }
+    fn ip(&self) -> &str {
+        match self {
+            Caller::Account(actor) => &actor.ip,
+            Caller::AccessToken { ip, .. } => ip,
+        }
+    }
 }
 
 /// Collects field errors; `finish` turns them into one `Validation` error.

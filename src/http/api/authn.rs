@@ -12,7 +12,7 @@ use crate::http::client_ip::client_ip;
 use crate::http::cookies;
 use crate::http::problem::HttpError;
 use crate::http::state::AppState;
-use crate::service::{Actor, auth, sessions};
+use crate::service::{Actor, Caller, auth, sessions};
 
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -84,5 +84,29 @@ impl FromRequestParts<AppState> for MaybeAuthenticated {
         Authenticated::from_request_parts(parts, state)
             .await
             .map(|a| MaybeAuthenticated(Some(a)))
+    }
+}
+
+/// The caller of a hot organization-scoped call (entries, timer). As `Authenticated`, except
+/// that a JWT access token costs no database round trip here: the use case's membership check
+/// also checks the account (`service::Acting`).
+pub struct ApiCaller(pub Caller);
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(token) = bearer(parts) {
+            let ip = client_ip(parts);
+            return Ok(ApiCaller(
+                auth::bearer_caller(&state.ctx, token, &ip).await?,
+            ));
+        }
+        Authenticated::from_request_parts(parts, state)
+            .await
+            .map(|a| ApiCaller(Caller::Account(a.actor)))
     }
 }

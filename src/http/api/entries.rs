@@ -5,7 +5,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::authn::Authenticated;
+use super::authn::{ApiCaller, Authenticated};
 use super::doc::ROLE;
 use super::extract::{ApiJson, ApiOptionalJson, ApiPath};
 use super::params::{EntryFilters, EntryPage};
@@ -55,14 +55,12 @@ fn if_match(headers: &HeaderMap) -> std::result::Result<i64, AppError> {
 )]
 pub async fn entries_get(
     State(s): State<AppState>,
-    a: Authenticated,
+    a: ApiCaller,
     ApiPath(org): ApiPath<OrganizationId>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<list::Page>> {
     let (filter, paging) = query::entry_list(q.as_deref().unwrap_or(""))?;
-    Ok(Json(
-        list::list(&s.ctx, &a.actor, org, &filter, &paging).await?,
-    ))
+    Ok(Json(list::list(&s.ctx, &a.0, org, &filter, &paging).await?))
 }
 
 #[utoipa::path(
@@ -79,13 +77,13 @@ pub async fn entries_get(
 )]
 pub async fn entries_post(
     State(s): State<AppState>,
-    a: Authenticated,
+    a: ApiCaller,
     ApiPath(org): ApiPath<OrganizationId>,
     ApiJson(input): ApiJson<EntryInput>,
 ) -> Result<Response> {
     Ok(with_etag(
         StatusCode::CREATED,
-        entries::create(&s.ctx, &a.actor, org, input, entries::EntrySource::Api).await?,
+        entries::create(&s.ctx, &a.0, org, input, entries::EntrySource::Api).await?,
     ))
 }
 
@@ -103,13 +101,11 @@ pub async fn entries_post(
 )]
 pub async fn entries_patch(
     State(s): State<AppState>,
-    a: Authenticated,
+    a: ApiCaller,
     ApiPath(org): ApiPath<OrganizationId>,
     ApiJson(bulk): ApiJson<BulkUpdate>,
 ) -> Result<Json<Vec<EntryView>>> {
-    Ok(Json(
-        entries::bulk_update(&s.ctx, &a.actor, org, bulk).await?,
-    ))
+    Ok(Json(entries::bulk_update(&s.ctx, &a.0, org, bulk).await?))
 }
 
 #[utoipa::path(
@@ -125,11 +121,11 @@ pub async fn entries_patch(
 )]
 pub async fn entries_delete(
     State(s): State<AppState>,
-    a: Authenticated,
+    a: ApiCaller,
     ApiPath(org): ApiPath<OrganizationId>,
     ApiJson(bulk): ApiJson<BulkDelete>,
 ) -> Result<StatusCode> {
-    entries::bulk_delete(&s.ctx, &a.actor, org, bulk).await?;
+    entries::bulk_delete(&s.ctx, &a.0, org, bulk).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -142,12 +138,12 @@ pub async fn entries_delete(
 )]
 pub async fn entry_get(
     State(s): State<AppState>,
-    a: Authenticated,
+    a: ApiCaller,
     ApiPath((org, id)): ApiPath<(OrganizationId, TimeEntryId)>,
 ) -> Result<Response> {
     Ok(with_etag(
         StatusCode::OK,
-        entries::get(&s.ctx, &a.actor, org, id).await?,
+        entries::get(&s.ctx, &a.0, org, id).await?,
     ))
 }
 
@@ -167,7 +163,7 @@ pub async fn entry_get(
 )]
 pub async fn entry_patch(
     State(s): State<AppState>,
-    a: Authenticated,
+    a: ApiCaller,
     ApiPath((org, id)): ApiPath<(OrganizationId, TimeEntryId)>,
     headers: HeaderMap,
     ApiJson(input): ApiJson<EntryInput>,
@@ -175,7 +171,7 @@ pub async fn entry_patch(
     let version = if_match(&headers)?;
     Ok(with_etag(
         StatusCode::OK,
-        entries::update(&s.ctx, &a.actor, org, id, version, input).await?,
+        entries::update(&s.ctx, &a.0, org, id, version, input).await?,
     ))
 }
 
@@ -191,10 +187,10 @@ pub async fn entry_patch(
 )]
 pub async fn entry_delete(
     State(s): State<AppState>,
-    a: Authenticated,
+    a: ApiCaller,
     ApiPath((org, id)): ApiPath<(OrganizationId, TimeEntryId)>,
 ) -> Result<StatusCode> {
-    entries::delete(&s.ctx, &a.actor, org, id).await?;
+    entries::delete(&s.ctx, &a.0, org, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -212,10 +208,10 @@ pub async fn entry_delete(
 )]
 pub async fn entry_continue(
     State(s): State<AppState>,
-    a: Authenticated,
+    a: ApiCaller,
     ApiPath((org, id)): ApiPath<(OrganizationId, TimeEntryId)>,
 ) -> Result<Response> {
-    let started = timer::continue_entry(&s.ctx, &a.actor, org, id).await?;
+    let started = timer::continue_entry(&s.ctx, &a.0, org, id).await?;
     Ok((StatusCode::CREATED, Json(started)).into_response())
 }
 
@@ -253,10 +249,10 @@ pub async fn recalculate_post(
 )]
 pub async fn timer_get(
     State(s): State<AppState>,
-    a: Authenticated,
+    a: ApiCaller,
     ApiPath(org): ApiPath<OrganizationId>,
 ) -> Result<Response> {
-    Ok(match timer::running(&s.ctx, &a.actor, org).await? {
+    Ok(match timer::running(&s.ctx, &a.0, org).await? {
         Some(running) => Json(running).into_response(),
         None => StatusCode::NO_CONTENT.into_response(),
     })
@@ -276,11 +272,11 @@ pub async fn timer_get(
 )]
 pub async fn timer_start(
     State(s): State<AppState>,
-    a: Authenticated,
+    a: ApiCaller,
     ApiPath(org): ApiPath<OrganizationId>,
     ApiOptionalJson(input): ApiOptionalJson<EntryInput>,
 ) -> Result<Response> {
-    let started = timer::start(&s.ctx, &a.actor, org, input).await?;
+    let started = timer::start(&s.ctx, &a.0, org, input).await?;
     Ok((StatusCode::CREATED, Json(started)).into_response())
 }
 
@@ -294,13 +290,13 @@ pub async fn timer_start(
 )]
 pub async fn timer_stop(
     State(s): State<AppState>,
-    a: Authenticated,
+    a: ApiCaller,
     ApiPath(org): ApiPath<OrganizationId>,
     ApiOptionalJson(input): ApiOptionalJson<timer::StopInput>,
 ) -> Result<Response> {
     Ok(with_etag(
         StatusCode::OK,
-        timer::stop(&s.ctx, &a.actor, org, input).await?,
+        timer::stop(&s.ctx, &a.0, org, input).await?,
     ))
 }
 

@@ -3,13 +3,14 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{EntryView, membership};
+use super::EntryView;
 use crate::db::{Ts, entries};
 use crate::domain::entry_filter::{Cursor, EntryFilter, Paging};
 use crate::domain::ids::{OrganizationId, UserId};
 use crate::domain::role::{Permission, allows};
 use crate::error::{AppError, AppResult};
-use crate::service::{Actor, Check, Ctx};
+use crate::service::access::require_member;
+use crate::service::{Acting, Check, Ctx};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page {
@@ -71,7 +72,7 @@ pub(crate) fn restrict_to_own(
 /// One page of the entries matching `filter`.
 pub async fn list(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &impl Acting,
     org: OrganizationId,
     filter: &EntryFilter,
     paging: &Paging,
@@ -85,7 +86,7 @@ pub async fn list(
 
 async fn page_of(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &impl Acting,
     org: OrganizationId,
     filter: &EntryFilter,
     paging: &Paging,
@@ -97,11 +98,13 @@ async fn page_of(
         limit: paging.limit.clamp(1, Paging::MAX_LIMIT),
         ..stored_filter(filter)
     };
-    let mut tx = ctx.db.read().await?;
-    let mine = membership(&mut tx, org, actor).await?;
+    // two statements, no transaction: a page is one statement, and what the membership check
+    // read may change right after it with or without one
+    let mut pooled = ctx.db.acquire().await?;
+    let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
     let sees_all = allows(mine.role, Permission::ViewAllEntries);
-    restrict_to_own(sees_all, actor.user.id, &mut stored.users, "entries")?;
-    let (entries, more) = entries::list(&mut tx.conn(), org, &stored).await?;
+    restrict_to_own(sees_all, actor.user_id(), &mut stored.users, "entries")?;
+    let (entries, more) = entries::list(&mut pooled.conn(), org, &stored).await?;
     let now = ctx.clock.now();
     let next = more
         .then(|| entries.last().map(|e| Cursor::after(e.start, e.id)))
@@ -119,7 +122,7 @@ async fn page_of(
 /// A week of one person's entries fits a page or two; the bound keeps a runaway one bounded.
 pub async fn between(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &impl Acting,
     org: OrganizationId,
     user: UserId,
     (from, to): (DateTime<Utc>, DateTime<Utc>),

@@ -10,14 +10,16 @@ pub mod week_totals;
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::access::require_member;
+use super::access::{check_member, require_member};
 use super::nullable;
-use super::{Actor, Check, Ctx, invalid};
+use super::{Acting, Check, Ctx, invalid};
 use crate::db::catalog::{projects, tags, tasks};
-use crate::db::{DbError, Ts, Tx, entries, organizations, rates};
+use crate::db::{Conn, DbError, Ts, Tx, entries, organizations, rates};
 use crate::domain::account::{MyOrganization, Organization};
 use crate::domain::catalog::Visibility;
-use crate::domain::entries::{TimeEntry, check_description, check_instant, check_range, is_locked};
+use crate::domain::entries::{
+    Rates, TimeEntry, check_description, check_instant, check_range, is_locked,
+};
 use crate::domain::ids::{OrganizationId, ProjectId, TagId, TaskId, TimeEntryId, UserId};
 use crate::domain::role::{Permission, Role, allows};
 use crate::error::{AppError, AppResult};
@@ -124,7 +126,7 @@ fn apply(entry: &mut TimeEntry, input: EntryInput, check: &mut Check) {
 pub(crate) async fn membership(
     tx: &mut Tx,
     org: OrganizationId,
-    actor: &Actor,
+    actor: &impl Acting,
 ) -> AppResult<MyOrganization> {
     require_member(&mut tx.conn(), org, actor, Permission::ViewOrganization).await
 }
@@ -154,14 +156,27 @@ fn locked(org: &Organization, role: Role, start: DateTime<Utc>) -> AppResult<()>
 pub(super) async fn validate(
     tx: &mut Tx,
     mine: &MyOrganization,
-    actor: &Actor,
+    actor: &impl Acting,
     before: Option<&TimeEntry>,
     entry: &mut TimeEntry,
 ) -> AppResult<()> {
+    validate_on(&mut tx.conn(), mine, actor, before, entry, None).await
+}
+
+/// `validate` on any connection; `rates` are the rates already read for the entry's person and
+/// project (the membership statement of a create brings them along), else they are looked up.
+async fn validate_on(
+    conn: &mut Conn<'_>,
+    mine: &MyOrganization,
+    actor: &impl Acting,
+    before: Option<&TimeEntry>,
+    entry: &mut TimeEntry,
+    rates: Option<Rates>,
+) -> AppResult<()> {
     let org = &mine.organization;
-    may_edit(mine.role, actor.user.id, entry.user_id)?;
-    if entry.user_id != actor.user.id
-        && organizations::member_of(&mut tx.conn(), org.id, entry.user_id)
+    may_edit(mine.role, actor.user_id(), entry.user_id)?;
+    if entry.user_id != actor.user_id()
+        && organizations::member_of(conn, org.id, entry.user_id)
             .await?
             .is_none()
     {
@@ -178,7 +193,7 @@ pub(super) async fn validate(
         before.is_none_or(|b| b.project_id != entry.project_id || b.user_id != entry.user_id);
     let project = match entry.project_id {
         Some(id) => Some(
-            projects::find(&mut tx.conn(), org.id, id)
+            projects::find(conn, org.id, id)
                 .await?
                 .ok_or_else(super::catalog::projects::not_found)?,
         ),
@@ -192,7 +207,7 @@ pub(super) async fn validate(
             ));
         }
         if project.visibility == Visibility::Private
-            && !projects::is_member(&mut tx.conn(), org.id, project.id, entry.user_id).await?
+            && !projects::is_member(conn, org.id, project.id, entry.user_id).await?
         {
             return Err(invalid(
                 "project_id",
@@ -207,9 +222,9 @@ pub(super) async fn validate(
                 "needs a project_id: a task belongs to a project",
             ));
         };
-        let task = tasks::find(&mut tx.conn(), org.id, project.id, task_id).await?;
+        let task = tasks::find(conn, org.id, project.id, task_id).await?;
         let Some(task) = task else {
-            return Err(if task_exists_elsewhere(tx, org.id, task_id).await? {
+            return Err(if task_exists_elsewhere(conn, org.id, task_id).await? {
                 invalid(
                     "task_id",
                     "Choose a task of the selected project: this task belongs to another one.",
@@ -223,7 +238,7 @@ pub(super) async fn validate(
         }
     }
     for tag in &entry.tags {
-        if tags::find(&mut tx.conn(), org.id, *tag).await?.is_none() {
+        if tags::find(conn, org.id, *tag).await?.is_none() {
             return Err(AppError::NotFound(format!(
                 "There is no tag {tag} in this organization."
             )));
@@ -231,7 +246,7 @@ pub(super) async fn validate(
     }
     if !org.allow_overlap
         && let Some(other) = entries::first_overlapping(
-            &mut tx.conn(),
+            conn,
             org.id,
             entry.user_id,
             Ts(entry.start),
@@ -250,16 +265,21 @@ pub(super) async fn validate(
         )));
     }
     if before.is_none() || project_changed {
-        entry.hourly_rate =
-            rates::for_entry(&mut tx.conn(), org.id, entry.user_id, entry.project_id)
-                .await?
-                .resolve();
+        let rates = match rates {
+            Some(rates) => rates,
+            None => rates::for_entry(conn, org.id, entry.user_id, entry.project_id).await?,
+        };
+        entry.hourly_rate = rates.resolve();
     }
     Ok(())
 }
 
-async fn task_exists_elsewhere(tx: &mut Tx, org: OrganizationId, task: TaskId) -> AppResult<bool> {
-    Ok(tasks::find_in_organization(&mut tx.conn(), org, task)
+async fn task_exists_elsewhere(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    task: TaskId,
+) -> AppResult<bool> {
+    Ok(tasks::find_in_organization(conn, org, task)
         .await?
         .is_some())
 }
@@ -268,7 +288,17 @@ async fn task_exists_elsewhere(tx: &mut Tx, org: OrganizationId, task: TaskId) -
 pub(super) async fn draft(
     tx: &mut Tx,
     org: OrganizationId,
-    actor: &Actor,
+    actor: &impl Acting,
+    input: EntryInput,
+    now: DateTime<Utc>,
+) -> AppResult<TimeEntry> {
+    draft_on(&mut tx.conn(), org, actor, input, now).await
+}
+
+async fn draft_on(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    actor: &impl Acting,
     input: EntryInput,
     now: DateTime<Utc>,
 ) -> AppResult<TimeEntry> {
@@ -276,7 +306,7 @@ pub(super) async fn draft(
     let mut entry = TimeEntry {
         id: TimeEntryId::new(),
         organization_id: org,
-        user_id: actor.user.id,
+        user_id: actor.user_id(),
         project_id: None,
         task_id: None,
         description: String::new(),
@@ -295,7 +325,7 @@ pub(super) async fn draft(
     check.finish()?;
     if explicit_billable.is_none()
         && let Some(project) = entry.project_id
-        && let Some(project) = projects::find(&mut tx.conn(), org, project).await?
+        && let Some(project) = projects::find(conn, org, project).await?
     {
         entry.billable = project.billable_default;
     }
@@ -314,7 +344,7 @@ pub(super) async fn insert(tx: &mut Tx, entry: &TimeEntry) -> AppResult<()> {
 
 pub async fn create(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &impl Acting,
     org: OrganizationId,
     input: EntryInput,
     source: EntrySource,
@@ -325,6 +355,10 @@ pub async fn create(
             "start",
             "is required (use timer/start to start a timer now)",
         ));
+    }
+    if let Some(view) = create_finished(ctx, actor, org, &input, now).await? {
+        ctx.metrics.entries_created(source, 1);
+        return Ok(view);
     }
     let mut tx = ctx.db.begin().await?;
     let mine = membership(&mut tx, org, actor).await?;
@@ -342,18 +376,80 @@ pub async fn create(
     Ok(EntryView::new(entry, now))
 }
 
+/// The common create, a finished entry without tags in an organization that allows overlapping
+/// entries, in two statements and no transaction: the membership check, which brings the rates
+/// along, and the insert, which is atomic on its own. Nothing read in between needs a lock:
+/// no running timer to stop, no overlap to rule out, no tags to write beside the entry.
+/// `None` when the create needs the transactional path.
+async fn create_finished(
+    ctx: &Ctx,
+    actor: &impl Acting,
+    org: OrganizationId,
+    input: &EntryInput,
+    now: DateTime<Utc>,
+) -> AppResult<Option<EntryView>> {
+    let finished = matches!(input.end, Some(Some(_)));
+    if !finished || input.tags.as_ref().is_some_and(|t| !t.is_empty()) {
+        return Ok(None);
+    }
+    let mut pooled = ctx.db.acquire().await?;
+    let person = input.user_id.unwrap_or(actor.user_id());
+    let project = input.project_id.flatten();
+    let (mine, rates) = member_with_rates(&mut pooled.conn(), org, actor, person, project).await?;
+    if !mine.organization.allow_overlap {
+        return Ok(None);
+    }
+    let mut entry = draft_on(&mut pooled.conn(), org, actor, input.clone(), now).await?;
+    validate_on(
+        &mut pooled.conn(),
+        &mine,
+        actor,
+        None,
+        &mut entry,
+        Some(rates),
+    )
+    .await?;
+    entries::insert(&mut pooled.conn(), &entry).await?;
+    Ok(Some(EntryView::new(entry, now)))
+}
+
+/// `require_member` for a create, with the rates of the entry's person and project read by
+/// the same statement.
+async fn member_with_rates(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    actor: &impl Acting,
+    person: UserId,
+    project: Option<ProjectId>,
+) -> AppResult<(MyOrganization, Rates)> {
+    let found = organizations::find_for_enabled_member_with_rates(
+        conn,
+        org,
+        actor.user_id(),
+        person,
+        project,
+    )
+    .await?;
+    let (mine, rates) = match found {
+        Some((mine, rates)) => (Some(mine), rates),
+        None => (None, Rates::default()),
+    };
+    let mine = check_member(conn, actor, mine, Permission::ViewOrganization).await?;
+    Ok((mine, rates))
+}
+
 pub async fn get(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &impl Acting,
     org: OrganizationId,
     id: TimeEntryId,
 ) -> AppResult<EntryView> {
-    let mut tx = ctx.db.read().await?;
-    let mine = membership(&mut tx, org, actor).await?;
-    let entry = entries::find(&mut tx.conn(), org, id)
+    let mut pooled = ctx.db.acquire().await?;
+    let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    let entry = entries::find(&mut pooled.conn(), org, id)
         .await?
         .ok_or_else(entry_not_found)?;
-    let visible = entry.user_id == actor.user.id || allows(mine.role, Permission::ViewAllEntries);
+    let visible = entry.user_id == actor.user_id() || allows(mine.role, Permission::ViewAllEntries);
     if !visible {
         return Err(entry_not_found());
     }
@@ -363,7 +459,7 @@ pub async fn get(
 /// Changes an entry if `expected_version` is still current (optimistic concurrency).
 pub async fn update(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &impl Acting,
     org: OrganizationId,
     id: TimeEntryId,
     expected_version: i64,
@@ -375,7 +471,7 @@ pub async fn update(
     let before = entries::find(&mut tx.conn(), org, id)
         .await?
         .ok_or_else(entry_not_found)?;
-    may_edit(mine.role, actor.user.id, before.user_id)?;
+    may_edit(mine.role, actor.user_id(), before.user_id)?;
     if before.version != expected_version {
         let current = serde_json::to_value(EntryView::new(before, now)).unwrap_or_default();
         return Err(AppError::PreconditionFailed(Box::new(current)));
@@ -401,7 +497,7 @@ pub async fn update(
 
 pub async fn delete(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &impl Acting,
     org: OrganizationId,
     id: TimeEntryId,
 ) -> AppResult<()> {
@@ -415,7 +511,7 @@ pub async fn delete(
 async fn delete_in(
     tx: &mut Tx,
     mine: &MyOrganization,
-    actor: &Actor,
+    actor: &impl Acting,
     id: TimeEntryId,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
@@ -423,7 +519,7 @@ async fn delete_in(
     let entry = entries::find(&mut tx.conn(), org, id)
         .await?
         .ok_or_else(entry_not_found)?;
-    may_edit(mine.role, actor.user.id, entry.user_id)?;
+    may_edit(mine.role, actor.user_id(), entry.user_id)?;
     locked(&mine.organization, mine.role, entry.start)?;
     entries::soft_delete(&mut tx.conn(), org, id, Ts(now)).await?;
     Ok(())
@@ -461,7 +557,7 @@ fn check_ids(ids: &[TimeEntryId]) -> AppResult<()> {
 /// Applies the same change to every listed entry, or to none of them.
 pub async fn bulk_update(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &impl Acting,
     org: OrganizationId,
     bulk: BulkUpdate,
 ) -> AppResult<Vec<EntryView>> {
@@ -502,7 +598,7 @@ pub async fn bulk_update(
 
 pub async fn bulk_delete(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &impl Acting,
     org: OrganizationId,
     bulk: BulkDelete,
 ) -> AppResult<()> {

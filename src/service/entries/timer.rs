@@ -11,7 +11,7 @@ use crate::domain::ids::{OrganizationId, TimeEntryId};
 use crate::domain::role::{Permission, allows};
 use crate::error::{AppError, AppResult};
 use crate::metrics::product::EntrySource;
-use crate::service::{Actor, Ctx, invalid, locks_timer};
+use crate::service::{Acting, Ctx, invalid, locks_timer};
 
 /// `GET timer`: the running entry, flagged when it has run past the organization's maximum so
 /// clients can ask "still working?" instead of the entry being cut silently.
@@ -28,13 +28,13 @@ pub struct RunningTimer {
 
 pub async fn running(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &impl Acting,
     org: OrganizationId,
 ) -> AppResult<Option<RunningTimer>> {
     let now = ctx.clock.now();
     let mut tx = ctx.db.read().await?;
     let mine = membership(&mut tx, org, actor).await?;
-    let running = entries::find_running(&mut tx.conn(), org, actor.user.id).await?;
+    let running = entries::find_running(&mut tx.conn(), org, actor.user_id()).await?;
     let max = mine.organization.max_entry_hours;
     let usual_day = Duration::hours(i64::from(mine.organization.usual_day_hours));
     Ok(running.map(|entry| RunningTimer {
@@ -66,7 +66,7 @@ pub struct Started {
 async fn stop_at(
     tx: &mut Tx,
     mine: &MyOrganization,
-    actor: &Actor,
+    actor: &impl Acting,
     running: TimeEntry,
     end: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -108,7 +108,7 @@ fn at_least_a_second(running: &TimeEntry) -> DateTime<Utc> {
 /// `POST timer/start`: stops the caller's running entry at the new start, atomically.
 pub async fn start(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &impl Acting,
     org: OrganizationId,
     mut input: EntryInput,
 ) -> AppResult<Started> {
@@ -126,8 +126,8 @@ pub async fn start(
     });
     let mut tx = ctx.db.begin().await?;
     let mine = membership(&mut tx, org, actor).await?;
-    locks_timer(&mut tx, org, actor.user.id).await?;
-    let stopped = match entries::find_running(&mut tx.conn(), org, actor.user.id).await? {
+    locks_timer(&mut tx, org, actor.user_id()).await?;
+    let stopped = match entries::find_running(&mut tx.conn(), org, actor.user_id()).await? {
         Some(running) => {
             if given.is_none() {
                 start = start.max(at_least_a_second(&running));
@@ -158,7 +158,7 @@ pub struct StopInput {
 /// `POST timer/stop`.
 pub async fn stop(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &impl Acting,
     org: OrganizationId,
     input: StopInput,
 ) -> AppResult<EntryView> {
@@ -169,8 +169,8 @@ pub async fn stop(
     };
     let mut tx = ctx.db.begin().await?;
     let mine = membership(&mut tx, org, actor).await?;
-    locks_timer(&mut tx, org, actor.user.id).await?;
-    let running = entries::find_running(&mut tx.conn(), org, actor.user.id)
+    locks_timer(&mut tx, org, actor.user_id()).await?;
+    let running = entries::find_running(&mut tx.conn(), org, actor.user_id())
         .await?
         .ok_or_else(|| AppError::NotFound("No timer is running.".into()))?;
     let end = given.unwrap_or_else(|| second(now).max(at_least_a_second(&running)));
@@ -183,19 +183,19 @@ pub async fn stop(
 /// timer was already stopped (another tab, another device).
 pub async fn last_stopped(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &impl Acting,
     org: OrganizationId,
 ) -> AppResult<Option<EntryView>> {
     let mut tx = ctx.db.read().await?;
     membership(&mut tx, org, actor).await?;
-    let entry = entries::last_stopped_timer(&mut tx.conn(), org, actor.user.id).await?;
+    let entry = entries::last_stopped_timer(&mut tx.conn(), org, actor.user_id()).await?;
     Ok(entry.map(|e| EntryView::new(e, ctx.clock.now())))
 }
 
 /// `POST time-entries/{id}/continue`: a new running entry with the same fields, for the caller.
 pub async fn continue_entry(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &impl Acting,
     org: OrganizationId,
     id: TimeEntryId,
 ) -> AppResult<Started> {
@@ -205,7 +205,7 @@ pub async fn continue_entry(
         let entry = entries::find(&mut tx.conn(), org, id)
             .await?
             .ok_or_else(entry_not_found)?;
-        if entry.user_id != actor.user.id && !allows(mine.role, Permission::ViewAllEntries) {
+        if entry.user_id != actor.user_id() && !allows(mine.role, Permission::ViewAllEntries) {
             return Err(entry_not_found());
         }
         entry
