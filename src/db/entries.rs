@@ -244,7 +244,12 @@ pub async fn overlapping(
 
 /// Inserts a new entry with its tags.
 pub async fn insert(conn: &mut Conn<'_>, e: &TimeEntry) -> DbResult<()> {
-    insert_imported(conn, e, None).await
+    insert_row(conn, e, None, false).await
+}
+
+/// Inserts a new entry that a timer started (start, continue), with its tags.
+pub async fn insert_from_timer(conn: &mut Conn<'_>, e: &TimeEntry) -> DbResult<()> {
+    insert_row(conn, e, None, true).await
 }
 
 /// Inserts a new entry with its tags and, for imported entries, the fingerprint of the source
@@ -254,11 +259,20 @@ pub async fn insert_imported(
     e: &TimeEntry,
     import_fingerprint: Option<&str>,
 ) -> DbResult<()> {
+    insert_row(conn, e, import_fingerprint, false).await
+}
+
+async fn insert_row(
+    conn: &mut Conn<'_>,
+    e: &TimeEntry,
+    import_fingerprint: Option<&str>,
+    from_timer: bool,
+) -> DbResult<()> {
     with_conn!(conn, c => {
         sqlx::query(
             "insert into time_entries (id, organization_id, user_id, project_id, task_id, description, start_at, end_at, \
-                                       billable, hourly_rate, version, created_at, updated_at, import_fingerprint) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                                       billable, hourly_rate, version, created_at, updated_at, import_fingerprint, from_timer) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(e.id.as_uuid())
         .bind(e.organization_id.as_uuid())
@@ -274,6 +288,7 @@ pub async fn insert_imported(
         .bind(Ts(e.created_at))
         .bind(Ts(e.updated_at))
         .bind(import_fingerprint)
+        .bind(from_timer)
         .execute(&mut *c)
         .await?;
     });
@@ -348,6 +363,15 @@ pub async fn imported_fingerprints(
 
 /// Writes `e` if the stored version is still `e.version - 1`; false when someone else changed it.
 pub async fn update(conn: &mut Conn<'_>, e: &TimeEntry) -> DbResult<bool> {
+    let updated = update_keeping_tags(conn, e).await?;
+    if updated {
+        set_tags(conn, e.organization_id, e.id, &e.tags).await?;
+    }
+    Ok(updated)
+}
+
+/// `update` for a change that leaves the entry's tags as they are: one statement.
+pub async fn update_keeping_tags(conn: &mut Conn<'_>, e: &TimeEntry) -> DbResult<bool> {
     let n = with_conn!(conn, c => {
         sqlx::query(
             "update time_entries set user_id = $3, project_id = $4, task_id = $5, description = $6, start_at = $7, end_at = $8, \
@@ -370,9 +394,6 @@ pub async fn update(conn: &mut Conn<'_>, e: &TimeEntry) -> DbResult<bool> {
         .await?
         .rows_affected()
     });
-    if n == 1 {
-        set_tags(conn, e.organization_id, e.id, &e.tags).await?;
-    }
     Ok(n == 1)
 }
 

@@ -163,15 +163,15 @@ pub(super) async fn validate(
     validate_on(&mut tx.conn(), mine, actor, before, entry, None).await
 }
 
-/// `validate` on any connection; `rates` are the rates already read for the entry's person and
-/// project (the membership statement of a create brings them along), else they are looked up.
-async fn validate_on(
+/// `validate` on any connection; `rates` may bring the rates already read for a person and
+/// project (the membership statement of a create reads them), used if they are the entry's.
+pub(super) async fn validate_on(
     conn: &mut Conn<'_>,
     mine: &MyOrganization,
     actor: &impl Acting,
     before: Option<&TimeEntry>,
     entry: &mut TimeEntry,
-    rates: Option<Rates>,
+    rates: Option<KnownRates>,
 ) -> AppResult<()> {
     let org = &mine.organization;
     may_edit(mine.role, actor.user_id(), entry.user_id)?;
@@ -266,8 +266,10 @@ async fn validate_on(
     }
     if before.is_none() || project_changed {
         let rates = match rates {
-            Some(rates) => rates,
-            None => rates::for_entry(conn, org.id, entry.user_id, entry.project_id).await?,
+            Some(known) if known.person == entry.user_id && known.project == entry.project_id => {
+                known.rates
+            }
+            _ => rates::for_entry(conn, org.id, entry.user_id, entry.project_id).await?,
         };
         entry.hourly_rate = rates.resolve();
     }
@@ -332,9 +334,15 @@ async fn draft_on(
     Ok(entry)
 }
 
-/// Inserts a validated entry; the running-timer index refuses a second running entry.
+/// Inserts a validated entry; the running-timer index refuses a second running entry. A
+/// running entry is one a timer made (timer/start, continue, or a create without an end).
 pub(super) async fn insert(tx: &mut Tx, entry: &TimeEntry) -> AppResult<()> {
-    match entries::insert(&mut tx.conn(), entry).await {
+    let stored = if entry.end.is_none() {
+        entries::insert_from_timer(&mut tx.conn(), entry).await
+    } else {
+        entries::insert(&mut tx.conn(), entry).await
+    };
+    match stored {
         Err(DbError::Unique(_)) => Err(AppError::Conflict(
             "A timer is already running; stop it first or use timer/start, which stops it.".into(),
         )),
@@ -361,16 +369,15 @@ pub async fn create(
         return Ok(view);
     }
     let mut tx = ctx.db.begin().await?;
-    let mine = membership(&mut tx, org, actor).await?;
+    let person = input.user_id.unwrap_or(actor.user_id());
+    let project = input.project_id.flatten();
+    let (mine, rates) = member_with_rates(&mut tx.conn(), org, actor, person, project).await?;
     let mut entry = draft(&mut tx, org, actor, input, now).await?;
     if entry.end.is_none() {
         super::locks_timer(&mut tx, org, entry.user_id).await?;
     }
-    validate(&mut tx, &mine, actor, None, &mut entry).await?;
+    validate_on(&mut tx.conn(), &mine, actor, None, &mut entry, Some(rates)).await?;
     insert(&mut tx, &entry).await?;
-    if entry.end.is_none() {
-        entries::mark_from_timer(&mut tx.conn(), org, entry.id).await?;
-    }
     tx.commit().await?;
     ctx.metrics.entries_created(source, 1);
     Ok(EntryView::new(entry, now))
@@ -413,15 +420,23 @@ async fn create_finished(
     Ok(Some(EntryView::new(entry, now)))
 }
 
+/// The rates that may apply to an entry of `person` on `project`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct KnownRates {
+    person: UserId,
+    project: Option<ProjectId>,
+    rates: Rates,
+}
+
 /// `require_member` for a create, with the rates of the entry's person and project read by
 /// the same statement.
-async fn member_with_rates(
+pub(super) async fn member_with_rates(
     conn: &mut Conn<'_>,
     org: OrganizationId,
     actor: &impl Acting,
     person: UserId,
     project: Option<ProjectId>,
-) -> AppResult<(MyOrganization, Rates)> {
+) -> AppResult<(MyOrganization, KnownRates)> {
     let found = organizations::find_for_enabled_member_with_rates(
         conn,
         org,
@@ -435,7 +450,28 @@ async fn member_with_rates(
         None => (None, Rates::default()),
     };
     let mine = check_member(conn, actor, mine, Permission::ViewOrganization).await?;
-    Ok((mine, rates))
+    Ok((
+        mine,
+        KnownRates {
+            person,
+            project,
+            rates,
+        },
+    ))
+}
+
+/// Stores a validated change (false: the stored version moved on); the tags are written only
+/// when they changed.
+pub(super) async fn store(
+    conn: &mut Conn<'_>,
+    before: &TimeEntry,
+    entry: &TimeEntry,
+) -> AppResult<bool> {
+    Ok(if entry.tags == before.tags {
+        entries::update_keeping_tags(conn, entry).await?
+    } else {
+        entries::update(conn, entry).await?
+    })
 }
 
 pub async fn get(
@@ -466,9 +502,51 @@ pub async fn update(
     input: EntryInput,
 ) -> AppResult<EntryView> {
     let now = ctx.clock.now();
+    {
+        // Without a transaction when the change is one statement (the tags stay, no overlap to
+        // rule out): the version the update is conditional on guards it like one would.
+        let mut pooled = ctx.db.acquire().await?;
+        let mine =
+            require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+        if mine.organization.allow_overlap && input.tags.is_none() {
+            let conn = &mut pooled.conn();
+            let (_, entry) = changed(conn, &mine, actor, id, expected_version, input, now).await?;
+            if !entries::update_keeping_tags(conn, &entry).await? {
+                return Err(stale(conn, org, id, now).await);
+            }
+            return Ok(EntryView::new(entry, now));
+        }
+    }
     let mut tx = ctx.db.begin().await?;
     let mine = membership(&mut tx, org, actor).await?;
-    let before = entries::find(&mut tx.conn(), org, id)
+    let (before, entry) = changed(
+        &mut tx.conn(),
+        &mine,
+        actor,
+        id,
+        expected_version,
+        input,
+        now,
+    )
+    .await?;
+    if !store(&mut tx.conn(), &before, &entry).await? {
+        return Err(stale(&mut tx.conn(), org, id, now).await);
+    }
+    tx.commit().await?;
+    Ok(EntryView::new(entry, now))
+}
+
+/// The stored entry and the validated change of it `input` asks for, at the next version.
+async fn changed(
+    conn: &mut Conn<'_>,
+    mine: &MyOrganization,
+    actor: &impl Acting,
+    id: TimeEntryId,
+    expected_version: i64,
+    input: EntryInput,
+    now: DateTime<Utc>,
+) -> AppResult<(TimeEntry, TimeEntry)> {
+    let before = entries::find(conn, mine.organization.id, id)
         .await?
         .ok_or_else(entry_not_found)?;
     may_edit(mine.role, actor.user_id(), before.user_id)?;
@@ -480,19 +558,26 @@ pub async fn update(
     let mut check = Check::default();
     apply(&mut entry, input, &mut check);
     check.finish()?;
-    validate(&mut tx, &mine, actor, Some(&before), &mut entry).await?;
+    validate_on(conn, mine, actor, Some(&before), &mut entry, None).await?;
     entry.version += 1;
     entry.updated_at = now;
-    if !entries::update(&mut tx.conn(), &entry).await? {
-        let current = entries::find(&mut tx.conn(), org, id)
-            .await?
-            .ok_or_else(entry_not_found)?;
-        return Err(AppError::PreconditionFailed(Box::new(
+    Ok((before, entry))
+}
+
+/// 412 with the entry as it is now: it changed between reading and writing.
+async fn stale(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    id: TimeEntryId,
+    now: DateTime<Utc>,
+) -> AppError {
+    match entries::find(conn, org, id).await {
+        Ok(Some(current)) => AppError::PreconditionFailed(Box::new(
             serde_json::to_value(EntryView::new(current, now)).unwrap_or_default(),
-        )));
+        )),
+        Ok(None) => entry_not_found(),
+        Err(e) => e.into(),
     }
-    tx.commit().await?;
-    Ok(EntryView::new(entry, now))
 }
 
 pub async fn delete(
@@ -589,7 +674,7 @@ pub async fn bulk_update(
             .map_err(|e| in_entry(*id, e))?;
         entry.version += 1;
         entry.updated_at = now;
-        entries::update(&mut tx.conn(), &entry).await?;
+        store(&mut tx.conn(), &before, &entry).await?;
         updated.push(EntryView::new(entry, now));
     }
     tx.commit().await?;

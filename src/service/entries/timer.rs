@@ -3,7 +3,10 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{EntryInput, EntryView, draft, entry_not_found, insert, membership, second, validate};
+use super::{
+    EntryInput, EntryView, draft, entry_not_found, insert, member_with_rates, membership, second,
+    store, validate, validate_on,
+};
 use crate::db::{Tx, entries};
 use crate::domain::account::MyOrganization;
 use crate::domain::entries::{TimeEntry, check_instant};
@@ -11,6 +14,7 @@ use crate::domain::ids::{OrganizationId, TimeEntryId};
 use crate::domain::role::{Permission, allows};
 use crate::error::{AppError, AppResult};
 use crate::metrics::product::EntrySource;
+use crate::service::access::require_member;
 use crate::service::{Acting, Ctx, invalid, locks_timer};
 
 /// `GET timer`: the running entry, flagged when it has run past the organization's maximum so
@@ -32,9 +36,9 @@ pub async fn running(
     org: OrganizationId,
 ) -> AppResult<Option<RunningTimer>> {
     let now = ctx.clock.now();
-    let mut tx = ctx.db.read().await?;
-    let mine = membership(&mut tx, org, actor).await?;
-    let running = entries::find_running(&mut tx.conn(), org, actor.user_id()).await?;
+    let mut pooled = ctx.db.acquire().await?;
+    let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    let running = entries::find_running(&mut pooled.conn(), org, actor.user_id()).await?;
     let max = mine.organization.max_entry_hours;
     let usual_day = Duration::hours(i64::from(mine.organization.usual_day_hours));
     Ok(running.map(|entry| RunningTimer {
@@ -95,7 +99,7 @@ async fn stop_at(
     })?;
     stopped.version += 1;
     stopped.updated_at = now;
-    entries::update(&mut tx.conn(), &stopped).await?;
+    store(&mut tx.conn(), &running, &stopped).await?;
     Ok(stopped)
 }
 
@@ -125,7 +129,9 @@ pub async fn start(
         None => now,
     });
     let mut tx = ctx.db.begin().await?;
-    let mine = membership(&mut tx, org, actor).await?;
+    let project = input.project_id.flatten();
+    let (mine, rates) =
+        member_with_rates(&mut tx.conn(), org, actor, actor.user_id(), project).await?;
     locks_timer(&mut tx, org, actor.user_id()).await?;
     let stopped = match entries::find_running(&mut tx.conn(), org, actor.user_id()).await? {
         Some(running) => {
@@ -138,9 +144,8 @@ pub async fn start(
     };
     let mut entry = draft(&mut tx, org, actor, input, now).await?;
     entry.start = start;
-    validate(&mut tx, &mine, actor, None, &mut entry).await?;
+    validate_on(&mut tx.conn(), &mine, actor, None, &mut entry, Some(rates)).await?;
     insert(&mut tx, &entry).await?;
-    entries::mark_from_timer(&mut tx.conn(), org, entry.id).await?;
     tx.commit().await?;
     ctx.metrics.entries_created(EntrySource::Timer, 1);
     Ok(Started {
@@ -186,9 +191,9 @@ pub async fn last_stopped(
     actor: &impl Acting,
     org: OrganizationId,
 ) -> AppResult<Option<EntryView>> {
-    let mut tx = ctx.db.read().await?;
-    membership(&mut tx, org, actor).await?;
-    let entry = entries::last_stopped_timer(&mut tx.conn(), org, actor.user_id()).await?;
+    let mut pooled = ctx.db.acquire().await?;
+    require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    let entry = entries::last_stopped_timer(&mut pooled.conn(), org, actor.user_id()).await?;
     Ok(entry.map(|e| EntryView::new(e, ctx.clock.now())))
 }
 

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
-use super::{EntryInput, EntrySource, draft, insert, locked, may_edit, membership, validate};
+use super::{
+    EntryInput, EntrySource, draft, insert, locked, may_edit, membership, store, validate,
+};
 use crate::db::{Ts, Tx, entries};
 use crate::domain::account::MyOrganization;
 use crate::domain::calendar::{local_date, local_instant, seconds_per_local_day, start_of_day};
@@ -210,7 +212,7 @@ impl Saver<'_> {
                 validate(tx, self.mine, self.actor, Some(before), &mut entry).await?;
                 entry.version += 1;
                 entry.updated_at = self.now;
-                entries::update(&mut tx.conn(), &entry).await?;
+                store(&mut tx.conn(), before, &entry).await?;
                 left = 0;
             }
         }
