@@ -23,12 +23,23 @@
 # lock, stopping the running entry, inserting the new one). The table reports every status code
 # next to the rate and latency: read those rows as "the cost of a timer/start".
 #
+# Also, on PostgreSQL: statements per request of each hot path (create, update with If-Match,
+# one entry, a page of 50, the timer's state, timer/start stopping a running timer, timer/stop),
+# counted by pg_stat_statements (BEGIN and COMMIT included) over BENCH_STATEMENT_REQUESTS
+# sequential requests each; and the app's resident memory idle and after the load runs.
+#
+# With BENCH_PIN=1 (the default on 2+ cores) the server side (PostgreSQL or the app with SQLite,
+# and the app) runs on CPU 0 and the load generators (oha/wrk, pgbench's client) on CPU 1, so
+# the load generator does not take the server's CPU and pgbench's ceiling is measured the same way.
+#
 # Usage: bench/entries.sh        (run it under `nice` on a shared machine; it saturates the cores)
 # Environment:
 #   BENCH_SECONDS=8       seconds per load run (oha -z / wrk -d / pgbench -T)
 #   BENCH_SEED=100000     entries seeded before the GET runs
 #   BENCH_TOOL=oha|wrk    load generator (default oha; wrk when oha is missing and cannot be built)
 #   GOGOTIME_BIN=path     use this binary instead of `cargo build --release --locked`
+#   BENCH_PIN=0|1         pin server and load generator to separate CPUs (default 1 on 2+ cores)
+#   BENCH_STATEMENT_REQUESTS=50   requests per hot path for the statements-per-request count
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -37,6 +48,13 @@ secs=${BENCH_SECONDS:-8}
 seed=${BENCH_SEED:-100000}
 tool=${BENCH_TOOL:-}
 concurrencies=(1 16)
+statement_requests=${BENCH_STATEMENT_REQUESTS:-50}
+case "$statement_requests" in ''|*[!0-9]*) echo "bench: BENCH_STATEMENT_REQUESTS must be a whole number" >&2; exit 2 ;; esac
+if [ "$statement_requests" -lt 1 ] || [ "$statement_requests" -gt 1000 ]; then echo "bench: BENCH_STATEMENT_REQUESTS must be 1..1000" >&2; exit 2; fi
+pin=${BENCH_PIN:-}
+if [ -z "$pin" ]; then if [ "$(nproc)" -ge 2 ]; then pin=1; else pin=0; fi; fi
+case "$pin" in 0) server_cpu=() load_cpu=() ;; 1) server_cpu=(taskset -c 0) load_cpu=(taskset -c 1) ;;
+  *) echo "bench: BENCH_PIN must be 0 or 1" >&2; exit 2 ;; esac
 case "$secs" in ''|*[!0-9]*) echo "bench: BENCH_SECONDS must be a whole number" >&2; exit 2 ;; esac
 case "$seed" in ''|*[!0-9]*) echo "bench: BENCH_SEED must be a whole number" >&2; exit 2 ;; esac
 if [ "$secs" -lt 1 ] || [ "$secs" -gt 120 ]; then echo "bench: BENCH_SECONDS must be 1..120" >&2; exit 2; fi
@@ -45,7 +63,7 @@ if [ "$seed" -gt 10000000 ]; then echo "bench: BENCH_SEED must be at most 100000
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
-for cmd in curl jq sqlite3 python3 initdb pg_ctl psql pgbench timeout; do
+for cmd in curl jq sqlite3 python3 initdb pg_ctl psql pgbench timeout taskset; do
   command -v "$cmd" >/dev/null || die "'$cmd' is not on PATH (Debian: curl jq sqlite3 postgresql-15; add /usr/lib/postgresql/15/bin to PATH)"
 done
 
@@ -121,12 +139,15 @@ pg_port=$(free_port)
 as_postgres initdb -D "$work/pg/data" -U postgres -A trust --no-sync >"$work/initdb.log" 2>&1 \
   || { cat "$work/initdb.log" >&2; exit 1; }
 pg_started=true
-as_postgres pg_ctl -D "$work/pg/data" -l "$work/pg/server.log" -w -t 60 \
-  -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=100" start >/dev/null
+# pg_stat_statements counts the statements per request (its overhead falls on the app and on
+# pgbench alike); the server's processes inherit pg_ctl's CPU affinity
+as_postgres "${server_cpu[@]}" pg_ctl -D "$work/pg/data" -l "$work/pg/server.log" -w -t 60 \
+  -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=100 -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_utility=on" start >/dev/null
 psql_bench() {
   timeout 300 psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres "$@"
 }
 psql_bench -d postgres -c 'create database gogotime_bench'
+psql_bench -d gogotime_bench -c 'create extension pg_stat_statements'
 pg_url="postgres://postgres@127.0.0.1:$pg_port/gogotime_bench"
 sqlite_url="sqlite://$work/sqlite/bench.db"
 
@@ -138,7 +159,7 @@ start_app() { # DATABASE_URL NAME
   port=$(free_port)
   base="http://127.0.0.1:$port"
   # a clean environment: no PORT, DATABASE_URL or GOGOTIME_* from the caller, no .env (cwd=$work)
-  (cd "$work" && exec env -i PATH="$PATH" HOME="$HOME" \
+  (cd "$work" && exec "${server_cpu[@]}" env -i PATH="$PATH" HOME="$HOME" \
     GOGOTIME_ENV=development GOGOTIME_BIND="127.0.0.1:$port" GOGOTIME_METRICS_BIND= \
     GOGOTIME_LOG=warn JWT_SECRET="$jwt_secret" DATABASE_URL="$1" "$bin" serve) \
     >"$work/app-$2.log" 2>&1 &
@@ -176,7 +197,7 @@ load() { # NAME CONCURRENCY METHOD PATH [BODY]
     local args=(--no-tui --output-format json -z "${secs}s" -w -c "$c" -t 10s -m "$method"
       -H "authorization: Bearer $token")
     if [ -n "$body" ]; then args+=(-T application/json -d "$body"); fi
-    timeout $((secs + 60)) oha "${args[@]}" "$url" >"$out"
+    timeout $((secs + 60)) "${load_cpu[@]}" oha "${args[@]}" "$url" >"$out"
     jq -er '[ .summary.requestsPerSec,
               (.latencyPercentiles.p50 * 1000), (.latencyPercentiles.p99 * 1000),
               ((.statusCodeDistribution // {}) | to_entries | sort_by(.key)
@@ -188,7 +209,7 @@ load() { # NAME CONCURRENCY METHOD PATH [BODY]
     local threads=$c
     if [ "$threads" -gt "$(nproc)" ]; then threads=$(nproc); fi
     BENCH_METHOD=$method BENCH_BODY=$body BENCH_TOKEN=$token \
-      timeout $((secs + 60)) wrk -t "$threads" -c "$c" -d "${secs}s" --timeout 10s \
+      timeout $((secs + 60)) "${load_cpu[@]}" wrk -t "$threads" -c "$c" -d "${secs}s" --timeout 10s \
       -s "$work/wrk.lua" "$url" >"$out"
     sed -n 's/^BENCH //p' "$out"
   fi
@@ -236,7 +257,7 @@ sql_load() { # NAME CONCURRENCY SCRIPT
   local name=$1 c=$2 script=$3 threads=$2
   if [ "$threads" -gt "$(nproc)" ]; then threads=$(nproc); fi
   mkdir -p "$work/pgbench-$name"
-  timeout $((secs + 60)) pgbench -n -M prepared -h 127.0.0.1 -p "$pg_port" -U postgres \
+  timeout $((secs + 60)) "${load_cpu[@]}" pgbench -n -M prepared -h 127.0.0.1 -p "$pg_port" -U postgres \
     -T "$secs" -c "$c" -j "$threads" -D "org=$org" -D "usr=$user" -f "$script" \
     -l --log-prefix="$work/pgbench-$name/log" gogotime_bench >"$work/pgbench-$name.out" 2>&1 \
     || { cat "$work/pgbench-$name.out" >&2; die "pgbench $name failed"; }
@@ -254,6 +275,58 @@ sql_load() { # NAME CONCURRENCY SCRIPT
     }'
 }
 
+# ---- statements per request (PostgreSQL) ----------------------------------------------------
+statements_file=$work/statements.txt
+: >"$statements_file"
+statements_so_far() {
+  psql_bench -d gogotime_bench -Atc \
+    "select coalesce(sum(calls), 0) from pg_stat_statements where query not like '%pg_stat_statements%'"
+}
+# Runs "$@" (one request) BENCH_STATEMENT_REQUESTS times and records the statements it cost.
+count_statements() { # NAME COMMAND...
+  local name=$1 before after i
+  shift
+  before=$(statements_so_far)
+  for i in $(seq 1 "$statement_requests"); do "$@" "$i" >/dev/null; done
+  after=$(statements_so_far)
+  # the count itself is one statement, left out by the filter above
+  echo "$name $(awk -v a="$after" -v b="$before" -v n="$statement_requests" 'BEGIN { printf "%.2f", (a - b) / n }')" >>"$statements_file"
+}
+entry_id=""
+entry_version=1
+create_one() { api POST "/api/v1/organizations/$org/time-entries" "$entry_body" "$token"; }
+update_one() {
+  local v
+  v=$(curl --silent --show-error --fail-with-body --max-time 10 -X PATCH \
+    -H 'content-type: application/json' -H "authorization: Bearer $token" -H "if-match: \"$entry_version\"" \
+    --data "{\"description\":\"changed $1\"}" "$base/api/v1/organizations/$org/time-entries/$entry_id" | jq -er .version)
+  entry_version=$v
+}
+get_one() { api GET "/api/v1/organizations/$org/time-entries/$entry_id" "" "$token"; }
+get_page() { api GET "/api/v1/organizations/$org/time-entries?limit=50" "" "$token"; }
+get_timer() { api GET "/api/v1/organizations/$org/timer" "" "$token"; }
+start_timer() { api POST "/api/v1/organizations/$org/timer/start" '{"description":"bench"}' "$token"; }
+start_and_stop() { start_timer >/dev/null; api POST "/api/v1/organizations/$org/timer/stop" "" "$token"; }
+statements_per_request() {
+  fresh_token
+  entry_id=$(create_one | jq -er .id)
+  entry_version=1
+  count_statements "POST_time-entries" create_one
+  count_statements "PATCH_time-entries/{id}_(If-Match)" update_one
+  count_statements "GET_time-entries/{id}" get_one
+  count_statements "GET_time-entries?limit=50" get_page
+  start_timer >/dev/null
+  count_statements "GET_timer_(running)" get_timer
+  count_statements "POST_timer/start_(stops_the_running_one)" start_timer
+  api POST "/api/v1/organizations/$org/timer/stop" "" "$token" >/dev/null
+  # a start (nothing running) and a stop per request: half of it is the stop
+  count_statements "POST_timer/start+POST_timer/stop" start_and_stop
+}
+rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$app_pid/status"; }
+hwm_kib() { awk '/^VmHWM/ { print $2 }' "/proc/$app_pid/status"; }
+memory_file=$work/memory.txt
+: >"$memory_file"
+
 # ---- the runs -------------------------------------------------------------------------------
 results=$work/results.txt
 : >"$results"
@@ -262,6 +335,7 @@ record() { # DB CALL CONCURRENCY "app figures" ["sql figures"]
   echo "$1 $2 $3 $4 $sql" >>"$results"
 }
 
+week_query='from=2011-06-06T00:00:00Z&to=2011-06-13T00:00:00Z&limit=500&sort=start'
 # finished entries: fixed start/end (overlap is allowed), before the seeded range
 entry_body='{"start":"2009-06-01T09:00:00Z","end":"2009-06-01T09:30:00Z","description":"bench"}'
 
@@ -274,6 +348,9 @@ bench_db() { # NAME URL
   fresh_token
   org=$(api GET /api/v1/organizations "" "$token" | jq -er '.[0].id')
   user=$(api GET /api/v1/me "" "$token" | jq -er '.id')
+  sleep 2
+  local idle_rss
+  idle_rss=$(rss_kib)
 
   log "$db: seeding $seed entries with SQL"
   if [ "$db" = postgres ]; then
@@ -313,6 +390,8 @@ EOF
   page=$(api GET "/api/v1/organizations/$org/time-entries?limit=500" "" "$token" | jq -er '.items | length')
   log "$db: $rows entries in the table; the API lists $page on a page of 500"
   [ "$rows" -ge "$seed" ] || die "$db: seeding failed"
+  week=$(api GET "/api/v1/organizations/$org/time-entries?$week_query" "" "$token" | jq -er '.items | length')
+  [ "$seed" -lt 20000 ] || [ "$week" = 168 ] || die "$db: a week should hold 168 seeded entries, the API lists $week"
 
   for c in "${concurrencies[@]}"; do
     log "$db: POST time-entries, c=$c"
@@ -328,11 +407,23 @@ EOF
     if [ "$db" = postgres ]; then sql=$(sql_load "select-$c" "$c" "$root/bench/pgbench/select_page.sql"); fi
     record "$db" "GET_time-entries?limit=50" "$c" "$app" "$sql"
   done
+  # a week of entries out of the seeded ones (one an hour: 168), oldest first, on one page:
+  # what a week view or a sync client reads, and what bench/timetagger.sh asks of TimeTagger
+  for c in "${concurrencies[@]}"; do
+    log "$db: GET time-entries for a week, c=$c"
+    app=$(load "$db-week-$c" "$c" GET "/api/v1/organizations/$org/time-entries?$week_query")
+    record "$db" "GET_time-entries_(a_week,_168)" "$c" "$app"
+  done
   for c in "${concurrencies[@]}"; do
     log "$db: POST timer/start, c=$c"
     app=$(load "$db-timer-$c" "$c" POST "/api/v1/organizations/$org/timer/start" '{"description":"bench"}')
     record "$db" "POST_timer/start" "$c" "$app"
   done
+  echo "$db $idle_rss $(rss_kib) $(hwm_kib)" >>"$memory_file"
+  if [ "$db" = postgres ]; then
+    log "$db: statements per request ($statement_requests requests per call)"
+    statements_per_request
+  fi
   stop_app
 }
 
@@ -350,6 +441,7 @@ echo "machine: $(nproc) cores, $(uname -sr), $(awk -F': ' '/model name/ { print 
 echo "app: $("$bin" --version 2>/dev/null | head -n 1 || echo gogotime) ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD -- src 2>/dev/null || echo ', src modified')); pool DATABASE_MAX_CONNECTIONS default (10)"
 echo "postgresql $pg_version (defaults: fsync on, synchronous_commit on); sqlite via libsqlite3-sys $lib_sqlite (WAL, synchronous=NORMAL)"
 echo "load: $tool_version, ${secs}s per run; $(pgbench --version); seeded $seed entries with SQL"
+if [ "$pin" = 1 ]; then echo "pinned: PostgreSQL and the app on CPU 0, the load generator and pgbench's client on CPU 1"; else echo "not pinned (BENCH_PIN=0)"; fi
 echo
 printf '%-9s %-26s %3s %10s %9s %9s  %-26s %10s %9s %9s %8s\n' \
   db call c 'req/s' 'p50 ms' 'p99 ms' 'status codes' 'SQL tx/s' 'SQL p50' 'SQL p99' 'SQL/app'
@@ -362,6 +454,16 @@ while read -r db call c rps p50 p99 codes stps sp50 sp99; do
   printf '%-9s %-26s %3s %10.1f %9.2f %9.2f  %-26s %10s %9s %9s %8s\n' \
     "$db" "${call//_/ }" "$c" "$rps" "$p50" "$p99" "$codes" "$stps" "$sp50" "$sp99" "$ratio"
 done <"$results"
+echo
+echo
+echo "statements per request on PostgreSQL (pg_stat_statements calls, BEGIN/COMMIT included; $statement_requests sequential requests each):"
+while read -r call n; do printf '  %-48s %s\n' "${call//_/ }" "$n"; done <"$statements_file"
+echo
+echo "app resident memory (MiB): idle after start, after the load runs, peak"
+while read -r db idle after peak; do
+  awk -v db="$db" -v i="$idle" -v a="$after" -v p="$peak" \
+    'BEGIN { printf "  %-9s idle %6.1f   after load %6.1f   peak %6.1f\n", db, i / 1024, a / 1024, p / 1024 }'
+done <"$memory_file"
 echo
 echo "SQL = pgbench -M prepared on the same server and data: bench/pgbench/insert_entry.sql for POST"
 echo "time-entries, bench/pgbench/select_page.sql for GET (one statement per transaction, no BEGIN/"
