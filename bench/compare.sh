@@ -147,7 +147,11 @@ fi
 want reports && run_section "Reports" "$work/reports.txt" bench/reports.sh
 want imports && run_section "Imports" "$work/imports.txt" bench/import.sh
 want image && run_section "Image and start" "$work/image.txt" bench/image.sh
-want peer && run_section "TimeTagger, the installable peer" "$work/peer.txt" bench/timetagger.sh
+if want peer; then
+  peer_cpus=()
+  [ "$pin" = 1 ] && peer_cpus=(BENCH_SERVER_CPUS=0 BENCH_LOAD_CPUS=1)
+  run_section "TimeTagger, the installable peer" "$work/peer.txt" env "${peer_cpus[@]}" bench/timetagger.sh
+fi
 
 cat "$report"
 log "report kept in $report"

@@ -23,8 +23,8 @@
 #                                  floor under both calls above.
 #
 # Seeding: BENCH_SEED records through TimeTagger's own API (PUT /api/v2/records, 1,000 records
-# per request), one every 630 s (10.5 minutes), each lasting 600 s, from 2024-01-01T00:00:00Z on:
-# 100,000 records span about two years (729 days) and any week holds 960 of them.
+# per request), one an hour, each lasting 30 minutes, from 2024-01-01T00:00:00Z on: any week holds
+# 168 of them, as in bench/entries.sh, whose week read is the GoGoTime side of this comparison.
 # Created records start in 2020-2021, before the seeded span, so they never fall in the read week.
 #
 # Authentication is TimeTagger's own: the server runs with TIMETAGGER_CREDENTIALS=bench:<bcrypt
@@ -166,8 +166,8 @@ count_records() { # T1 T2: records the API returns for that time range
 
 # ---- seeding through the API ----------------------------------------------------------------
 seed_t0=1704067200 # 2024-01-01T00:00:00Z, a Monday
-spacing=630
-duration=600
+spacing=3600
+duration=1800
 seed_end=$((seed_t0 + (seed - 1) * spacing + duration))
 week=604800
 week_t1=$((seed_t0 + (seed * spacing / 2) / week * week))
