@@ -28,6 +28,7 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -70,7 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::upload_routes())
         .layer(DefaultBodyLimit::max(upload_limit))
         .layer(RequestBodyLimitLayer::new(upload_limit));
-    let mut router = Router::new()
+    let router = Router::new()
         .merge(web::routes())
         .route("/static/{file}", get(assets::asset_get))
         .route("/favicon.ico", get(assets::favicon_get))
@@ -83,31 +84,33 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(
             state.config.http.body_limit_bytes,
         ))
-        .merge(uploads)
-        .layer(middleware::from_fn_with_state(
-            state.config.http.request_timeout,
-            timeout,
-        ))
-        .layer(CompressionLayer::new())
-        .layer(CatchPanicLayer::custom(|_| {
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            cross_site::guard,
-        ))
-        .layer(middleware::from_fn(error_body::render_errors));
-    // outside render_errors, so rendered error pages carry them too
-    for layer in security::layers(!state.config.environment.is_development()) {
-        router = router.layer(layer);
-    }
-    router
+        .merge(uploads);
+    // One layer for the whole stack: `Router::layer` boxes each layer around every route, and
+    // each box is cloned per request. Outermost first.
+    let stack = ServiceBuilder::new()
         .layer(middleware::from_fn_with_state(
             state.clone(),
             observe::observe,
         ))
-        .layer(middleware::from_fn(request_id::assign))
-        .with_state(state)
+        // outside render_errors, so rendered error pages carry them too
+        .layer(middleware::map_response_with_state(
+            security::headers(!state.config.environment.is_development()),
+            security::add,
+        ))
+        .layer(middleware::from_fn(error_body::render_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            cross_site::guard,
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.config.http.request_timeout,
+            timeout,
+        ));
+    router.layer(stack).with_state(state)
 }
 
 async fn api_not_found() -> HttpError {

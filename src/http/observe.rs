@@ -1,5 +1,6 @@
-//! One structured log line and the Prometheus series per request, labelled by route template
-//! (`MatchedPath`), never by the raw path, so ids cannot explode the metric cardinality.
+//! The outermost middleware: the request id (`x-request-id`, see `request_id`), one structured
+//! log line and the Prometheus series per request, labelled by route template (`MatchedPath`),
+//! never by the raw path, so ids cannot explode the metric cardinality.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -7,12 +8,13 @@ use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use http_body::{Frame, SizeHint};
 
 use super::client_ip::{self, ClientIp};
-use super::request_id::RequestId;
+use super::request_id;
 use crate::http::state::AppState;
 use crate::metrics::http::SizeRecorder;
 
@@ -27,11 +29,8 @@ pub async fn observe(State(state): State<AppState>, mut request: Request, next: 
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "(unmatched)".to_string(), |p| p.as_str().to_string());
-    let request_id = request
-        .extensions()
-        .get::<RequestId>()
-        .map(|id| id.0.clone())
-        .unwrap_or_default();
+    let request_id = request_id::of(&request);
+    request.extensions_mut().insert(request_id.clone());
     let client = client_ip::peer(&request).map(|peer| {
         client_ip::resolve(peer, request.headers(), &state.config.http.trusted_proxies)
     });
@@ -49,7 +48,7 @@ pub async fn observe(State(state): State<AppState>, mut request: Request, next: 
         .observe(method.as_str(), &route, status, latency);
     if !QUIET_ROUTES.contains(&route.as_str()) {
         tracing::info!(
-            request_id = %request_id,
+            request_id = %request_id.0,
             method = %method,
             route = %route,
             status,
@@ -58,7 +57,10 @@ pub async fn observe(State(state): State<AppState>, mut request: Request, next: 
             "request"
         );
     }
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
+    if let Ok(value) = HeaderValue::from_str(&request_id.0) {
+        parts.headers.insert(request_id::HEADER, value);
+    }
     Response::from_parts(
         parts,
         Body::new(Counted {

@@ -3,7 +3,6 @@
 
 use axum::extract::Request;
 use axum::http::HeaderValue;
-use axum::middleware::Next;
 use axum::response::Response;
 
 pub const HEADER: &str = "x-request-id";
@@ -19,20 +18,23 @@ fn acceptable(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
 }
 
-pub async fn assign(mut request: Request, next: Next) -> Response {
-    let id = request
-        .headers()
-        .get(HEADER)
-        .and_then(|v| v.to_str().ok())
-        .filter(|id| acceptable(id))
-        .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-    request.extensions_mut().insert(RequestId(id.clone()));
-    let mut response = next.run(request).await;
-    if let Ok(value) = HeaderValue::from_str(&id) {
+/// The caller's id when it is acceptable, a new one otherwise.
+pub fn of(request: &Request) -> RequestId {
+    RequestId(
+        request
+            .headers()
+            .get(HEADER)
+            .and_then(|v| v.to_str().ok())
+            .filter(|id| acceptable(id))
+            .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned),
+    )
+}
+
+/// Echoes the id on the response.
+pub fn echo(response: &mut Response, id: &RequestId) {
+    if let Ok(value) = HeaderValue::from_str(&id.0) {
         response.headers_mut().insert(HEADER, value);
     }
-    response
 }
 
 #[cfg(test)]
