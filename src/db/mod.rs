@@ -11,6 +11,7 @@ mod connect;
 pub mod credentials;
 pub mod entries;
 mod error;
+pub mod imports;
 pub mod instance;
 pub mod invitations;
 pub mod locks;

@@ -1,6 +1,7 @@
 //! Time entries: the rules every create, change and delete goes through, shared by the API,
 //! the timer and (later) the web pages.
 
+pub(crate) mod facts;
 pub mod list;
 pub mod timer;
 pub mod unusual;
@@ -13,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::access::require_member;
 use super::nullable;
 use super::{Actor, Check, Ctx, invalid};
-use crate::db::catalog::{projects, tags, tasks};
-use crate::db::{DbError, Ts, Tx, entries, organizations, rates};
+use crate::db::{DbError, Ts, Tx, entries};
 use crate::domain::account::{MyOrganization, Organization};
 use crate::domain::catalog::Visibility;
 use crate::domain::entries::{TimeEntry, check_description, check_instant, check_range, is_locked};
@@ -22,6 +22,7 @@ use crate::domain::ids::{OrganizationId, ProjectId, TagId, TaskId, TimeEntryId, 
 use crate::domain::role::{Permission, Role, allows};
 use crate::error::{AppError, AppResult};
 pub use crate::metrics::product::EntrySource;
+use facts::Facts;
 
 /// An entry as the API shows it: the stored fields plus the derived duration.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -151,8 +152,8 @@ fn locked(org: &Organization, role: Role, start: DateTime<Utc>) -> AppResult<()>
 
 /// Checks every rule for an entry about to be stored and resolves its rate.
 /// `before` is the stored entry on updates, `None` on creates.
-pub(super) async fn validate(
-    tx: &mut Tx,
+pub(crate) async fn validate(
+    facts: &mut impl Facts,
     mine: &MyOrganization,
     actor: &Actor,
     before: Option<&TimeEntry>,
@@ -160,11 +161,7 @@ pub(super) async fn validate(
 ) -> AppResult<()> {
     let org = &mine.organization;
     may_edit(mine.role, actor.user.id, entry.user_id)?;
-    if entry.user_id != actor.user.id
-        && organizations::member_of(&mut tx.conn(), org.id, entry.user_id)
-            .await?
-            .is_none()
-    {
+    if entry.user_id != actor.user.id && !facts.is_member(org.id, entry.user_id).await? {
         return Err(invalid("user_id", "is not a member of this organization"));
     }
     if let Some(before) = before {
@@ -178,7 +175,8 @@ pub(super) async fn validate(
         before.is_none_or(|b| b.project_id != entry.project_id || b.user_id != entry.user_id);
     let project = match entry.project_id {
         Some(id) => Some(
-            projects::find(&mut tx.conn(), org.id, id)
+            facts
+                .project(org.id, id)
                 .await?
                 .ok_or_else(super::catalog::projects::not_found)?,
         ),
@@ -192,7 +190,9 @@ pub(super) async fn validate(
             ));
         }
         if project.visibility == Visibility::Private
-            && !projects::is_member(&mut tx.conn(), org.id, project.id, entry.user_id).await?
+            && !facts
+                .is_project_member(org.id, project.id, entry.user_id)
+                .await?
         {
             return Err(invalid(
                 "project_id",
@@ -207,9 +207,9 @@ pub(super) async fn validate(
                 "needs a project_id: a task belongs to a project",
             ));
         };
-        let task = tasks::find(&mut tx.conn(), org.id, project.id, task_id).await?;
+        let task = facts.task(org.id, project.id, task_id).await?;
         let Some(task) = task else {
-            return Err(if task_exists_elsewhere(tx, org.id, task_id).await? {
+            return Err(if facts.task_in_organization(org.id, task_id).await? {
                 invalid(
                     "task_id",
                     "Choose a task of the selected project: this task belongs to another one.",
@@ -223,22 +223,16 @@ pub(super) async fn validate(
         }
     }
     for tag in &entry.tags {
-        if tags::find(&mut tx.conn(), org.id, *tag).await?.is_none() {
+        if !facts.tag_exists(org.id, *tag).await? {
             return Err(AppError::NotFound(format!(
                 "There is no tag {tag} in this organization."
             )));
         }
     }
     if !org.allow_overlap
-        && let Some(other) = entries::first_overlapping(
-            &mut tx.conn(),
-            org.id,
-            entry.user_id,
-            Ts(entry.start),
-            entry.end.map(Ts),
-            entry.id,
-        )
-        .await?
+        && let Some(other) = facts
+            .first_overlapping(org.id, entry.user_id, entry.start, entry.end, entry.id)
+            .await?
     {
         let until = other
             .end
@@ -250,23 +244,17 @@ pub(super) async fn validate(
         )));
     }
     if before.is_none() || project_changed {
-        entry.hourly_rate =
-            rates::for_entry(&mut tx.conn(), org.id, entry.user_id, entry.project_id)
-                .await?
-                .resolve();
+        entry.hourly_rate = facts
+            .rates(org.id, entry.user_id, entry.project_id)
+            .await?
+            .resolve();
     }
     Ok(())
 }
 
-async fn task_exists_elsewhere(tx: &mut Tx, org: OrganizationId, task: TaskId) -> AppResult<bool> {
-    Ok(tasks::find_in_organization(&mut tx.conn(), org, task)
-        .await?
-        .is_some())
-}
-
 /// A new entry for `input`, not yet validated; `billable` defaults to the project's setting.
-pub(super) async fn draft(
-    tx: &mut Tx,
+pub(crate) async fn draft(
+    facts: &mut impl Facts,
     org: OrganizationId,
     actor: &Actor,
     input: EntryInput,
@@ -295,7 +283,7 @@ pub(super) async fn draft(
     check.finish()?;
     if explicit_billable.is_none()
         && let Some(project) = entry.project_id
-        && let Some(project) = projects::find(&mut tx.conn(), org, project).await?
+        && let Some(project) = facts.project(org, project).await?
     {
         entry.billable = project.billable_default;
     }
