@@ -52,7 +52,7 @@ const COLUMNS: &str = "e.id, e.organization_id, e.user_id, e.project_id, e.task_
                        e.billable, e.hourly_rate, e.version, e.created_at, e.updated_at, e.deleted_at";
 
 /// A value bound to a generated placeholder.
-enum Bind {
+pub(super) enum Bind {
     Uuid(Uuid),
     Ts(Ts),
     Bool(bool),
@@ -62,13 +62,13 @@ enum Bind {
 
 /// Builds `$n` placeholders in order as conditions are added.
 #[derive(Default)]
-struct Sql {
-    text: String,
-    binds: Vec<Bind>,
+pub(super) struct Sql {
+    pub(super) text: String,
+    pub(super) binds: Vec<Bind>,
 }
 
 impl Sql {
-    fn arg(&mut self, bind: Bind) -> String {
+    pub(super) fn arg(&mut self, bind: Bind) -> String {
         self.binds.push(bind);
         format!("${}", self.binds.len())
     }
@@ -96,6 +96,7 @@ macro_rules! bind_all {
         query
     }};
 }
+pub(super) use bind_all;
 
 async fn load(conn: &mut Conn<'_>, org: OrganizationId, sql: &Sql) -> DbResult<Vec<TimeEntry>> {
     let rows: Vec<Row> = with_conn!(conn, c => bind_all!(sqlx::query_as::<_, Row>(&sql.text), &sql.binds).fetch_all(&mut *c).await?);
@@ -506,7 +507,7 @@ pub async fn list(
 /// The `where` conditions of a filter (everything but the organization, which the statement
 /// names itself, and the keyset cursor); `o` is the placeholder already bound to the
 /// organization id, so subqueries on other tenant tables are scoped too. Never empty.
-fn conditions(sql: &mut Sql, o: &str, f: &Filter) -> Vec<String> {
+pub(super) fn conditions(sql: &mut Sql, o: &str, f: &Filter) -> Vec<String> {
     let mut wheres = Vec::new();
     match f.updated_since {
         Some(since) => wheres.push(format!("e.updated_at >= {}", sql.arg(Bind::Ts(since)))),

@@ -20,6 +20,7 @@ pub mod names;
 pub mod organizations;
 pub mod rates;
 pub mod report_links;
+pub mod reports;
 pub mod server;
 pub mod sign_in_failures;
 pub mod stats;
