@@ -41,9 +41,12 @@ pub async fn known_fingerprints(
         }
         Conn::Sqlite(c) => {
             for chunk in fingerprints.chunks(SQLITE_ROWS) {
+                // no `is not null` here: SQLite would read it as a range over every fingerprint of
+                // the organization instead of probing the partial index once per value (the `in`
+                // implies it, which is what lets SQLite use that index)
                 let sql = format!(
                     "select import_fingerprint from time_entries where organization_id = $1 \
-                     and import_fingerprint is not null and import_fingerprint in ({})",
+                     and import_fingerprint in ({})",
                     placeholders(2, chunk.len())
                 );
                 let mut query = sqlx::query_scalar::<_, String>(&sql).bind(org.as_uuid());
