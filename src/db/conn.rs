@@ -12,6 +12,16 @@ pub enum Conn<'a> {
     Sqlite(&'a mut SqliteConnection),
 }
 
+impl Conn<'_> {
+    /// The same connection for a shorter while, to hand to something that takes a `Conn`.
+    pub fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Conn::Postgres(c) => Conn::Postgres(c),
+            Conn::Sqlite(c) => Conn::Sqlite(c),
+        }
+    }
+}
+
 /// Runs the same code on a `&mut Conn`, compiled once per backend.
 #[macro_export]
 macro_rules! with_conn {

@@ -56,7 +56,7 @@ const COLUMNS: &str = "e.id, e.organization_id, e.user_id, e.project_id, e.task_
 const TAG_IDS: &str = "tag_ids_of_e";
 
 /// A value bound to a generated placeholder.
-enum Bind {
+pub(super) enum Bind {
     Uuid(Uuid),
     Ts(Ts),
     Bool(bool),
@@ -66,13 +66,13 @@ enum Bind {
 
 /// Builds `$n` placeholders in order as conditions are added.
 #[derive(Default)]
-struct Sql {
-    text: String,
-    binds: Vec<Bind>,
+pub(super) struct Sql {
+    pub(super) text: String,
+    pub(super) binds: Vec<Bind>,
 }
 
 impl Sql {
-    fn arg(&mut self, bind: Bind) -> String {
+    pub(super) fn arg(&mut self, bind: Bind) -> String {
         self.binds.push(bind);
         format!("${}", self.binds.len())
     }
@@ -100,6 +100,7 @@ macro_rules! bind_all {
         query
     }};
 }
+pub(super) use bind_all;
 
 /// Runs a `select {COLUMNS} from time_entries e ...` whose first bound value ($1) is the
 /// organization, with each entry's tags brought along by the same statement.
@@ -559,7 +560,7 @@ pub async fn list(
 /// The `where` conditions of a filter (everything but the organization, which the statement
 /// names itself, and the keyset cursor); `o` is the placeholder already bound to the
 /// organization id, so subqueries on other tenant tables are scoped too. Never empty.
-fn conditions(sql: &mut Sql, o: &str, f: &Filter) -> Vec<String> {
+pub(super) fn conditions(sql: &mut Sql, o: &str, f: &Filter) -> Vec<String> {
     let mut wheres = Vec::new();
     match f.updated_since {
         Some(since) => wheres.push(format!("e.updated_at >= {}", sql.arg(Bind::Ts(since)))),

@@ -23,6 +23,7 @@ both_backends!(
     identical_rows_in_one_file_import_once,
     the_cli_imports_a_fixture_and_prints_a_summary,
     an_export_imports_into_a_fresh_organization_identically,
+    overlaps_with_stored_entries_and_earlier_batches_are_row_errors,
 );
 
 pub(crate) const BOUNDARY: &str = "gogotime-test-boundary-7c1f";
@@ -853,5 +854,90 @@ async fn identical_rows_in_one_file_import_once(backend: Backend) {
     assert_eq!(status, 201, "{done}");
     assert_eq!(done["entries_to_create"], 1, "{done}");
     assert_eq!(done["duplicates_skipped"], 1, "{done}");
+    assert_eq!(stored(&app, &org.id, &org.owner.token).await.len(), 1);
+}
+
+/// Rows are checked a batch (500) at a time: a row must still be refused when it overlaps an
+/// entry stored before the import, a row of an earlier batch, or an earlier row of its own
+/// batch, each naming the entry it overlaps; duplicates of rows in earlier batches are skipped.
+async fn overlaps_with_stored_entries_and_earlier_batches_are_row_errors(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let org = app.org_with_every_role().await;
+    let (status, body) = app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/organizations/{}", org.id),
+            Some(&org.owner.token),
+            Some(serde_json::json!({"allow_overlap": false})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, stored_entry) = app
+        .post(
+            &format!("/api/v1/organizations/{}/time-entries", org.id),
+            Some(&org.member.token),
+            serde_json::json!({"start": "2026-05-01T09:00:00Z", "end": "2026-05-01T10:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{stored_entry}");
+    // one row an hour from 1 June: lines 2..=701; then the rows that must fail
+    let mut file = String::from("Start,End,Description,Email\n");
+    for i in 0..700 {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap()
+            + chrono::Duration::hours(i);
+        let end = start + chrono::Duration::minutes(30);
+        file.push_str(&format!(
+            "{},{},row {i},member@example.org\n",
+            start.to_rfc3339(),
+            end.to_rfc3339()
+        ));
+    }
+    // line 702 (second batch) overlaps row 0 (line 2, first batch); 703 the stored entry;
+    // 704 repeats line 5 exactly (a duplicate, skipped); 705 overlaps line 702's row (same batch)
+    file.push_str("2026-06-01T00:10:00+00:00,2026-06-01T00:20:00+00:00,late,member@example.org\n");
+    file.push_str(
+        "2026-05-01T09:30:00+00:00,2026-05-01T11:00:00+00:00,stored,member@example.org\n",
+    );
+    file.push_str("2026-06-01T03:00:00+00:00,2026-06-01T03:30:00+00:00,row 3,member@example.org\n");
+    file.push_str("2026-07-01T00:00:00+00:00,2026-07-01T01:00:00+00:00,first,member@example.org\n");
+    file.push_str(
+        "2026-07-01T00:30:00+00:00,2026-07-01T01:30:00+00:00,second,member@example.org\n",
+    );
+    let (status, plan) = upload(&app, &org.id, &org.manager.token, "tz=UTC", file.as_bytes()).await;
+    assert_eq!(status, 200, "{plan}");
+    let errors: Vec<(u64, String)> = plan["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors.iter().map(|e| e.0).collect::<Vec<_>>(),
+        vec![702, 703, 706],
+        "{plan}"
+    );
+    assert!(
+        errors[0]
+            .1
+            .contains("2026-06-01T00:00:00+00:00 to 2026-06-01T00:30:00+00:00"),
+        "{plan}"
+    );
+    let stored_id = stored_entry["id"].as_str().unwrap();
+    assert!(errors[1].1.contains(stored_id), "{plan}");
+    assert!(
+        errors[2]
+            .1
+            .contains("2026-07-01T00:00:00+00:00 to 2026-07-01T01:00:00+00:00"),
+        "{plan}"
+    );
+    assert_eq!(plan["duplicates_skipped"], 1, "{plan}");
+    assert_eq!(plan["entries_to_create"], 701, "{plan}");
+    assert_eq!(plan["rows_read"], 705, "{plan}");
+    // nothing was written by the dry run: only the entry made before
     assert_eq!(stored(&app, &org.id, &org.owner.token).await.len(), 1);
 }

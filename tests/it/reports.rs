@@ -19,6 +19,7 @@ both_backends!(
     bad_parameters_are_named,
     the_detailed_report_pages_and_the_weekly_matrix_adds_up,
     saved_and_shared_reports_show_exactly_what_was_shared,
+    database_sums_equal_the_split_in_rust_across_dst_and_midnight_with_rounding,
 );
 
 fn p(org: &Org, rest: &str) -> String {
@@ -791,4 +792,108 @@ async fn saved_and_shared_reports_show_exactly_what_was_shared(backend: Backend)
         .get_json("/api/v1/shared-reports/ggp_not-a-real-token")
         .await;
     assert_eq!(status, 404);
+}
+
+/// The summary sums entries wholly inside one local day in the database and splits the others
+/// in Rust; grouping by description always takes the Rust path. Both must give the same days,
+/// seconds, amounts and counts, in a zone with DST, with entries across midnight and across the
+/// DST change, every rounding mode, billable and not.
+async fn database_sums_equal_the_split_in_rust_across_dst_and_midnight_with_rounding(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let org = app.org_with_every_role().await;
+    allow_long_entries(&app, &org).await;
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            &p(&org, "rates/default"),
+            Some(&org.admin.token),
+            Some(json!({"hourly_rate": 7777})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let m = &org.member;
+    for (start, end, billable) in [
+        // inside one Berlin day (UTC+1), odd lengths so every rounding mode differs
+        ("2026-03-27T08:00:00Z", "2026-03-27T08:07:31Z", true),
+        ("2026-03-27T09:00:00Z", "2026-03-27T09:52:29Z", false),
+        // 22:30–00:45 local: across midnight
+        ("2026-03-27T21:30:00Z", "2026-03-27T23:45:00Z", true),
+        // on 29 March, the 23-hour day: 01:00–04:00 local, across the change
+        ("2026-03-29T00:00:00Z", "2026-03-29T02:00:00Z", true),
+        // the last hour of the 23-hour day and the first of the next
+        ("2026-03-29T21:00:00Z", "2026-03-29T23:00:00Z", true),
+        // 01:00 local on 30 March to 1 second past 01:00 on 31 March
+        ("2026-03-29T23:00:00Z", "2026-03-30T23:00:01Z", true),
+        // inside 31 March (UTC+2 now), ending exactly at local midnight
+        ("2026-03-31T20:13:00Z", "2026-03-31T22:00:00Z", true),
+        // starting before the report, reaching into it
+        ("2026-03-25T22:00:00Z", "2026-03-26T00:30:00Z", true),
+    ] {
+        entry(
+            &app,
+            &org,
+            m,
+            json!({"start": start, "end": end, "description": "same", "billable": billable}),
+        )
+        .await;
+    }
+    let base = "tz=Europe/Berlin&from=2026-03-26&to=2026-03-31";
+    let days = |report: &Value| -> Vec<Value> {
+        let group = &report["groups"][0];
+        let mut days: Vec<Value> = group["subgroups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| json!([s["key"], s["seconds"], s["amount"], s["entries"]]))
+            .collect();
+        days.sort_by_key(|d| d.to_string());
+        days
+    };
+    for rounding in [
+        "rounding=none",
+        "rounding=up&rounding_minutes=15",
+        "rounding=down&rounding_minutes=6",
+        "rounding=nearest&rounding_minutes=10",
+    ] {
+        let in_rust = summary(
+            &app,
+            &org,
+            m,
+            &format!("{base}&{rounding}&group=description&subgroup=day"),
+        )
+        .await;
+        let in_database = summary(
+            &app,
+            &org,
+            m,
+            &format!("{base}&{rounding}&group=user&subgroup=day"),
+        )
+        .await;
+        assert_eq!(in_database["totals"], in_rust["totals"], "{rounding}");
+        assert_eq!(days(&in_database), days(&in_rust), "{rounding}");
+        for (group, subgroup) in [
+            ("billable", "month"),
+            ("project", "week"),
+            ("day", "client"),
+        ] {
+            let other = summary(
+                &app,
+                &org,
+                m,
+                &format!("{base}&{rounding}&group={group}&subgroup={subgroup}"),
+            )
+            .await;
+            assert_eq!(other["totals"], in_rust["totals"], "{rounding} {group}");
+        }
+    }
+    // the figures themselves, without rounding: every entry's seconds inside the report (the
+    // one reaching in counts from local midnight, 23:00 UTC: 1:30)
+    let plain = summary(&app, &org, m, &format!("{base}&group=user&subgroup=day")).await;
+    assert_eq!(
+        plain["totals"]["seconds"],
+        5400 + 451 + 3149 + 8100 + 7200 + 7200 + 86401 + 6420
+    );
+    assert_eq!(plain["totals"]["entries"], 8);
 }

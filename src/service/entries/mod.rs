@@ -1,6 +1,7 @@
 //! Time entries: the rules every create, change and delete goes through, shared by the API,
 //! the timer and (later) the web pages.
 
+pub(crate) mod facts;
 pub mod list;
 pub mod timer;
 pub mod unusual;
@@ -13,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::access::{check_member, require_member};
 use super::nullable;
 use super::{Acting, Check, Ctx, invalid};
-use crate::db::catalog::{projects, tags, tasks};
-use crate::db::{Conn, DbError, Ts, Tx, entries, organizations, rates};
+use crate::db::{Conn, DbError, Ts, Tx, entries, organizations};
 use crate::domain::account::{MyOrganization, Organization};
 use crate::domain::catalog::Visibility;
 use crate::domain::entries::{
@@ -24,6 +24,7 @@ use crate::domain::ids::{OrganizationId, ProjectId, TagId, TaskId, TimeEntryId, 
 use crate::domain::role::{Permission, Role, allows};
 use crate::error::{AppError, AppResult};
 pub use crate::metrics::product::EntrySource;
+use facts::{Facts, KnownRates, Lookups};
 
 /// An entry as the API shows it: the stored fields plus the derived duration.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -153,33 +154,16 @@ fn locked(org: &Organization, role: Role, start: DateTime<Utc>) -> AppResult<()>
 
 /// Checks every rule for an entry about to be stored and resolves its rate.
 /// `before` is the stored entry on updates, `None` on creates.
-pub(super) async fn validate(
-    tx: &mut Tx,
+pub(crate) async fn validate(
+    facts: &mut impl Facts,
     mine: &MyOrganization,
     actor: &impl Acting,
     before: Option<&TimeEntry>,
     entry: &mut TimeEntry,
-) -> AppResult<()> {
-    validate_on(&mut tx.conn(), mine, actor, before, entry, None).await
-}
-
-/// `validate` on any connection; `rates` may bring the rates already read for a person and
-/// project (the membership statement of a create reads them), used if they are the entry's.
-pub(super) async fn validate_on(
-    conn: &mut Conn<'_>,
-    mine: &MyOrganization,
-    actor: &impl Acting,
-    before: Option<&TimeEntry>,
-    entry: &mut TimeEntry,
-    rates: Option<KnownRates>,
 ) -> AppResult<()> {
     let org = &mine.organization;
     may_edit(mine.role, actor.user_id(), entry.user_id)?;
-    if entry.user_id != actor.user_id()
-        && organizations::member_of(conn, org.id, entry.user_id)
-            .await?
-            .is_none()
-    {
+    if entry.user_id != actor.user_id() && !facts.is_member(org.id, entry.user_id).await? {
         return Err(invalid("user_id", "is not a member of this organization"));
     }
     if let Some(before) = before {
@@ -193,7 +177,8 @@ pub(super) async fn validate_on(
         before.is_none_or(|b| b.project_id != entry.project_id || b.user_id != entry.user_id);
     let project = match entry.project_id {
         Some(id) => Some(
-            projects::find(conn, org.id, id)
+            facts
+                .project(org.id, id)
                 .await?
                 .ok_or_else(super::catalog::projects::not_found)?,
         ),
@@ -207,7 +192,9 @@ pub(super) async fn validate_on(
             ));
         }
         if project.visibility == Visibility::Private
-            && !projects::is_member(conn, org.id, project.id, entry.user_id).await?
+            && !facts
+                .is_project_member(org.id, project.id, entry.user_id)
+                .await?
         {
             return Err(invalid(
                 "project_id",
@@ -222,9 +209,9 @@ pub(super) async fn validate_on(
                 "needs a project_id: a task belongs to a project",
             ));
         };
-        let task = tasks::find(conn, org.id, project.id, task_id).await?;
+        let task = facts.task(org.id, project.id, task_id).await?;
         let Some(task) = task else {
-            return Err(if task_exists_elsewhere(conn, org.id, task_id).await? {
+            return Err(if facts.task_in_organization(org.id, task_id).await? {
                 invalid(
                     "task_id",
                     "Choose a task of the selected project: this task belongs to another one.",
@@ -238,22 +225,16 @@ pub(super) async fn validate_on(
         }
     }
     for tag in &entry.tags {
-        if tags::find(conn, org.id, *tag).await?.is_none() {
+        if !facts.tag_exists(org.id, *tag).await? {
             return Err(AppError::NotFound(format!(
                 "There is no tag {tag} in this organization."
             )));
         }
     }
     if !org.allow_overlap
-        && let Some(other) = entries::first_overlapping(
-            conn,
-            org.id,
-            entry.user_id,
-            Ts(entry.start),
-            entry.end.map(Ts),
-            entry.id,
-        )
-        .await?
+        && let Some(other) = facts
+            .first_overlapping(org.id, entry.user_id, entry.start, entry.end, entry.id)
+            .await?
     {
         let until = other
             .end
@@ -265,40 +246,15 @@ pub(super) async fn validate_on(
         )));
     }
     if before.is_none() || project_changed {
-        let rates = match rates {
-            Some(known) if known.person == entry.user_id && known.project == entry.project_id => {
-                known.rates
-            }
-            _ => rates::for_entry(conn, org.id, entry.user_id, entry.project_id).await?,
-        };
+        let rates = facts.rates(org.id, entry.user_id, entry.project_id).await?;
         entry.hourly_rate = rates.resolve();
     }
     Ok(())
 }
 
-async fn task_exists_elsewhere(
-    conn: &mut Conn<'_>,
-    org: OrganizationId,
-    task: TaskId,
-) -> AppResult<bool> {
-    Ok(tasks::find_in_organization(conn, org, task)
-        .await?
-        .is_some())
-}
-
 /// A new entry for `input`, not yet validated; `billable` defaults to the project's setting.
-pub(super) async fn draft(
-    tx: &mut Tx,
-    org: OrganizationId,
-    actor: &impl Acting,
-    input: EntryInput,
-    now: DateTime<Utc>,
-) -> AppResult<TimeEntry> {
-    draft_on(&mut tx.conn(), org, actor, input, now).await
-}
-
-async fn draft_on(
-    conn: &mut Conn<'_>,
+pub(crate) async fn draft(
+    facts: &mut impl Facts,
     org: OrganizationId,
     actor: &impl Acting,
     input: EntryInput,
@@ -327,7 +283,7 @@ async fn draft_on(
     check.finish()?;
     if explicit_billable.is_none()
         && let Some(project) = entry.project_id
-        && let Some(project) = projects::find(conn, org, project).await?
+        && let Some(project) = facts.project(org, project).await?
     {
         entry.billable = project.billable_default;
     }
@@ -372,11 +328,12 @@ pub async fn create(
     let person = input.user_id.unwrap_or(actor.user_id());
     let project = input.project_id.flatten();
     let (mine, rates) = member_with_rates(&mut tx.conn(), org, actor, person, project).await?;
-    let mut entry = draft(&mut tx, org, actor, input, now).await?;
+    let mut entry = draft(&mut Lookups::on(tx.conn()), org, actor, input, now).await?;
     if entry.end.is_none() {
         super::locks_timer(&mut tx, org, entry.user_id).await?;
     }
-    validate_on(&mut tx.conn(), &mine, actor, None, &mut entry, Some(rates)).await?;
+    let mut facts = Lookups::knowing(tx.conn(), rates);
+    validate(&mut facts, &mine, actor, None, &mut entry).await?;
     insert(&mut tx, &entry).await?;
     tx.commit().await?;
     ctx.metrics.entries_created(source, 1);
@@ -406,26 +363,18 @@ async fn create_finished(
     if !mine.organization.allow_overlap {
         return Ok(None);
     }
-    let mut entry = draft_on(&mut pooled.conn(), org, actor, input.clone(), now).await?;
-    validate_on(
-        &mut pooled.conn(),
-        &mine,
+    let mut entry = draft(
+        &mut Lookups::on(pooled.conn()),
+        org,
         actor,
-        None,
-        &mut entry,
-        Some(rates),
+        input.clone(),
+        now,
     )
     .await?;
+    let mut facts = Lookups::knowing(pooled.conn(), rates);
+    validate(&mut facts, &mine, actor, None, &mut entry).await?;
     entries::insert(&mut pooled.conn(), &entry).await?;
     Ok(Some(EntryView::new(entry, now)))
-}
-
-/// The rates that may apply to an entry of `person` on `project`.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct KnownRates {
-    person: UserId,
-    project: Option<ProjectId>,
-    rates: Rates,
 }
 
 /// `require_member` for a create, with the rates of the entry's person and project read by
@@ -558,7 +507,14 @@ async fn changed(
     let mut check = Check::default();
     apply(&mut entry, input, &mut check);
     check.finish()?;
-    validate_on(conn, mine, actor, Some(&before), &mut entry, None).await?;
+    validate(
+        &mut Lookups::on(conn.reborrow()),
+        mine,
+        actor,
+        Some(&before),
+        &mut entry,
+    )
+    .await?;
     entry.version += 1;
     entry.updated_at = now;
     Ok((before, entry))
@@ -669,9 +625,15 @@ pub async fn bulk_update(
         let mut check = Check::default();
         apply(&mut entry, bulk.set.clone(), &mut check);
         check.finish()?;
-        validate(&mut tx, &mine, actor, Some(&before), &mut entry)
-            .await
-            .map_err(|e| in_entry(*id, e))?;
+        validate(
+            &mut Lookups::on(tx.conn()),
+            &mine,
+            actor,
+            Some(&before),
+            &mut entry,
+        )
+        .await
+        .map_err(|e| in_entry(*id, e))?;
         entry.version += 1;
         entry.updated_at = now;
         store(&mut tx.conn(), &before, &entry).await?;

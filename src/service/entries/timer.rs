@@ -3,9 +3,10 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::facts::Lookups;
 use super::{
     EntryInput, EntryView, draft, entry_not_found, insert, member_with_rates, membership, second,
-    store, validate, validate_on,
+    store, validate,
 };
 use crate::db::{Tx, entries};
 use crate::domain::account::MyOrganization;
@@ -86,7 +87,8 @@ async fn stop_at(
     }
     let mut stopped = running.clone();
     stopped.end = Some(end);
-    validate(tx, mine, actor, Some(&running), &mut stopped).await.map_err(|e| match e {
+    let mut facts = Lookups::on(tx.conn());
+    validate(&mut facts, mine, actor, Some(&running), &mut stopped).await.map_err(|e| match e {
         AppError::Validation { fields, .. } if fields.contains_key("end") => invalid(
             "end",
             format!(
@@ -142,9 +144,10 @@ pub async fn start(
         }
         None => None,
     };
-    let mut entry = draft(&mut tx, org, actor, input, now).await?;
+    let mut entry = draft(&mut Lookups::on(tx.conn()), org, actor, input, now).await?;
     entry.start = start;
-    validate_on(&mut tx.conn(), &mine, actor, None, &mut entry, Some(rates)).await?;
+    let mut facts = Lookups::knowing(tx.conn(), rates);
+    validate(&mut facts, &mine, actor, None, &mut entry).await?;
     insert(&mut tx, &entry).await?;
     tx.commit().await?;
     ctx.metrics.entries_created(EntrySource::Timer, 1);

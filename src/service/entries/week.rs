@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
+use super::facts::Lookups;
 use super::{
     EntryInput, EntrySource, draft, insert, locked, may_edit, membership, store, validate,
 };
@@ -158,8 +159,22 @@ impl Saver<'_> {
             end: Some(Some(end)),
             ..EntryInput::default()
         };
-        let mut entry = draft(tx, org, self.actor, input, self.now).await?;
-        validate(tx, self.mine, self.actor, None, &mut entry).await?;
+        let mut entry = draft(
+            &mut Lookups::on(tx.conn()),
+            org,
+            self.actor,
+            input,
+            self.now,
+        )
+        .await?;
+        validate(
+            &mut Lookups::on(tx.conn()),
+            self.mine,
+            self.actor,
+            None,
+            &mut entry,
+        )
+        .await?;
         insert(tx, &entry).await?;
         Ok(Some(CellChange::Added {
             day: cell.day,
@@ -209,7 +224,8 @@ impl Saver<'_> {
             } else {
                 let mut entry = before.clone();
                 entry.end = Some(end - Duration::seconds(left));
-                validate(tx, self.mine, self.actor, Some(before), &mut entry).await?;
+                let mut facts = Lookups::on(tx.conn());
+                validate(&mut facts, self.mine, self.actor, Some(before), &mut entry).await?;
                 entry.version += 1;
                 entry.updated_at = self.now;
                 store(&mut tx.conn(), before, &entry).await?;
@@ -253,8 +269,8 @@ pub async fn add_to_day(
         end: Some(Some(start + Duration::seconds(added.seconds))),
         ..added.what
     };
-    let mut entry = draft(&mut tx, org, actor, input, now).await?;
-    validate(&mut tx, &mine, actor, None, &mut entry).await?;
+    let mut entry = draft(&mut Lookups::on(tx.conn()), org, actor, input, now).await?;
+    validate(&mut Lookups::on(tx.conn()), &mine, actor, None, &mut entry).await?;
     insert(&mut tx, &entry).await?;
     tx.commit().await?;
     ctx.metrics.entries_created(EntrySource::Web, 1);

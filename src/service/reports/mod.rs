@@ -5,6 +5,7 @@ pub mod links;
 pub mod query;
 pub mod rounding;
 pub mod summary;
+mod sums;
 
 use std::collections::HashMap;
 
@@ -199,12 +200,16 @@ async fn summaries(
         .any(|q| q.group == GroupBy::Tag || q.subgroup == Some(GroupBy::Tag));
     let mut aggregators: Vec<Aggregator> =
         queries.iter().map(|q| Aggregator::new(q, now)).collect();
-    entries::for_each_report_row(&mut tx.conn(), org, &query.db_filter(), with_tags, |row| {
-        for aggregator in &mut aggregators {
-            aggregator.add(&row);
-        }
-    })
-    .await?;
+    if sums::applies(&queries) {
+        sums::aggregate(&mut tx, org, &query, &mut aggregators).await?;
+    } else {
+        entries::for_each_report_row(&mut tx.conn(), org, &query.db_filter(), with_tags, |row| {
+            for aggregator in &mut aggregators {
+                aggregator.add(&row);
+            }
+        })
+        .await?;
+    }
     let mut seen: HashMap<GroupBy, std::collections::HashSet<Uuid>> = HashMap::new();
     for aggregator in &aggregators {
         for (group, ids) in &aggregator.seen {

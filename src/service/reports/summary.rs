@@ -43,6 +43,13 @@ impl Node {
             self.entries += 1;
         }
     }
+
+    /// Adds `entries` whole entries at once (none of them counted here before).
+    fn add_sum(&mut self, seconds: i64, amount: i64, entries: i64) {
+        self.seconds += seconds;
+        self.amount += amount;
+        self.entries += entries;
+    }
 }
 
 /// One entry's share of a day: its (rounded) seconds and amount there.
@@ -163,6 +170,35 @@ impl<'q> Aggregator<'q> {
                             piece.amount,
                         );
                     }
+                }
+            }
+        }
+    }
+
+    /// Adds entries that lie wholly inside local day `day`, summed by the database (already
+    /// rounded and priced one by one, as `pieces` does for an entry of one piece); `row` holds
+    /// the attributes they share.
+    pub fn add_sum(
+        &mut self,
+        row: &ReportRow,
+        day: NaiveDate,
+        (seconds, amount, entries): (i64, i64, i64),
+    ) {
+        let q = self.query;
+        self.total.add_sum(seconds, amount, entries);
+        for key in keys(q.group, row, &[], day, q.week_start) {
+            self.note(q.group, &key);
+            let node = self.groups.entry(key).or_default();
+            node.add_sum(seconds, amount, entries);
+            if let Some(sub) = q.subgroup {
+                for sub_key in keys(sub, row, &[], day, q.week_start) {
+                    if let Key::Id(id) = sub_key {
+                        self.seen.entry(sub).or_default().insert(id);
+                    }
+                    node.children
+                        .entry(sub_key)
+                        .or_default()
+                        .add_sum(seconds, amount, entries);
                 }
             }
         }

@@ -2,6 +2,13 @@
 //! API and the web pages. Both the dry run and the import itself run every row through the entry
 //! rules inside one transaction; the dry run always rolls it back, the import commits it only
 //! when no row failed (all or nothing).
+//!
+//! Rows go to the database a batch at a time: the rules read what they need from the catalog,
+//! members and rates loaded once per import (`facts`), duplicates and overlaps are probed with
+//! one statement per batch and the batch's entries are written with one more, so an import runs
+//! at the database's speed whatever the size of the file or of the table.
+
+mod facts;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -16,8 +23,11 @@ use super::access::require_member;
 use super::entries::{EntryInput, draft, membership, validate};
 use super::{Actor, Ctx};
 use crate::db::catalog::{ListFilter, clients, projects, tags, tasks};
-use crate::db::{DbError, Tx, entries, organizations};
+use crate::db::imports::Overlapping;
+use crate::db::{DbError, Tx, imports, organizations};
+use crate::domain::account::MyOrganization;
 use crate::domain::catalog::{Client, Project, Tag, Task, Visibility, normalize, parse_name};
+use crate::domain::entries::TimeEntry;
 use crate::domain::ids::{ClientId, OrganizationId, ProjectId, TagId, TaskId, UserId};
 use crate::domain::role::{Permission, Role, allows};
 use crate::error::{AppError, AppResult};
@@ -26,6 +36,8 @@ use crate::metrics::product::{EntrySource, ImportOutcome};
 
 /// Rows handed from the reading thread to the database at a time.
 const BATCH: usize = 500;
+/// Entries created at which the import refreshes the planner's statistics afterwards.
+const LARGE_IMPORT: u64 = 5_000;
 /// Rows shown in the preview.
 pub const PREVIEW_ROWS: usize = 20;
 /// Errors and warnings listed (all are counted); keeps the answer small for broken huge files.
@@ -266,10 +278,11 @@ async fn import(
             .iter()
             .map(|r| r.fingerprint.clone())
             .collect();
-        // earlier batches are inserted in this transaction already, so the query finds theirs;
+        // earlier batches are written in this transaction already, so the probe finds theirs;
         // `seen` catches identical rows within the batch (memory stays bounded by the batch)
-        let known = entries::imported_fingerprints(&mut tx.conn(), org, &fingerprints).await?;
+        let known = imports::known_fingerprints(&mut tx.conn(), org, &fingerprints).await?;
         let mut seen: HashSet<String> = HashSet::with_capacity(fingerprints.len());
+        let mut rows = Vec::with_capacity(batch.records.len());
         for record in batch.records {
             handled = handled.max(record.line.saturating_sub(1));
             // also a row identical to an earlier one of the file (same fingerprint)
@@ -278,15 +291,28 @@ async fn import(
             if duplicate {
                 report.duplicates_skipped += 1;
             }
-            match state
-                .row(&mut tx, &mine, actor, &record, duplicate, now, &mut report)
-                .await
-            {
-                Ok(()) => {}
+            let step = state.prepare(&mut tx, actor, &record, duplicate, now).await;
+            rows.push((record, step));
+        }
+        let overlaps = overlaps(&mut tx, &mine, &rows).await?;
+        let mut accepted = Vec::with_capacity(rows.len());
+        for ((record, step), overlap) in rows.into_iter().zip(overlaps) {
+            let checked = match step {
+                Ok(step) => {
+                    state
+                        .check(&mine, actor, record, step, overlap, &accepted, &mut report)
+                        .await
+                }
+                Err(failure) => Err(failure),
+            };
+            match checked {
+                Ok(Some(entry)) => accepted.push(entry),
+                Ok(None) => {}
                 Err(RowFailure::Issue(issue)) => report.error(issue),
                 Err(RowFailure::Fatal(err)) => return Err(err),
             }
         }
+        imports::insert_entries(&mut tx.conn(), org, &accepted).await?;
         progress(handled.min(total), total);
     }
     reader
@@ -304,7 +330,46 @@ async fn import(
     record_in_audit_log(&mut tx, org, actor, &report, now).await?;
     tx.commit().await?;
     report.applied = true;
+    if report.entries_to_create >= LARGE_IMPORT {
+        // the statistics are a hint: the import stands whether or not this succeeds
+        let refreshed = async {
+            let mut pooled = ctx.db.acquire().await?;
+            imports::refresh_statistics(&mut pooled.conn()).await
+        };
+        if let Err(err) = refreshed.await {
+            tracing::warn!(error = %err, "refreshing statistics after a large import failed");
+        }
+    }
     Ok(report)
+}
+
+/// For each row with an entry to check, the stored entry it would overlap (one statement for
+/// the batch); all `None` when the organization allows overlaps.
+async fn overlaps(
+    tx: &mut Tx,
+    mine: &MyOrganization,
+    rows: &[(Record, Result<Step, RowFailure>)],
+) -> AppResult<Vec<Option<Overlapping>>> {
+    if mine.organization.allow_overlap {
+        return Ok(vec![None; rows.len()]);
+    }
+    let probes: Vec<(usize, imports::Probe)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, step))| match step {
+            Ok(Step::Entry { entry, .. }) => {
+                entry.end.map(|end| (i, (entry.user_id, entry.start, end)))
+            }
+            _ => None,
+        })
+        .collect();
+    let asked: Vec<_> = probes.iter().map(|(_, probe)| *probe).collect();
+    let answers = imports::first_overlapping(&mut tx.conn(), mine.organization.id, &asked).await?;
+    let mut found = vec![None; rows.len()];
+    for ((i, _), answer) in probes.into_iter().zip(answers) {
+        found[i] = answer;
+    }
+    Ok(found)
 }
 
 /// Pass one, on a blocking thread: reads the whole file to learn its format and shape.
@@ -477,7 +542,8 @@ fn rule_failure(line: u64, err: AppError) -> RowFailure {
     }
 }
 
-/// Names seen so far, resolved to ids (existing or created in this run).
+/// Names seen so far, resolved to ids (existing or created in this run), and what the entry
+/// rules need to know about the organization.
 struct State {
     org: OrganizationId,
     fallback: Option<(UserId, String)>,
@@ -490,7 +556,23 @@ struct State {
     people: HashMap<String, PersonMapping>,
     created: CatalogToCreate,
     created_keys: HashSet<String>,
+    known: facts::Known,
 }
+
+/// A row after its names are resolved: a duplicate to skip, or an entry for the rules.
+enum Step {
+    Duplicate {
+        user: UserId,
+        email: String,
+    },
+    Entry {
+        entry: Box<TimeEntry>,
+        email: String,
+    },
+}
+
+/// An entry that passed the rules, with its source row's fingerprint.
+type Accepted = (TimeEntry, String);
 
 impl State {
     async fn load(tx: &mut Tx, org: OrganizationId, fallback: Option<UserId>) -> AppResult<State> {
@@ -516,6 +598,7 @@ impl State {
             people: HashMap::new(),
             created: CatalogToCreate::default(),
             created_keys: HashSet::new(),
+            known: facts::Known::load(tx, org).await?,
         };
         for c in clients::list(&mut tx.conn(), org, &all).await? {
             state.clients.insert(normalize(&c.name), c.id);
@@ -524,9 +607,17 @@ impl State {
             state
                 .projects
                 .insert((p.client_id, normalize(&p.name)), (p.id, p.name.clone()));
+            state.known.add_project(p);
+        }
+        for t in state.known.tasks.values() {
+            state
+                .tasks
+                .entry((t.project_id, normalize(&t.name)))
+                .or_insert(t.id);
         }
         for t in tags::list(&mut tx.conn(), org, &all).await? {
             state.tags.insert(normalize(&t.name), t.id);
+            state.known.tags.insert(t.id);
         }
         Ok(state)
     }
@@ -607,8 +698,9 @@ impl State {
             updated_at: now,
         };
         projects::save(&mut tx.conn(), &project).await?;
-        self.projects
-            .insert(key.clone(), (project.id, name.clone()));
+        let id = project.id;
+        self.known.add_project(project);
+        self.projects.insert(key.clone(), (id, name.clone()));
         let label = match client {
             Some((_, client)) => format!("{} / {name}", client.trim()),
             None => name,
@@ -618,7 +710,7 @@ impl State {
             |c| &mut c.projects,
             label,
         );
-        Ok(project.id)
+        Ok(id)
     }
 
     async fn task(
@@ -634,15 +726,6 @@ impl State {
         if let Some(id) = self.tasks.get(&key) {
             return Ok(*id);
         }
-        if let Some(existing) =
-            tasks::list(&mut tx.conn(), self.org, project.0, &ListFilter::default())
-                .await?
-                .into_iter()
-                .find(|t| normalize(&t.name) == key.1)
-        {
-            self.tasks.insert(key, existing.id);
-            return Ok(existing.id);
-        }
         let task = Task {
             id: TaskId::new(),
             project_id: project.0,
@@ -653,13 +736,15 @@ impl State {
             updated_at: now,
         };
         tasks::save(&mut tx.conn(), self.org, &task).await?;
-        self.tasks.insert(key.clone(), task.id);
+        let id = task.id;
+        self.known.tasks.insert(id, task);
+        self.tasks.insert(key.clone(), id);
         self.note(
             format!("t:{}:{}", project.0, key.1),
             |c| &mut c.tasks,
             format!("{} / {name}", project.1.trim()),
         );
-        Ok(task.id)
+        Ok(id)
     }
 
     async fn tag(
@@ -683,6 +768,7 @@ impl State {
         };
         tags::save(&mut tx.conn(), &tag).await?;
         self.tags.insert(normalize(&name), tag.id);
+        self.known.tags.insert(tag.id);
         self.note(format!("g:{}", normalize(&name)), |c| &mut c.tags, name);
         Ok(tag.id)
     }
@@ -726,28 +812,18 @@ impl State {
         Ok((user, email))
     }
 
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "one row with everything it is checked against"
-    )]
-    async fn row(
+    /// First half of a row: its person, its catalog items (created when new) and its draft entry.
+    async fn prepare(
         &mut self,
         tx: &mut Tx,
-        mine: &crate::domain::account::MyOrganization,
         actor: &Actor,
         record: &Record,
         duplicate: bool,
         now: DateTime<Utc>,
-        report: &mut ImportReport,
-    ) -> Result<(), RowFailure> {
-        let (user, user_email) = self.person(record, actor)?;
+    ) -> Result<Step, RowFailure> {
+        let (user, email) = self.person(record, actor)?;
         if duplicate {
-            if report.preview.len() < PREVIEW_ROWS {
-                report
-                    .preview
-                    .push(preview(record, user, user_email, None, false, true));
-            }
-            return Ok(());
+            return Ok(Step::Duplicate { user, email });
         }
         let client = match record.client.as_deref().filter(|c| !c.trim().is_empty()) {
             Some(name) => Some((self.client(tx, record.line, name, now).await?, name)),
@@ -791,29 +867,75 @@ impl State {
             billable: record.billable,
             tags: Some(tag_ids),
         };
-        let line = record.line;
-        let mut entry = draft(tx, self.org, actor, input, now)
+        let mut facts = self.facts(None, &[]);
+        let entry = draft(&mut facts, self.org, actor, input, now)
             .await
-            .map_err(|e| rule_failure(line, e))?;
-        validate(tx, mine, actor, None, &mut entry)
+            .map_err(|e| rule_failure(record.line, e))?;
+        Ok(Step::Entry {
+            entry: Box::new(entry),
+            email,
+        })
+    }
+
+    fn facts<'a>(
+        &'a self,
+        overlap: Option<Overlapping>,
+        batch: &'a [Accepted],
+    ) -> facts::RowFacts<'a> {
+        facts::RowFacts {
+            known: &self.known,
+            overlap,
+            batch,
+        }
+    }
+
+    /// Second half of a row, in file order: the entry rules, against the stored entry it
+    /// overlaps (`overlap`) and the batch's entries that passed before it (`batch`). The entry
+    /// to write, or `None` for a duplicate.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one row with everything it is checked against"
+    )]
+    async fn check(
+        &self,
+        mine: &MyOrganization,
+        actor: &Actor,
+        record: Record,
+        step: Step,
+        overlap: Option<Overlapping>,
+        batch: &[Accepted],
+        report: &mut ImportReport,
+    ) -> Result<Option<Accepted>, RowFailure> {
+        let (mut entry, email) = match step {
+            Step::Duplicate { user, email } => {
+                if report.preview.len() < PREVIEW_ROWS {
+                    report
+                        .preview
+                        .push(preview(&record, user, email, None, false, true));
+                }
+                return Ok(None);
+            }
+            Step::Entry { entry, email } => (*entry, email),
+        };
+        let mut facts = self.facts(overlap, batch);
+        validate(&mut facts, mine, actor, None, &mut entry)
             .await
-            .map_err(|e| rule_failure(line, e))?;
+            .map_err(|e| rule_failure(record.line, e))?;
         if let Some(rate) = record.hourly_rate_minor {
             entry.hourly_rate = Some(rate);
         }
-        entries::insert_imported(&mut tx.conn(), &entry, Some(&record.fingerprint)).await?;
         report.entries_to_create += 1;
         if report.preview.len() < PREVIEW_ROWS {
             report.preview.push(preview(
-                record,
-                user,
-                user_email,
+                &record,
+                entry.user_id,
+                email,
                 entry.hourly_rate,
                 entry.billable,
                 false,
             ));
         }
-        Ok(())
+        Ok(Some((entry, record.fingerprint)))
     }
 }
 
