@@ -60,13 +60,13 @@ ip_on() { # CONTAINER NETWORK-SUFFIX
 # must be tried from inside runs in a second container of the same image with the same flags.
 pid1_status() { cat "/proc/$(docker inspect -f '{{.State.Pid}}' "$1")/status"; } # CONTAINER
 # in_image_with FLAGS... -- SCRIPT: SCRIPT under a statically linked busybox sh (Debian's
-# busybox-static, mounted read-only at /probe) in a new container of $IMAGE started with FLAGS,
+# busybox-static, mounted read-only at /test) in a new container of $IMAGE started with FLAGS,
 # the confinement flags of the container under test; prints its output, returns its status
 in_image_with() {
     local flags=()
     while [[ $1 != -- ]]; do flags+=("$1"); shift; done
-    docker run --rm --no-healthcheck "${flags[@]}" -v /bin/busybox:/probe/busybox:ro \
-        --entrypoint /probe/busybox "$IMAGE" sh -c "$2"
+    docker run --rm --no-healthcheck "${flags[@]}" -v /bin/busybox:/test/busybox:ro \
+        --entrypoint /test/busybox "$IMAGE" sh -c "$2"
 }
 
 # docker stats (cgroup usage without page cache) and the server process's own resident set

@@ -41,13 +41,13 @@ single_container() {
     ids=$(pid1_status "$SINGLE" | grep -E '^(Uid|Gid):')
     grep -Eq '^Uid:\s+10001\s+10001\s+10001\s+10001$' <<<"$ids" || fail "PID 1 does not run as uid 10001: $ids"
     grep -Eq '^Gid:\s+10001\s+10001\s+10001\s+10001$' <<<"$ids" || fail "PID 1 does not run as gid 10001: $ids"
-    uid=$(in_image_with "${confined[@]}" -- '/probe/busybox id -u')
+    uid=$(in_image_with "${confined[@]}" -- '/test/busybox id -u')
     [[ $uid == 10001 ]] || fail "the image's user is uid $uid"
     info "runs as uid $uid (non-root): PID 1's real, effective, saved and file-system uid and gid"
     # EROFS, not just EACCES: uid 10001 could not write to / even if it were writable
-    if err=$(in_image_with "${confined[@]}" -- '/probe/busybox touch /probe' 2>&1); then fail "root filesystem is writable"; fi
+    if err=$(in_image_with "${confined[@]}" -- '/test/busybox touch /probe' 2>&1); then fail "root filesystem is writable"; fi
     [[ $err == *"Read-only file system"* ]] || fail "writing to / failed, but not because it is read-only: $err"
-    in_image_with "${confined[@]}" -- '/probe/busybox touch /tmp/probe /data/probe && /probe/busybox rm /tmp/probe /data/probe' \
+    in_image_with "${confined[@]}" -- '/test/busybox touch /tmp/probe /data/probe && /test/busybox rm /tmp/probe /data/probe' \
         || fail "/tmp or /data not writable"
     info "root filesystem read-only; /tmp and /data writable"
 

@@ -225,7 +225,7 @@ contract_confinement() { # CONTAINER UID FLAGS...
     grep -Eq '^NoNewPrivs:\s+1$' <<<"$status" || fail "$container may gain privileges"
     if err=$(in_image_with "$@" -- ': >/probe' 2>&1); then fail "$container: the root filesystem is writable"; fi
     [[ $err == *"Read-only file system"* ]] || fail "$container: writing to / failed, but not because it is read-only: $err"
-    in_image_with "$@" -- ': >/tmp/probe && /probe/busybox rm /tmp/probe' || fail "$container: /tmp is not writable"
+    in_image_with "$@" -- ': >/tmp/probe && /test/busybox rm /tmp/probe' || fail "$container: /tmp is not writable"
     info "$container: uid $uid, no capabilities (CapEff 0), no new privileges, read-only root, writable /tmp"
 }
 
