@@ -7,6 +7,7 @@
 #   bench/image.sh                          # builds the image with deploy/scripts/build-image
 #   bench/image.sh gogotime:0.1.0           # measures an image that exists already
 #   GOGOTIME_BENCH_PREFIX=img bench/image.sh gogotime:img
+#   GOGOTIME_BENCH_RUNS=10 bench/image.sh gogotime:0.1.0   # container starts to time (default 5)
 #
 # Everything it creates (containers, volumes, the stack's Compose project and networks, all
 # named after GOGOTIME_BENCH_PREFIX, default gogotime-bench-image) is removed on exit; images
@@ -21,7 +22,9 @@ prefix=${GOGOTIME_BENCH_PREFIX:-gogotime-bench-image}
 image=${1:-}
 if [[ -z $image ]]; then
     echo "image.sh: building the image (deploy/scripts/build-image)" >&2
-    image=$(deploy/scripts/build-image | head -n 1)
+    # its tags, one per line: the first is X.Y.Z (not `| head`, which would cut its output short)
+    image=$(deploy/scripts/build-image)
+    image=${image%%$'\n'*}
 fi
 docker image inspect "$image" >/dev/null
 
