@@ -55,10 +55,24 @@ ip_on() { # CONTAINER NETWORK-SUFFIX
         | awk -v s="$2" '$1 ~ s"$" { print $2 }'
 }
 
+# The app image has no shell and no tools (scratch plus the binary): what a test needs to know
+# about a running container is read from the host (its PID 1 under /proc, its cgroup), and what
+# must be tried from inside runs in a second container of the same image with the same flags.
+pid1_status() { cat "/proc/$(docker inspect -f '{{.State.Pid}}' "$1")/status"; } # CONTAINER
+# in_image_with FLAGS... -- SCRIPT: SCRIPT under a statically linked busybox sh (Debian's
+# busybox-static, mounted read-only at /test) in a new container of $IMAGE started with FLAGS,
+# the confinement flags of the container under test; prints its output, returns its status
+in_image_with() {
+    local flags=()
+    while [[ $1 != -- ]]; do flags+=("$1"); shift; done
+    docker run --rm --no-healthcheck "${flags[@]}" -v /bin/busybox:/test/busybox:ro \
+        --entrypoint /test/busybox "$IMAGE" sh -c "$2"
+}
+
 # docker stats (cgroup usage without page cache) and the server process's own resident set
 memory_of() {
     printf 'docker stats %s, VmRSS %s' "$(docker stats --no-stream --format '{{.MemUsage}}' "$1" | cut -d/ -f1)" \
-        "$(docker exec "$1" awk '/^VmRSS:/ { printf "%.1f MiB", $2 / 1024 }' /proc/1/status)"
+        "$(pid1_status "$1" | awk '/^VmRSS:/ { printf "%.1f MiB", $2 / 1024 }')"
 }
 
 requests_counted() { # CONTAINER: requests this replica's /metrics counted on /api/system/version

@@ -111,6 +111,8 @@ ensure_packages() {
     command -v shellcheck >/dev/null || missing+=(shellcheck)
     command -v openssl >/dev/null || missing+=(openssl)
     command -v systemd-analyze >/dev/null || missing+=(systemd)
+    # a static busybox, mounted into containers of the shell-less app image (lib.sh: in_image_with)
+    dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
     if ((${#missing[@]})); then
         log "installing ${missing[*]}"
         timeout 300 apt-get update -qq

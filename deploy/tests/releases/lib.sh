@@ -118,11 +118,14 @@ rel_images() {
     [[ $REL_V2_VERSION == "$(cargo_version "$REPO")" ]] || fail "the image says $REL_V2_VERSION, Cargo.toml $(cargo_version "$REPO")"
     [[ $(versions_agree "$IMAGE_REPO:$REL_V1") == "$REL_V1_VERSION" ]] || fail "v1 labels"
     # v3: this release with a serve that never comes up (a start-up hang), so its preflight and
-    # migration pass but no replica ever becomes healthy
+    # migration pass but no replica ever becomes healthy. The image has no shell: this test-only
+    # image adds a static busybox for its entrypoint (case/echo/exec are the shell's own).
     mkdir -p "$WORK/broken"
+    cp /bin/busybox "$WORK/broken/busybox"
     cat >"$WORK/broken/Dockerfile" <<DOCKERFILE
 FROM $IMAGE_REPO:$REL_V2
-ENTRYPOINT ["/bin/sh", "-c", "if [ \"\$1\" = serve ]; then echo 'serve: hanging on start (broken test release)' >&2; exec sleep 3600; fi; exec gogotime \"\$@\"", "gogotime"]
+COPY busybox /test/busybox
+ENTRYPOINT ["/test/busybox", "sh", "-c", "case \"\$1\" in serve) echo 'serve: hanging on start (broken test release)' >&2; exec sleep 3600;; esac; exec gogotime \"\$@\"", "gogotime"]
 DOCKERFILE
     docker build --quiet --force-rm -t "$IMAGE_REPO:$REL_V3" "$WORK/broken" >/dev/null
     info "v1 $IMAGE_REPO:$REL_V1 = $REL_V1_VERSION; v2 $IMAGE_REPO:$REL_V2 = $REL_V2_VERSION; v3 $IMAGE_REPO:$REL_V3 = v2 hanging on start"

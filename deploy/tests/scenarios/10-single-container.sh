@@ -20,8 +20,10 @@ single_container() {
     docker rm -f "$SINGLE" >/dev/null 2>&1 || true
     docker volume rm "$SINGLE_VOLUME" >/dev/null 2>&1 || true
     docker volume create "$SINGLE_VOLUME" >/dev/null
+    # the confinement, shared by the probe container below
+    local confined=(--read-only --tmpfs /tmp -v "$SINGLE_VOLUME:/data")
     run_single() {
-        docker run -d --name "$SINGLE" --read-only --tmpfs /tmp -v "$SINGLE_VOLUME:/data" \
+        docker run -d --name "$SINGLE" "${confined[@]}" \
             -p "127.0.0.1:$SINGLE_PORT:8080" \
             -e DATABASE_URL=sqlite:///data/gogotime.db -e GOGOTIME_AUTO_MIGRATE=true \
             -e GOGOTIME_PUBLIC_URL=https://time.example.test -e JWT_SECRET="$jwt" \
@@ -33,13 +35,20 @@ single_container() {
     wait_until 90 "the single container to report healthy" is_healthy "$SINGLE"
     figure "single container: start to healthy" "$(elapsed "$start") s"
 
-    local uid
-    uid=$(docker exec "$SINGLE" sh -c 'id -u')
-    [[ $uid == 10001 ]] || fail "container runs as uid $uid"
-    docker exec "$SINGLE" sh -c 'awk "/^Uid:/ { exit \$2 == 0 }" /proc/1/status' || fail "PID 1 runs as root"
-    info "runs as uid $uid (non-root)"
-    if docker exec "$SINGLE" sh -c 'touch /probe' 2>/dev/null; then fail "root filesystem is writable"; fi
-    docker exec "$SINGLE" sh -c 'touch /tmp/probe /data/probe && rm /tmp/probe /data/probe' || fail "/tmp or /data not writable"
+    # the image has no shell: PID 1's identity from the host, the writes from a second container
+    # of the image with the same flags and volume (busybox mounted in; see in_image_with)
+    local uid ids err
+    ids=$(pid1_status "$SINGLE" | grep -E '^(Uid|Gid):')
+    grep -Eq '^Uid:\s+10001\s+10001\s+10001\s+10001$' <<<"$ids" || fail "PID 1 does not run as uid 10001: $ids"
+    grep -Eq '^Gid:\s+10001\s+10001\s+10001\s+10001$' <<<"$ids" || fail "PID 1 does not run as gid 10001: $ids"
+    uid=$(in_image_with "${confined[@]}" -- '/test/busybox id -u')
+    [[ $uid == 10001 ]] || fail "the image's user is uid $uid"
+    info "runs as uid $uid (non-root): PID 1's real, effective, saved and file-system uid and gid"
+    # EROFS, not just EACCES: uid 10001 could not write to / even if it were writable
+    if err=$(in_image_with "${confined[@]}" -- '/test/busybox touch /probe' 2>&1); then fail "root filesystem is writable"; fi
+    [[ $err == *"Read-only file system"* ]] || fail "writing to / failed, but not because it is read-only: $err"
+    in_image_with "${confined[@]}" -- '/test/busybox touch /tmp/probe /data/probe && /test/busybox rm /tmp/probe /data/probe' \
+        || fail "/tmp or /data not writable"
     info "root filesystem read-only; /tmp and /data writable"
 
     local first second

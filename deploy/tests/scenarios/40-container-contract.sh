@@ -209,21 +209,24 @@ contract_kubernetes_pod() {
         grep -Eq "^${name}[{ ]" <<<"$metrics" || fail "metric $name, used by the PrometheusRule, is not exposed"
     done
     info "metrics on $K8S_METRICS_PORT/metrics expose what the alert rules query: $K8S_METRICS_RULE_NAMES"
-    contract_confinement "$CONTRACT_APP" "$K8S_RUN_AS_USER"
+    contract_confinement "$CONTRACT_APP" "$K8S_RUN_AS_USER" "${flags[@]}"
     docker exec "$CONTRACT_APP" "${K8S_PRESTOP%% *}" 0 || fail "the preStop command '${K8S_PRESTOP%% *}' does not run in the container"
     info "preStop command ${K8S_PRESTOP%% *} runs inside the confined container"
 }
 
-# the process's identity and confinement as the kernel reports them
-contract_confinement() { # CONTAINER UID
-    local status
-    status=$(docker exec "$1" cat /proc/1/status)
-    grep -Eq "^Uid:\s+$2\s" <<<"$status" || fail "$1 does not run as uid $2"
-    grep -Eq '^CapEff:\s+0+$' <<<"$status" || fail "$1 has effective capabilities: $(grep CapEff <<<"$status")"
-    grep -Eq '^NoNewPrivs:\s+1$' <<<"$status" || fail "$1 may gain privileges"
-    if docker exec "$1" sh -c ': >/probe' 2>/dev/null; then fail "$1: the root filesystem is writable"; fi
-    docker exec "$1" sh -c ': >/tmp/probe && rm /tmp/probe' || fail "$1: /tmp is not writable"
-    info "$1: uid $2, no capabilities (CapEff 0), no new privileges, read-only root, writable /tmp"
+# the process's identity and confinement as the kernel reports them: PID 1 from the host (the
+# image has no shell), the writes from a second container with the same flags (in_image_with)
+contract_confinement() { # CONTAINER UID FLAGS...
+    local container=$1 uid=$2 status err
+    shift 2
+    status=$(pid1_status "$container")
+    grep -Eq "^Uid:\s+$uid\s" <<<"$status" || fail "$container does not run as uid $uid"
+    grep -Eq '^CapEff:\s+0+$' <<<"$status" || fail "$container has effective capabilities: $(grep CapEff <<<"$status")"
+    grep -Eq '^NoNewPrivs:\s+1$' <<<"$status" || fail "$container may gain privileges"
+    if err=$(in_image_with "$@" -- ': >/probe' 2>&1); then fail "$container: the root filesystem is writable"; fi
+    [[ $err == *"Read-only file system"* ]] || fail "$container: writing to / failed, but not because it is read-only: $err"
+    in_image_with "$@" -- ': >/tmp/probe && /test/busybox rm /tmp/probe' || fail "$container: /tmp is not writable"
+    info "$container: uid $uid, no capabilities (CapEff 0), no new privileges, read-only root, writable /tmp"
 }
 
 contract_arbitrary_uid() {
@@ -233,7 +236,7 @@ contract_arbitrary_uid() {
     docker create --name "$CONTRACT_UID" "${flags[@]}" "$IMAGE" serve >/dev/null
     took=$(contract_time_to_ready "$CONTRACT_UID" "$K8S_READY_PATH" "$K8S_HTTP_PORT")
     contract_ready_within_2s "arbitrary uid $CONTRACT_ANY_UID" "$took"
-    contract_confinement "$CONTRACT_UID" "$CONTRACT_ANY_UID"
+    contract_confinement "$CONTRACT_UID" "$CONTRACT_ANY_UID" "${flags[@]}"
     docker rm -f "$CONTRACT_UID" >/dev/null
 }
 
@@ -347,11 +350,17 @@ contract_cloud_run() {
 
 # resident set and cgroup figures of a running container, in MiB
 contract_memory_of() { # CONTAINER FIELD (VmRSS|VmHWM)
-    docker exec "$1" awk -v f="$2:" '$1 == f { printf "%.1f", $2 / 1024 }' /proc/1/status
+    pid1_status "$1" | awk -v f="$2:" '$1 == f { printf "%.1f", $2 / 1024 }'
 }
-contract_cgroup_peak() { # CONTAINER: the cgroup's peak usage (v1 or v2), page cache included
-    docker exec "$1" sh -c 'cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.peak' \
-        | awk '{ printf "%.1f", $1 / 1048576 }'
+contract_cgroup_peak() { # CONTAINER: the cgroup's peak usage (v1 or v2), page cache included, from the host
+    local cgroups path
+    cgroups=/proc/$(docker inspect -f '{{.State.Pid}}' "$1")/cgroup
+    path=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' "$cgroups")
+    if [[ -n $path ]]; then
+        cat "/sys/fs/cgroup/memory$path/memory.max_usage_in_bytes"
+    else
+        cat "/sys/fs/cgroup$(awk -F: '$1 == 0 { print $3 }' "$cgroups")/memory.peak"
+    fi | awk '{ printf "%.1f", $1 / 1048576 }'
 }
 
 contract_memory() {
