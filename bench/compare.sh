@@ -11,7 +11,8 @@
 #   3. reports       bench/reports.sh: the yearly summary over 1,000,000 entries vs the bare SQL
 #                    aggregate, both databases.
 #   4. imports       bench/import.sh: 100,000 rows, dry run, import, re-import, both databases.
-#   5. image, start  bench/image.sh: image size, container start → healthy, stack up → healthy.
+#   5. image, start  bench/image.sh: image size, container start → healthy, stack up → healthy
+#                    (the image BENCH_IMAGE names, else one built from this tree).
 #   6. the peer      bench/timetagger.sh: TimeTagger (PyPI) creating records and reading a week of
 #                    records at concurrency 16, beside GoGoTime's create and week read.
 #
@@ -23,6 +24,7 @@
 #   --only     a subset of: entries,http,reports,imports,image,peer (default: all)
 #   --write    also replace the results section of docs/performance.md with this run's
 # Environment: BENCH_SECONDS (8), BENCH_BASELINE_BIN (a release binary of an earlier version),
+#   BENCH_IMAGE (an image to measure instead of building one with deploy/scripts/build-image),
 #   BENCH_PIN, GOGOTIME_BIN (this version's binary; default: cargo build --release), and the
 #   knobs of each script (BENCH_SEED, BENCH_ROWS, ...). The report is also kept in
 #   target/bench/compare-<time>.md.
@@ -146,7 +148,11 @@ fi
 
 want reports && run_section "Reports" "$work/reports.txt" bench/reports.sh
 want imports && run_section "Imports" "$work/imports.txt" bench/import.sh
-want image && run_section "Image and start" "$work/image.txt" bench/image.sh
+if want image; then
+  image_args=()
+  [ -n "${BENCH_IMAGE:-}" ] && image_args=("$BENCH_IMAGE")
+  run_section "Image and start" "$work/image.txt" bench/image.sh "${image_args[@]}"
+fi
 if want peer; then
   peer_cpus=()
   [ "$pin" = 1 ] && peer_cpus=(BENCH_SERVER_CPUS=0 BENCH_LOAD_CPUS=1)
