@@ -18,7 +18,8 @@
 #
 # Everything runs on this machine and talks to 127.0.0.1 (and containers it starts); every
 # load run is bounded by BENCH_SECONDS. With 2+ cores the servers run on CPU 0 and the load
-# generators on CPU 1 (BENCH_PIN). Takes about 25 minutes with the defaults once built.
+# generators on CPU 1 (BENCH_PIN). Took 13 minutes with BENCH_SECONDS=6 once built
+# (docs/performance.md's run).
 #
 # Usage: bench/compare.sh [--only SECTION,...] [--write]
 #   --only     a subset of: entries,http,reports,imports,image,peer (default: all)

@@ -297,22 +297,6 @@ async fn insert_row(
     add_tags(conn, e.organization_id, e.id, &e.tags).await
 }
 
-/// Marks an entry as made by a timer (start, continue).
-pub async fn mark_from_timer(
-    conn: &mut Conn<'_>,
-    org: OrganizationId,
-    id: TimeEntryId,
-) -> DbResult<()> {
-    with_conn!(conn, c => {
-        sqlx::query("update time_entries set from_timer = true where organization_id = $1 and id = $2")
-            .bind(org.as_uuid())
-            .bind(id.as_uuid())
-            .execute(c)
-            .await?;
-    });
-    Ok(())
-}
-
 /// Which of `ids` (entries of `org`) a timer made.
 pub async fn timer_made(
     conn: &mut Conn<'_>,
@@ -329,35 +313,6 @@ pub async fn timer_made(
         );
         let rows: Vec<(Uuid,)> = with_conn!(conn, c => bind_all!(sqlx::query_as::<_, (Uuid,)>(&sql.text), &sql.binds).fetch_all(&mut *c).await?);
         found.extend(rows.into_iter().map(|(id,)| TimeEntryId::from_uuid(id)));
-    }
-    Ok(found)
-}
-
-/// Which of `fingerprints` entries of the organization (deleted ones included) already carry.
-pub async fn imported_fingerprints(
-    conn: &mut Conn<'_>,
-    org: OrganizationId,
-    fingerprints: &[String],
-) -> DbResult<std::collections::HashSet<String>> {
-    let mut found = std::collections::HashSet::new();
-    for chunk in fingerprints.chunks(200) {
-        if chunk.is_empty() {
-            continue;
-        }
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!(
-            "select import_fingerprint from time_entries where organization_id = $1 \
-             and import_fingerprint is not null and import_fingerprint in ({})",
-            placeholders.join(", ")
-        );
-        let rows: Vec<(String,)> = with_conn!(conn, c => {
-            let mut query = sqlx::query_as(&sql).bind(org.as_uuid());
-            for fingerprint in chunk {
-                query = query.bind(fingerprint);
-            }
-            query.fetch_all(&mut *c).await?
-        });
-        found.extend(rows.into_iter().map(|(f,)| f));
     }
     Ok(found)
 }
