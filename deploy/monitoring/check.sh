@@ -65,7 +65,7 @@ ok "promtool check config"
 discovered() { # GOGOTIME_TLS
     local job
     for job in edge tls acme; do
-        prometheus_rendered "GOGOTIME_TLS=$1" -- promtool check service-discovery /tmp/prometheus.yml "$job" \
+        prometheus_rendered "GOGOTIME_TLS=$1" -- promtool check service-discovery --timeout=2s /tmp/prometheus.yml "$job" \
             | python3 -c '
 import json, sys
 for target in json.load(sys.stdin):
