@@ -514,9 +514,12 @@ impl Writer {
     }
 }
 
-fn server_env(database_url: &str) -> Vec<(&str, &str)> {
+fn server_env<'a>(database_url: &'a str, tmp: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("GOGOTIME_ENV", "development"),
+        // a killed server leaves its import spool files behind: keep them in the drill's
+        // directory, which the test removes, instead of the machine's /tmp
+        ("TMPDIR", tmp),
         ("DATABASE_URL", database_url),
         ("GOGOTIME_BIND", "127.0.0.1:0"),
         ("GOGOTIME_METRICS_BIND", ""),
@@ -539,7 +542,11 @@ async fn start_ready(
 ) -> (Server, Duration) {
     let started = Instant::now();
     let (url, dir) = (database_url.to_string(), dir.to_path_buf());
-    let server = tokio::task::spawn_blocking(move || Server::start(&server_env(&url), &dir))
+    let server = tokio::task::spawn_blocking(move || {
+        let tmp = dir.join("tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        Server::start(&server_env(&url, &tmp.to_string_lossy()), &dir)
+    })
         .await
         .unwrap();
     let health = format!("{}/api/system/health", server.address);
