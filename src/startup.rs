@@ -10,7 +10,7 @@ use tokio::net::TcpListener;
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
 use crate::db::{self, Db, migrate};
-use crate::http::state::AppState;
+use crate::http::state::{AppState, Shared};
 use crate::lifecycle::Lifecycle;
 use crate::metrics::product::ProductMetrics;
 use crate::metrics::{BuildInfo, Metrics};
@@ -70,13 +70,13 @@ impl App {
         tokio::task::spawn_blocking(service::passwords::warm_up)
             .await
             .context("warming up the password hasher failed")?;
-        let state = AppState {
+        let state = AppState::new(Shared {
             ctx,
             config: Arc::new(config),
             metrics,
             lifecycle: Lifecycle::default(),
             instance,
-        };
+        });
         Ok(App {
             listener,
             metrics_listener,

@@ -1,5 +1,7 @@
-//! `AppState`: what every handler may reach. Cheap to clone (all `Arc`s and pools).
+//! `AppState`: what every handler may reach. One `Arc`: axum clones the state for every
+//! extractor and middleware that asks for it, so a clone is a single reference count.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::config::Config;
@@ -8,7 +10,23 @@ use crate::lifecycle::Lifecycle;
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     pub lifecycle: Lifecycle,
