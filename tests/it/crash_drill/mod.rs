@@ -547,8 +547,8 @@ async fn start_ready(
         std::fs::create_dir_all(&tmp).unwrap();
         Server::start(&server_env(&url, &tmp.to_string_lossy()), &dir)
     })
-        .await
-        .unwrap();
+    .await
+    .unwrap();
     let health = format!("{}/api/system/health", server.address);
     loop {
         if let Ok(response) = client.get(&health).send().await
