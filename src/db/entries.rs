@@ -1,10 +1,12 @@
 //! The `time_entries` and `time_entry_tags` tables.
 
+use sqlx::{FromRow, Row as _};
 use uuid::Uuid;
 
 use super::{Conn, DbResult, Ts, with_conn};
 use crate::domain::entries::TimeEntry;
 use crate::domain::ids::{ClientId, OrganizationId, ProjectId, TagId, TaskId, TimeEntryId, UserId};
+use crate::domain::role::Role;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -61,7 +63,6 @@ pub(super) enum Bind {
     Ts(Ts),
     Bool(bool),
     Text(String),
-    Int(i64),
 }
 
 /// Builds `$n` placeholders in order as conditions are added.
@@ -94,7 +95,6 @@ macro_rules! bind_all {
                 Bind::Ts(v) => query.bind(*v),
                 Bind::Bool(v) => query.bind(*v),
                 Bind::Text(v) => query.bind(v.clone()),
-                Bind::Int(v) => query.bind(*v),
             };
         }
         query
@@ -102,47 +102,46 @@ macro_rules! bind_all {
 }
 pub(super) use bind_all;
 
+/// `sql` with each entry's tag ids aggregated in place of `TAG_IDS`, scoped by the
+/// organization bound as $1.
+fn with_tags(conn: &Conn<'_>, sql: &Sql) -> String {
+    let aggregate = match conn {
+        Conn::Postgres(_) => {
+            "(select string_agg(t.tag_id::text, ',') from time_entry_tags t join tags g on g.id = t.tag_id \
+             where g.organization_id = $1 and t.entry_id = e.id)"
+        }
+        Conn::Sqlite(_) => {
+            "(select group_concat(hex(t.tag_id), ',') from time_entry_tags t join tags g on g.id = t.tag_id \
+             where g.organization_id = $1 and t.entry_id = e.id)"
+        }
+    };
+    sql.text.replace(TAG_IDS, aggregate)
+}
+
+fn entry_of(mut r: Row) -> TimeEntry {
+    let mut tags: Vec<TagId> = r
+        .tag_ids
+        .take()
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|t| Uuid::parse_str(t.trim()).ok())
+        .map(TagId::from_uuid)
+        .collect();
+    tags.sort();
+    r.into_entry(tags)
+}
+
 /// Runs a `select {COLUMNS} from time_entries e ...` whose first bound value ($1) is the
 /// organization, with each entry's tags brought along by the same statement.
 async fn load(conn: &mut Conn<'_>, org: OrganizationId, sql: &Sql) -> DbResult<Vec<TimeEntry>> {
     debug_assert!(matches!(sql.binds.first(), Some(Bind::Uuid(o)) if *o == org.as_uuid()));
-    let rows: Vec<Row> = match conn {
-        Conn::Postgres(c) => {
-            let text = sql.text.replace(
-                TAG_IDS,
-                "(select string_agg(t.tag_id::text, ',') from time_entry_tags t join tags g on g.id = t.tag_id \
-                 where g.organization_id = $1 and t.entry_id = e.id)",
-            );
-            bind_all!(sqlx::query_as::<_, Row>(&text), &sql.binds)
-                .fetch_all(&mut **c)
-                .await?
-        }
-        Conn::Sqlite(c) => {
-            let text = sql.text.replace(
-                TAG_IDS,
-                "(select group_concat(hex(t.tag_id), ',') from time_entry_tags t join tags g on g.id = t.tag_id \
-                 where g.organization_id = $1 and t.entry_id = e.id)",
-            );
-            bind_all!(sqlx::query_as::<_, Row>(&text), &sql.binds)
-                .fetch_all(&mut **c)
-                .await?
-        }
-    };
-    Ok(rows
-        .into_iter()
-        .map(|mut r| {
-            let mut tags: Vec<TagId> = r
-                .tag_ids
-                .take()
-                .unwrap_or_default()
-                .split(',')
-                .filter_map(|t| Uuid::parse_str(t.trim()).ok())
-                .map(TagId::from_uuid)
-                .collect();
-            tags.sort();
-            r.into_entry(tags)
-        })
-        .collect())
+    let text = with_tags(conn, sql);
+    let rows: Vec<Row> = with_conn!(conn, c => {
+        bind_all!(sqlx::query_as::<_, Row>(&text), &sql.binds)
+            .fetch_all(c)
+            .await?
+    });
+    Ok(rows.into_iter().map(entry_of).collect())
 }
 
 pub async fn find(
@@ -488,7 +487,86 @@ pub async fn list(
 ) -> DbResult<(Vec<TimeEntry>, bool)> {
     let mut sql = Sql::default();
     let o = sql.arg(Bind::Uuid(org.as_uuid()));
-    let mut wheres = conditions(&mut sql, &o, f);
+    sql.text = page_select(&mut sql, &o, f, None);
+    let mut entries = load(conn, org, &sql).await?;
+    let more = entries.len() as i64 > f.limit;
+    entries.truncate(f.limit as usize);
+    Ok((entries, more))
+}
+
+/// A page as `list` reads it, and in the same statement the role of `user` in `org`: `None`
+/// when they are not an enabled member (nothing of the organization is returned then). Other
+/// people's entries are read only when that role is one of `sees_all`.
+pub async fn list_as_member(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    user: UserId,
+    sees_all: &[Role],
+    f: &Filter,
+) -> DbResult<Option<(Role, Vec<TimeEntry>, bool)>> {
+    let mut sql = Sql::default();
+    let o = sql.arg(Bind::Uuid(org.as_uuid()));
+    let me = sql.arg(Bind::Uuid(user.as_uuid()));
+    let roles = sees_all
+        .iter()
+        .map(|r| sql.arg(Bind::Text(r.as_str().to_string())))
+        .collect::<Vec<_>>();
+    let roles = if roles.is_empty() {
+        "null".to_string()
+    } else {
+        roles.join(", ")
+    };
+    let visible = format!(
+        "(e.user_id = {me} or exists (select 1 from memberships v where v.organization_id = {o} \
+         and v.user_id = {me} and v.role in ({roles})))"
+    );
+    let page = page_select(&mut sql, &o, f, Some(&visible));
+    let order = if f.ascending { "asc" } else { "desc" };
+    sql.text = format!(
+        "select me.role as my_role, x.* \
+         from (select m.role from memberships m join users u on u.id = m.user_id \
+               where m.organization_id = {o} and m.user_id = {me} and u.disabled_at is null) me \
+         left join ({page}) x on 1 = 1 \
+         order by x.start_at {order}, x.id {order}"
+    );
+    let text = with_tags(conn, &sql);
+    let mut role = None;
+    let mut entries = Vec::new();
+    macro_rules! decode {
+        ($rows:expr) => {
+            for row in $rows {
+                role = Some(row.try_get::<String, _>("my_role")?);
+                if row.try_get::<Option<Uuid>, _>("id")?.is_some() {
+                    entries.push(entry_of(Row::from_row(&row)?));
+                }
+            }
+        };
+    }
+    match conn {
+        Conn::Postgres(c) => decode!(
+            bind_all!(sqlx::query(&text), &sql.binds)
+                .fetch_all(&mut **c)
+                .await?
+        ),
+        Conn::Sqlite(c) => decode!(
+            bind_all!(sqlx::query(&text), &sql.binds)
+                .fetch_all(&mut **c)
+                .await?
+        ),
+    }
+    let Some(role) = role else {
+        return Ok(None);
+    };
+    let role = super::organizations::role(&role);
+    let more = entries.len() as i64 > f.limit;
+    entries.truncate(f.limit as usize);
+    Ok(Some((role, entries, more)))
+}
+
+/// `select {COLUMNS} from time_entries e where ... order by ... limit ...` for one page of `f`
+/// (one row more than the page, to tell whether another follows), also requiring `visible`.
+fn page_select(sql: &mut Sql, o: &str, f: &Filter, visible: Option<&str>) -> String {
+    let mut wheres = conditions(sql, o, f);
     let (order, op) = if f.ascending {
         ("asc", ">")
     } else {
@@ -500,16 +578,16 @@ pub async fn list(
             "(e.start_at {op} {s} or (e.start_at = {s} and e.id {op} {i}))"
         ));
     }
-    let limit = sql.arg(Bind::Int(f.limit + 1));
-    sql.text = format!(
+    wheres.extend(visible.map(str::to_string));
+    // a literal, not a parameter: PostgreSQL costs a generic plan's `limit $n` as a tenth of
+    // the table, finds it dearer than a custom plan and then plans the statement on every
+    // execution (or compiles it with JIT); with the literal the cached generic plan is used
+    let limit = f.limit + 1;
+    format!(
         "select {COLUMNS} from time_entries e where e.organization_id = {o} and {} \
          order by e.start_at {order}, e.id {order} limit {limit}",
         wheres.join(" and ")
-    );
-    let mut entries = load(conn, org, &sql).await?;
-    let more = entries.len() as i64 > f.limit;
-    entries.truncate(f.limit as usize);
-    Ok((entries, more))
+    )
 }
 
 /// The `where` conditions of a filter (everything but the organization, which the statement

@@ -40,7 +40,7 @@ impl From<OrgRow> for Organization {
     }
 }
 
-fn role(raw: &str) -> Role {
+pub(super) fn role(raw: &str) -> Role {
     // the column's check constraint admits only the four names
     Role::parse(raw).unwrap_or(Role::Member)
 }

@@ -5,7 +5,7 @@ use super::Acting;
 use crate::db::{Conn, organizations, users};
 use crate::domain::account::MyOrganization;
 use crate::domain::ids::OrganizationId;
-use crate::domain::role::{Permission, allows};
+use crate::domain::role::{Permission, Role, allows};
 use crate::error::{AppError, AppResult};
 
 pub fn not_found() -> AppError {
@@ -35,21 +35,34 @@ pub async fn check_member(
     permission: Permission,
 ) -> AppResult<MyOrganization> {
     let Some(mine) = found else {
-        // the refusal alone pays for telling the two apart
-        let enabled = users::find(conn, actor.user_id())
-            .await?
-            .is_some_and(|(user, _)| !user.disabled);
-        return Err(if enabled {
-            not_found()
-        } else {
-            AppError::Unauthorized
-        });
+        return Err(refusal(conn, actor).await?);
     };
-    if !allows(mine.role, permission) {
-        return Err(AppError::Forbidden(format!(
-            "Your role ({}) does not allow this in this organization.",
-            mine.role.as_str()
-        )));
-    }
+    permit(mine.role, permission)?;
     Ok(mine)
+}
+
+/// Why a statement that checks membership found none for the actor: a disabled or deleted
+/// account is 401, as at sign-in; anyone else gets the 404 of an organization that does not
+/// exist. Only the refusal pays for telling the two apart.
+pub async fn refusal(conn: &mut Conn<'_>, actor: &impl Acting) -> AppResult<AppError> {
+    let enabled = users::find(conn, actor.user_id())
+        .await?
+        .is_some_and(|(user, _)| !user.disabled);
+    Ok(if enabled {
+        not_found()
+    } else {
+        AppError::Unauthorized
+    })
+}
+
+/// 403 unless `role` has `permission`.
+pub fn permit(role: Role, permission: Permission) -> AppResult<()> {
+    if allows(role, permission) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "Your role ({}) does not allow this in this organization.",
+            role.as_str()
+        )))
+    }
 }

@@ -7,9 +7,9 @@ use super::EntryView;
 use crate::db::{Ts, entries};
 use crate::domain::entry_filter::{Cursor, EntryFilter, Paging};
 use crate::domain::ids::{OrganizationId, UserId};
-use crate::domain::role::{Permission, allows};
+use crate::domain::role::{Permission, Role, allows};
 use crate::error::{AppError, AppResult};
-use crate::service::access::require_member;
+use crate::service::access::{permit, refusal};
 use crate::service::{Acting, Check, Ctx};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -98,13 +98,23 @@ async fn page_of(
         limit: paging.limit.clamp(1, Paging::MAX_LIMIT),
         ..stored_filter(filter)
     };
-    // two statements, no transaction: a page is one statement, and what the membership check
-    // read may change right after it with or without one
+    // one statement, no transaction: the membership and the page are read together; who may
+    // see whose entries stays the rule of `allows`, handed to the statement as a role list
+    let sees_all: Vec<Role> = Role::ALL
+        .into_iter()
+        .filter(|r| allows(*r, Permission::ViewAllEntries))
+        .collect();
     let mut pooled = ctx.db.acquire().await?;
-    let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
-    let sees_all = allows(mine.role, Permission::ViewAllEntries);
+    let found =
+        entries::list_as_member(&mut pooled.conn(), org, actor.user_id(), &sees_all, &stored)
+            .await?;
+    let Some((role, entries, more)) = found else {
+        return Err(refusal(&mut pooled.conn(), actor).await?);
+    };
+    permit(role, Permission::ViewOrganization)?;
+    // a member naming someone else is refused, not silently given their own entries
+    let sees_all = allows(role, Permission::ViewAllEntries);
     restrict_to_own(sees_all, actor.user_id(), &mut stored.users, "entries")?;
-    let (entries, more) = entries::list(&mut pooled.conn(), org, &stored).await?;
     let now = ctx.clock.now();
     let next = more
         .then(|| entries.last().map(|e| Cursor::after(e.start, e.id)))
