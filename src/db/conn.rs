@@ -59,7 +59,7 @@ impl Db {
         let started = std::time::Instant::now();
         let pooled = match self {
             Db::Postgres(pool) => pool.acquire().await.map(Pooled::Postgres),
-            Db::Sqlite(pool) => pool.acquire().await.map(Pooled::Sqlite),
+            Db::Sqlite(pool, _) => pool.acquire().await.map(Pooled::Sqlite),
         }
         .map_err(|e| self.connection_failed(e))?;
         crate::metrics::db::acquired(started.elapsed());
@@ -71,7 +71,7 @@ impl Tx {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
             Tx::Postgres(t) => Conn::Postgres(t),
-            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::Sqlite(t, _) => Conn::Sqlite(t),
         }
     }
 }

@@ -2,15 +2,20 @@
 //! never the password.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::sqlite::SqliteTransactionManager;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, TransactionManager};
+use tokio::sync::Semaphore;
 
 use super::Db;
 use crate::config::{DatabaseConfig, DatabaseKind, DatabaseTls, DatabaseUrl, SslMode};
+
+/// How long a SQLite statement waits for another connection's lock before failing.
+pub(super) const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
@@ -112,7 +117,7 @@ async fn connect_sqlite(config: &DatabaseConfig) -> Result<Db, ConnectError> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
+        .busy_timeout(SQLITE_BUSY_TIMEOUT);
     let pool = SqlitePoolOptions::new()
         .max_connections(config.max_connections)
         .acquire_timeout(config.acquire_timeout)
@@ -120,7 +125,7 @@ async fn connect_sqlite(config: &DatabaseConfig) -> Result<Db, ConnectError> {
         .connect_with(options)
         .await
         .map_err(|e| fail(e.to_string()))?;
-    Ok(Db::Sqlite(pool))
+    Ok(Db::Sqlite(pool, Arc::new(Semaphore::new(1))))
 }
 
 /// Whether a released SQLite connection may go back to the pool. SQLite rolls a transaction

@@ -62,7 +62,7 @@ fn migrator(db: &Db) -> Migrator {
             migrations: POSTGRES.migrations.clone(),
             ..Migrator::DEFAULT
         },
-        Db::Sqlite(_) => Migrator {
+        Db::Sqlite(..) => Migrator {
             migrations: SQLITE.migrations.clone(),
             ..Migrator::DEFAULT
         },
@@ -123,7 +123,7 @@ pub async fn up(db: &Db) -> anyhow::Result<Vec<i64>> {
                 .await?;
             result
         }
-        Db::Sqlite(pool) => {
+        Db::Sqlite(pool, _) => {
             let pending = pending(status(db).await?);
             migrator
                 .run(pool)
@@ -180,7 +180,7 @@ async fn applied(db: &Db) -> Result<Applied, sqlx::Error> {
                     .fetch_one(pool)
                     .await?
             }
-            Db::Sqlite(pool) => sqlx::query_scalar(
+            Db::Sqlite(pool, _) => sqlx::query_scalar(
                 "select name from sqlite_master where type = 'table' and name = '_sqlx_migrations'",
             )
             .fetch_optional(pool)

@@ -30,9 +30,11 @@ pub mod users;
 
 pub use time::Ts;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::{PgPool, SqlitePool};
+use tokio::sync::Semaphore;
 
 pub use conn::{Conn, Pooled, with_conn};
 pub use connect::ConnectError;
@@ -47,7 +49,7 @@ macro_rules! with_pool {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
             $crate::db::Db::Postgres($pool) => $body,
-            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Sqlite($pool, _) => $body,
         }
     };
 }
@@ -56,7 +58,8 @@ pub use with_pool;
 #[derive(Debug, Clone)]
 pub enum Db {
     Postgres(PgPool),
-    Sqlite(SqlitePool),
+    /// The pool, and the turn a write transaction waits for (see `tx`).
+    Sqlite(SqlitePool, Arc<Semaphore>),
 }
 
 /// Pool occupancy, for metrics.
@@ -71,7 +74,7 @@ impl Db {
     pub fn backend(&self) -> &'static str {
         match self {
             Db::Postgres(_) => "postgres",
-            Db::Sqlite(_) => "sqlite",
+            Db::Sqlite(..) => "sqlite",
         }
     }
 
@@ -81,7 +84,7 @@ impl Db {
         let round_trip = async {
             match self {
                 Db::Postgres(pool) => sqlx::query("select 1").execute(pool).await.map(drop),
-                Db::Sqlite(pool) => sqlx::query("select 1").execute(pool).await.map(drop),
+                Db::Sqlite(pool, _) => sqlx::query("select 1").execute(pool).await.map(drop),
             }
         };
         match tokio::time::timeout(timeout, round_trip).await {
@@ -105,7 +108,7 @@ impl Db {
                 pool.num_idle(),
                 pool.options().get_max_connections(),
             ),
-            Db::Sqlite(pool) => (
+            Db::Sqlite(pool, _) => (
                 pool.size(),
                 pool.num_idle(),
                 pool.options().get_max_connections(),
@@ -121,7 +124,7 @@ impl Db {
     pub async fn close(&self) {
         match self {
             Db::Postgres(pool) => pool.close().await,
-            Db::Sqlite(pool) => pool.close().await,
+            Db::Sqlite(pool, _) => pool.close().await,
         }
     }
 }

@@ -28,7 +28,7 @@ pub async fn describe(db: &Db) -> anyhow::Result<ServerInfo> {
                 encrypted: Some(ssl),
             })
         }
-        Db::Sqlite(pool) => {
+        Db::Sqlite(pool, _) => {
             let version: String = sqlx::query_scalar(SQLITE)
                 .fetch_one(pool)
                 .await

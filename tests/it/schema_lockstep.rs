@@ -34,7 +34,7 @@ async fn postgres_and_sqlite_migrations_build_the_same_schema() {
 async fn facts(db: &Db) -> BTreeSet<Fact> {
     match db {
         Db::Postgres(pool) => postgres_facts(pool).await,
-        Db::Sqlite(pool) => sqlite_facts(pool).await,
+        Db::Sqlite(pool, _) => sqlite_facts(pool).await,
     }
 }
 

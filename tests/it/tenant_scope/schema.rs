@@ -40,7 +40,7 @@ impl Schema {
                     .await
                     .unwrap(),
                 ),
-                Db::Sqlite(pool) => (
+                Db::Sqlite(pool, _) => (
                     sqlx::query_as(
                         "select m.name, p.name from sqlite_master m join pragma_table_info(m.name) p \
                          where m.type = 'table'",
