@@ -258,7 +258,7 @@ sql_load() { # NAME CONCURRENCY SCRIPT
   if [ "$threads" -gt "$(nproc)" ]; then threads=$(nproc); fi
   mkdir -p "$work/pgbench-$name"
   timeout $((secs + 60)) "${load_cpu[@]}" pgbench -n -M prepared -h 127.0.0.1 -p "$pg_port" -U postgres \
-    -T "$secs" -c "$c" -j "$threads" -D "org=$org" -D "usr=$user" -f "$script" \
+    -T "$secs" -c "$c" -j "$threads" -D "org=$org" -D "usr=$user" -D "from=$week_from" -D "to=$week_to" -f "$script" \
     -l --log-prefix="$work/pgbench-$name/log" gogotime_bench >"$work/pgbench-$name.out" 2>&1 \
     || { cat "$work/pgbench-$name.out" >&2; die "pgbench $name failed"; }
   local tps
@@ -335,7 +335,9 @@ record() { # DB CALL CONCURRENCY "app figures" ["sql figures"]
   echo "$1 $2 $3 $4 $sql" >>"$results"
 }
 
-week_query='from=2011-06-06T00:00:00Z&to=2011-06-13T00:00:00Z&limit=500&sort=start'
+week_from=2011-06-06T00:00:00Z
+week_to=2011-06-13T00:00:00Z
+week_query="from=$week_from&to=$week_to&limit=500&sort=start"
 # finished entries: fixed start/end (overlap is allowed), before the seeded range
 entry_body='{"start":"2009-06-01T09:00:00Z","end":"2009-06-01T09:30:00Z","description":"bench"}'
 
@@ -412,7 +414,9 @@ EOF
   for c in "${concurrencies[@]}"; do
     log "$db: GET time-entries for a week, c=$c"
     app=$(load "$db-week-$c" "$c" GET "/api/v1/organizations/$org/time-entries?$week_query")
-    record "$db" "GET_time-entries_(a_week,_168)" "$c" "$app"
+    sql=""
+    if [ "$db" = postgres ]; then sql=$(sql_load "week-$c" "$c" "$root/bench/pgbench/select_week.sql"); fi
+    record "$db" "GET_time-entries_(a_week,_168)" "$c" "$app" "$sql"
   done
   for c in "${concurrencies[@]}"; do
     log "$db: POST timer/start, c=$c"
@@ -466,7 +470,8 @@ while read -r db idle after peak; do
 done <"$memory_file"
 echo
 echo "SQL = pgbench -M prepared on the same server and data: bench/pgbench/insert_entry.sql for POST"
-echo "time-entries, bench/pgbench/select_page.sql for GET (one statement per transaction, no BEGIN/"
-echo "COMMIT); SQL/app = SQL tx/s divided by API req/s. Load generator, app and database share the"
-echo "same $(nproc) cores. timer/start: each request stops the running timer and starts the next one"
-echo "second, see the comment at the top of bench/entries.sh."
+echo "time-entries, bench/pgbench/select_page.sql for the page of 50, bench/pgbench/select_week.sql"
+echo "for the week (one statement per transaction, no BEGIN/COMMIT); SQL/app = SQL tx/s divided by"
+echo "API req/s. Load generator, app and database share the same $(nproc) cores. timer/start: each"
+echo "request stops the running timer and starts the next one second, see the comment at the top of"
+echo "bench/entries.sh."
