@@ -516,17 +516,15 @@ pub async fn list_as_member(
     } else {
         roles.join(", ")
     };
-    let visible = format!(
-        "(e.user_id = {me} or exists (select 1 from memberships v where v.organization_id = {o} \
-         and v.user_id = {me} and v.role in ({roles})))"
-    );
+    // the caller's role is read once, by `me`; the page asks it whether others' entries show
+    let visible = format!("(e.user_id = {me} or (select role from me) in ({roles}))");
     let page = page_select(&mut sql, &o, f, Some(&visible));
     let order = if f.ascending { "asc" } else { "desc" };
     sql.text = format!(
-        "select me.role as my_role, x.* \
-         from (select m.role from memberships m join users u on u.id = m.user_id \
-               where m.organization_id = {o} and m.user_id = {me} and u.disabled_at is null) me \
-         left join ({page}) x on 1 = 1 \
+        "with me as (select m.role from memberships m join users u on u.id = m.user_id \
+                     where m.organization_id = {o} and m.user_id = {me} and u.disabled_at is null) \
+         select me.role as my_role, x.* \
+         from me left join ({page}) x on 1 = 1 \
          order by x.start_at {order}, x.id {order}"
     );
     let text = with_tags(conn, &sql);
