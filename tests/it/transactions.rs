@@ -10,6 +10,7 @@ use crate::helpers::{Backend, spawn_app};
 both_backends!(
     a_read_runs_beside_an_open_write_and_sees_only_what_was_committed,
     a_read_transaction_refuses_to_write_on_postgresql,
+    a_write_begun_while_the_same_task_holds_one_fails_instead_of_hanging,
 );
 
 async fn a_read_runs_beside_an_open_write_and_sees_only_what_was_committed(backend: Backend) {
@@ -62,4 +63,48 @@ async fn a_read_transaction_refuses_to_write_on_postgresql(backend: Backend) {
         // SQLite has no read-only transactions; the service layer is what keeps reads reading
         Backend::Sqlite => assert!(wrote.is_ok()),
     }
+}
+
+/// SQLite's writers take turns (src/db/tx.rs); a code path that began a second write while
+/// holding the first would wait for its own turn forever. It waits as long as SQLite's busy
+/// timeout, then goes ahead and fails as SQLite always made it fail, and the turn still passes
+/// to the next writer once the first commits. PostgreSQL has no such turn: both begin.
+async fn a_write_begun_while_the_same_task_holds_one_fails_instead_of_hanging(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let now = Utc::now();
+    let since = Ts(now - Duration::minutes(1));
+
+    let mut first = app.db.begin().await.unwrap();
+    sign_in_failures::record(&mut first.conn(), "first", Ts(now), since)
+        .await
+        .unwrap();
+    // a guard against the hang this test is about, far above the 5 s + 5 s it takes
+    let second = tokio::time::timeout(std::time::Duration::from_secs(60), app.db.begin())
+        .await
+        .expect("a second write transaction must not wait forever");
+    match backend {
+        Backend::Sqlite => {
+            let error = second.err().expect("SQLite admits one writer");
+            assert!(
+                format!("{error:?}").contains("database is locked"),
+                "{error:?}"
+            );
+        }
+        Backend::Postgres => second.unwrap().commit().await.unwrap(),
+    }
+    first.commit().await.unwrap();
+
+    let mut next = app.db.begin().await.unwrap();
+    sign_in_failures::record(&mut next.conn(), "next", Ts(now), since)
+        .await
+        .unwrap();
+    next.commit().await.unwrap();
+    let mut read = app.db.read().await.unwrap();
+    let (first_count, _) = sign_in_failures::recent(&mut read.conn(), "first", since)
+        .await
+        .unwrap();
+    let (next_count, _) = sign_in_failures::recent(&mut read.conn(), "next", since)
+        .await
+        .unwrap();
+    assert_eq!((first_count, next_count), (1, 1));
 }
