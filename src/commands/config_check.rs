@@ -13,6 +13,17 @@ pub fn run(env: &EnvSnapshot) -> ExitCode {
             if let Some(tls) = config.database.url.tls() {
                 println!("database TLS: {}", tls.summary());
             }
+            match &config.mail {
+                Some(mail) => println!(
+                    "email: on, via {} ({}), from {}",
+                    mail.smtp.redacted(),
+                    mail.smtp.security.describe(),
+                    mail.from
+                ),
+                None => println!(
+                    "email: off (no GOGOTIME_SMTP_URL): invitation links are shown to admins only, and passwords are reset with `gogotime user reset-password`"
+                ),
+            }
             for warning in warnings {
                 eprintln!("warning: {warning}");
             }

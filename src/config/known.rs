@@ -98,6 +98,18 @@ pub const KNOWN_VARIABLES: &[Variable] = &[
         "GOGOTIME_TRUSTED_PROXIES",
         "comma-separated CIDRs whose X-Forwarded-For is trusted (default none)",
     ),
+    secret(
+        "GOGOTIME_SMTP_URL",
+        "SMTP server for email (invitations, password resets): smtps://user:pass@host:465 or smtp://user:pass@host:587?tls=required; unset turns email off",
+    ),
+    var(
+        "GOGOTIME_MAIL_FROM",
+        "sender of GoGoTime's email, e.g. GoGoTime <time@example.com> (required with GOGOTIME_SMTP_URL)",
+    ),
+    var(
+        "GOGOTIME_MAIL_RETRY_MAX_SECONDS",
+        "longest wait between delivery attempts of a message; retries start at 1 s and double (default 3600)",
+    ),
 ];
 
 pub fn lookup(name: &str) -> Option<&'static Variable> {

@@ -22,6 +22,7 @@ pub use database_tls::{DatabaseTls, SslMode};
 pub use database_url::{DatabaseKind, DatabaseUrl};
 pub use env::{EnvSnapshot, Origin};
 pub use known::{KNOWN_VARIABLES, Variable};
+pub use parse::mail::{MailConfig, SmtpSecurity, SmtpServer};
 pub use parse::{ConfigError, ConfigErrors, Warning};
 pub use report::EffectiveValue;
 
@@ -104,6 +105,8 @@ pub struct Config {
     pub auto_migrate: bool,
     pub registration: Registration,
     pub shutdown: ShutdownConfig,
+    /// `None` when no SMTP server is configured: email is off.
+    pub mail: Option<MailConfig>,
     /// Every variable with its effective value (secrets redacted) and where it came from.
     pub effective: Vec<EffectiveValue>,
 }

@@ -323,3 +323,116 @@ fn invalid_configuration_stops_serve_with_status_2_before_touching_anything() {
         "no database file is created for an invalid configuration"
     );
 }
+
+#[test]
+fn production_refuses_plaintext_smtp_to_another_machine_naming_the_fix() {
+    let run = check(&production(&[
+        (
+            "GOGOTIME_SMTP_URL",
+            "smtp://mailer:Sm7p-Pa55@smtp.example.com:25",
+        ),
+        ("GOGOTIME_MAIL_FROM", "time@example.com"),
+    ]));
+
+    assert_eq!(run.code, 2, "{}", run.output());
+    assert!(
+        run.stderr.contains("GOGOTIME_SMTP_URL is plaintext smtp:// towards smtp.example.com, which is not this machine"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("smtps://user:password@smtp.example.com:465")
+    );
+    assert!(run.stderr.contains("?tls=required"));
+    assert!(!run.output().contains("Sm7p-Pa55"));
+}
+
+#[test]
+fn plaintext_smtp_is_accepted_towards_this_machine_and_in_development() {
+    for env in [
+        production(&[
+            ("GOGOTIME_SMTP_URL", "smtp://127.0.0.1:2525"),
+            ("GOGOTIME_MAIL_FROM", "time@example.com"),
+        ]),
+        vec![
+            ("GOGOTIME_SMTP_URL", "smtp://mail.internal:25"),
+            ("GOGOTIME_MAIL_FROM", "time@example.com"),
+        ],
+    ] {
+        let run = check(&env);
+        assert_eq!(run.code, 0, "{}", run.output());
+    }
+}
+
+#[test]
+fn smtp_without_a_valid_sender_is_reported() {
+    let cases: &[(&[(&'static str, &'static str)], &str)] = &[
+        (
+            &[("GOGOTIME_SMTP_URL", "smtps://u:p@smtp.example.com")],
+            "GOGOTIME_MAIL_FROM is not set; GOGOTIME_SMTP_URL turns email on",
+        ),
+        (
+            &[
+                ("GOGOTIME_SMTP_URL", "smtps://u:p@smtp.example.com"),
+                ("GOGOTIME_MAIL_FROM", "not an address"),
+            ],
+            "GOGOTIME_MAIL_FROM is 'not an address', not an email address",
+        ),
+        (
+            &[(
+                "GOGOTIME_SMTP_URL",
+                "smtp://u:p@smtp.example.com?tls=opportunistic",
+            )],
+            "GOGOTIME_SMTP_URL has tls=opportunistic; the only accepted value is tls=required",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let run = check(&production(extra));
+        assert_eq!(run.code, 2, "{extra:?}: {}", run.output());
+        assert!(run.stderr.contains(expected), "{extra:?}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn config_check_says_whether_email_is_on_with_the_smtp_password_redacted() {
+    let off = check(&production(&[]));
+    assert_eq!(off.code, 0, "{}", off.output());
+    assert!(
+        off.stdout.contains("GOGOTIME_SMTP_URL=(email off)"),
+        "{}",
+        off.stdout
+    );
+    assert!(off.stdout.contains("email: off (no GOGOTIME_SMTP_URL)"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let secret_file = dir.path().join("smtp_url");
+    std::fs::write(
+        &secret_file,
+        "smtps://mailer:Sm7p-Pa55@smtp.example.com:465\n",
+    )
+    .unwrap();
+    let path: &'static str = Box::leak(secret_file.to_str().unwrap().into());
+    let on = check_in(
+        &production(&[
+            ("GOGOTIME_SMTP_URL_FILE", path),
+            ("GOGOTIME_MAIL_FROM", "GoGoTime <time@example.com>"),
+        ]),
+        dir.path(),
+    );
+    assert_eq!(on.code, 0, "{}", on.output());
+    assert!(
+        on.stdout
+            .contains("GOGOTIME_SMTP_URL=smtps://mailer:***@smtp.example.com:465"),
+        "{}",
+        on.stdout
+    );
+    assert!(
+        on.stdout.contains(
+            "email: on, via smtps://mailer:***@smtp.example.com:465 (TLS), from GoGoTime <time@example.com>"
+        ),
+        "{}",
+        on.stdout
+    );
+    assert!(!on.output().contains("Sm7p-Pa55"));
+}

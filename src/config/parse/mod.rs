@@ -1,5 +1,7 @@
 //! Environment snapshot → `Config`, collecting every problem instead of stopping at the first.
 
+pub(super) mod mail;
+
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
@@ -265,6 +267,7 @@ pub(super) fn parse(env: &EnvSnapshot) -> Parsed {
         ),
         grace: r.seconds("GOGOTIME_SHUTDOWN_GRACE_SECONDS", 20, 0, 3600),
     };
+    let mail = mail::mail(&mut r, environment);
     warn_unknown(&mut r);
 
     let config = Config {
@@ -277,6 +280,7 @@ pub(super) fn parse(env: &EnvSnapshot) -> Parsed {
         auto_migrate,
         registration,
         shutdown,
+        mail,
         effective: r.effective,
     };
     Parsed {

@@ -1,0 +1,194 @@
+//! Outgoing email: `GOGOTIME_SMTP_URL` (the server, with its credentials) and
+//! `GOGOTIME_MAIL_FROM`. Without an SMTP URL, email is off and nothing else changes.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use secrecy::SecretString;
+use url::Url;
+
+use super::Reader;
+use crate::config::{Environment, Origin};
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// `smtps://`: TLS from the first byte (usually port 465).
+    Tls,
+    /// `smtp://…?tls=required`: STARTTLS, refusing to continue without it (usually port 587).
+    StartTls,
+    /// `smtp://` without `tls`: development, or a relay on this machine.
+    Plaintext,
+}
+
+impl SmtpSecurity {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Tls => "TLS",
+            Self::StartTls => "STARTTLS required",
+            Self::Plaintext => "plaintext",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpServer {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+}
+
+impl SmtpServer {
+    /// The URL as `config check` shows it: the password replaced.
+    pub fn redacted(&self) -> String {
+        let scheme = match self.security {
+            SmtpSecurity::Tls => "smtps",
+            SmtpSecurity::StartTls | SmtpSecurity::Plaintext => "smtp",
+        };
+        let user = match (&self.username, &self.password) {
+            (Some(user), Some(_)) => format!("{user}:***@"),
+            (Some(user), None) => format!("{user}@"),
+            (None, _) => String::new(),
+        };
+        let query = if self.security == SmtpSecurity::StartTls {
+            "?tls=required"
+        } else {
+            ""
+        };
+        format!("{scheme}://{user}{}:{}{query}", self.host, self.port)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub smtp: SmtpServer,
+    pub from: Mailbox,
+    /// The longest wait between two delivery attempts of one message (they start at 1 s).
+    pub retry_max: Duration,
+}
+
+pub(super) fn mail(r: &mut Reader, environment: Environment) -> Option<MailConfig> {
+    let smtp = r.value(
+        "GOGOTIME_SMTP_URL",
+        None,
+        |s: &Option<SmtpServer>| {
+            s.as_ref()
+                .map_or("(email off)".into(), SmtpServer::redacted)
+        },
+        |raw| parse_smtp_url(raw, environment).map(Some),
+    );
+    let origin = r.origin_of("GOGOTIME_SMTP_URL");
+    // secrets are shown as <redacted> whole; the host and user help an operator, the password not
+    let shown = smtp
+        .as_ref()
+        .map_or("(email off)".into(), SmtpServer::redacted);
+    r.record("GOGOTIME_SMTP_URL", shown, origin);
+    let from = r.value(
+        "GOGOTIME_MAIL_FROM",
+        None,
+        |f: &Option<Mailbox>| f.as_ref().map_or("(unset)".into(), Mailbox::to_string),
+        |raw| {
+            raw.parse::<Mailbox>().map(Some).map_err(|_| {
+                format!("is '{raw}', not an email address; use e.g. time@example.com or GoGoTime <time@example.com>")
+            })
+        },
+    );
+    let retry_max = r.seconds("GOGOTIME_MAIL_RETRY_MAX_SECONDS", 3600, 1, 86_400);
+    let smtp = smtp?;
+    match from {
+        Some(from) => Some(MailConfig {
+            smtp,
+            from,
+            retry_max,
+        }),
+        None => {
+            if !r.is_set("GOGOTIME_MAIL_FROM") {
+                r.error(
+                    "GOGOTIME_MAIL_FROM",
+                    "is not set; GOGOTIME_SMTP_URL turns email on, which needs the sender address, e.g. GOGOTIME_MAIL_FROM=time@example.com",
+                );
+            }
+            None
+        }
+    }
+}
+
+fn parse_smtp_url(raw: &str, environment: Environment) -> Result<SmtpServer, String> {
+    let shape = "use smtps://user:password@host:465, smtp://user:password@host:587?tls=required, or smtp://127.0.0.1:25 for a relay on this machine";
+    // never echo the raw value: it holds the password
+    let url = Url::parse(raw).map_err(|_| format!("is not a valid URL; {shape}"))?;
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| format!("names no host; {shape}"))?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let tls = url
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.to_string());
+    let security = match (url.scheme(), tls.as_deref()) {
+        ("smtps", None) => SmtpSecurity::Tls,
+        ("smtp", Some("required")) => SmtpSecurity::StartTls,
+        ("smtp", None) => SmtpSecurity::Plaintext,
+        ("smtp" | "smtps", Some(other)) => {
+            return Err(format!(
+                "has tls={other}; the only accepted value is tls=required (STARTTLS, on smtp://)"
+            ));
+        }
+        (other, _) => return Err(format!("has the scheme '{other}'; {shape}")),
+    };
+    let port = url.port().unwrap_or(match security {
+        SmtpSecurity::Tls => 465,
+        SmtpSecurity::StartTls => 587,
+        SmtpSecurity::Plaintext => 25,
+    });
+    let decode = |s: &str| {
+        percent_decode(s).ok_or_else(|| {
+            "has a user name or password that is not valid UTF-8 after percent-decoding".to_string()
+        })
+    };
+    let username = match url.username() {
+        "" => None,
+        user => Some(decode(user)?),
+    };
+    let password = match url.password() {
+        None => None,
+        Some(p) => Some(SecretString::from(decode(p)?)),
+    };
+    let local = host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if security == SmtpSecurity::Plaintext && !local && !environment.is_development() {
+        return Err(format!(
+            "is plaintext smtp:// towards {host}, which is not this machine: {} refuses to send the SMTP password and people's reset links unencrypted. Use smtps://user:password@{host}:465, or smtp://user:password@{host}:587?tls=required for STARTTLS",
+            environment.as_str()
+        ));
+    }
+    Ok(SmtpServer {
+        host,
+        port,
+        security,
+        username,
+        password,
+    })
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|d| d.into_owned())
+}
+
+impl Reader<'_> {
+    fn origin_of(&self, name: &str) -> Origin {
+        self.effective
+            .iter()
+            .find(|e| e.name == name)
+            .map_or(Origin::Default, |e| e.origin)
+    }
+}
