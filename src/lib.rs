@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod import;
 pub mod lifecycle;
+pub mod mail;
 pub mod metrics;
 pub mod release_version;
 pub mod secret;

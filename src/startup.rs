@@ -20,6 +20,8 @@ pub struct App {
     listener: TcpListener,
     metrics_listener: Option<TcpListener>,
     state: AppState,
+    /// The SMTP client, when email is on; its worker starts with serving.
+    mail_sender: Option<crate::mail::SmtpSender>,
 }
 
 impl App {
@@ -60,11 +62,19 @@ impl App {
             product.clone(),
         ));
         let settings = Arc::new(service::Settings::from_config(&config));
+        let mail_sender = match &config.mail {
+            Some(mail) => Some(
+                crate::mail::SmtpSender::new(mail)
+                    .context("setting up the SMTP client failed (GOGOTIME_SMTP_URL)")?,
+            ),
+            None => None,
+        };
         let ctx = service::Ctx {
             db: db.clone(),
             clock: clock.clone(),
             settings,
             metrics: product,
+            mail_wake: Arc::default(),
         };
         // the constant-time dummy hash, computed now rather than during a first failed sign-in
         tokio::task::spawn_blocking(service::passwords::warm_up)
@@ -81,6 +91,7 @@ impl App {
             listener,
             metrics_listener,
             state,
+            mail_sender,
         })
     }
 
@@ -117,6 +128,7 @@ impl App {
             listener,
             metrics_listener,
             state,
+            mail_sender,
         } = self;
         let config = state.config.clone();
         let address = listener
@@ -143,6 +155,20 @@ impl App {
                     .with_graceful_shutdown(until_stopped(accepting.clone()))
                     .into_future(),
             )
+        });
+        let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
+        let mail_worker = mail_sender.map(|sender| {
+            let retry_max = config
+                .mail
+                .as_ref()
+                .map_or(std::time::Duration::from_secs(3600), |m| m.retry_max);
+            tokio::spawn(service::mail::run_worker(
+                state.ctx.db.clone(),
+                sender,
+                state.ctx.mail_wake.clone(),
+                retry_max,
+                mail_stopped,
+            ))
         });
         tracing::info!(
             %address,
@@ -175,6 +201,16 @@ impl App {
         }
         if let Some(metrics_server) = metrics_server {
             metrics_server.abort();
+        }
+        // requests are done queueing; the worker finishes the message it is sending (a message
+        // cut off mid-send is retried by the next instance after its lease, so none is lost)
+        let _ = stop_mail.send(true);
+        if let Some(worker) = mail_worker
+            && tokio::time::timeout(std::time::Duration::from_secs(10), worker)
+                .await
+                .is_err()
+        {
+            tracing::warn!("the email worker did not stop within 10 s; exiting anyway");
         }
         state.ctx.db.close().await;
         tracing::info!("shutdown complete");

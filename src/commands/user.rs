@@ -41,6 +41,8 @@ pub async fn run(env: &EnvSnapshot, command: UserCommand) -> ExitCode {
         settings: Arc::new(service::Settings::from_config(&config)),
         // a CLI run serves no metrics; its counters go nowhere
         metrics: Arc::default(),
+        // nothing a CLI run queues needs waking: a running server's worker polls the outbox
+        mail_wake: Arc::default(),
     };
     let result = match command {
         UserCommand::Create { email, name, admin } => match read_password() {

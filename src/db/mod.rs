@@ -18,6 +18,7 @@ pub mod locks;
 pub mod migrate;
 pub mod names;
 pub mod organizations;
+pub mod outbox;
 pub mod rates;
 pub mod report_links;
 pub mod reports;

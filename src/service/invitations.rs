@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::access::require_member;
 use super::secrets::{self, INVITATION_PREFIX};
-use super::{Actor, Check, Ctx, accounts, audit, invalid};
+use super::{Actor, Check, Ctx, accounts, audit, invalid, mail};
 use crate::db::{Ts, invitations, organizations, users};
 use crate::domain::account::{Invitation, MyOrganization};
 use crate::domain::email::Email;
@@ -82,8 +82,22 @@ pub async fn create(
         ip: &actor.ip,
     };
     audit::record(&mut tx, event, now).await?;
-    tx.commit().await?;
     let accept_url = format!("{}/invite/{token}", ctx.settings.public_url);
+    if ctx.settings.email {
+        let message = crate::mail::Invitation {
+            organization: &mine.organization.name,
+            inviter: &actor.user.name,
+            role: role.as_str(),
+            accept_url: &accept_url,
+            valid_days: VALID_DAYS,
+        }
+        .render()?;
+        mail::queue(ctx, &mut tx, &invitation.email, &message).await?;
+    }
+    tx.commit().await?;
+    if ctx.settings.email {
+        ctx.mail_wake.notify();
+    }
     Ok(CreatedInvitation {
         invitation,
         token,

@@ -13,6 +13,7 @@ pub mod exports;
 pub mod imports;
 pub mod instance_stats;
 pub mod invitations;
+pub mod mail;
 pub mod members;
 pub mod organizations;
 pub mod passwords;
@@ -43,6 +44,8 @@ pub struct Ctx {
     pub settings: Arc<Settings>,
     /// Product activity counters (entries created, sign-ins, imports, exports).
     pub metrics: Arc<ProductMetrics>,
+    /// Wakes this instance's email worker after a message was queued.
+    pub mail_wake: Arc<mail::Wake>,
 }
 
 /// The configuration values use cases need, taken once from `Config`.
@@ -52,6 +55,8 @@ pub struct Settings {
     pub public_url: String,
     pub registration: Registration,
     pub secure_cookies: bool,
+    /// An SMTP server is configured: invitations and password resets are sent by email.
+    pub email: bool,
 }
 
 impl Settings {
@@ -66,6 +71,7 @@ impl Settings {
                 .to_string(),
             registration: config.registration,
             secure_cookies: !config.environment.is_development(),
+            email: config.mail.is_some(),
         }
     }
 }

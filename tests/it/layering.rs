@@ -28,7 +28,8 @@ const LAYERS: [(&str, u8); 7] = [
 const CRATE_HOMES: [(&str, &[&str]); 4] = [
     ("sqlx", &["db"]),
     ("axum", &["http", "startup"]),
-    ("askama", &["http"]),
+    // the web pages, and the email messages (which the layers below http queue)
+    ("askama", &["http", "mail"]),
     ("tower_http", &["http", "startup"]),
 ];
 

@@ -1,0 +1,31 @@
+-- outgoing email (issue 18): requests only insert here; the single instance's worker claims due
+-- rows, sends them over SMTP and marks them sent
+-- instants are integer microseconds since the Unix epoch (see src/db/time.rs)
+create table mail_outbox (
+    id blob primary key,
+    recipient text not null,
+    subject text not null,
+    text_body text not null,
+    html_body text not null,
+    -- the Message-ID header: the same on every retry, so receivers can drop a repeat
+    message_key text not null unique,
+    attempts integer not null default 0,
+    next_attempt_at integer not null,
+    sent_at integer,
+    -- what the last attempt failed with (never holds credentials); null once sent
+    last_error text,
+    created_at integer not null
+) strict;
+-- the worker's question: which unsent rows are due, oldest first
+create index mail_outbox_due_idx on mail_outbox (next_attempt_at) where sent_at is null;
+
+-- password reset by email: single-use, short-lived, stored as the sha-256 of the token only
+create table password_reset_tokens (
+    id blob primary key,
+    user_id blob not null references users (id) on delete cascade,
+    token_hash blob not null unique,
+    expires_at integer not null,
+    used_at integer,
+    created_at integer not null
+) strict;
+create index password_reset_tokens_user_idx on password_reset_tokens (user_id);
