@@ -16,6 +16,7 @@ pub mod invitations;
 pub mod mail;
 pub mod members;
 pub mod organizations;
+pub mod password_resets;
 pub mod passwords;
 pub mod rates;
 pub mod reports;

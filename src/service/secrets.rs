@@ -17,3 +17,4 @@ pub const INVITATION_PREFIX: &str = "ggi_";
 pub const SESSION_PREFIX: &str = "ggs_";
 pub const SHARED_REPORT_PREFIX: &str = "ggp_";
 pub const CALENDAR_FEED_PREFIX: &str = "ggc_";
+pub const PASSWORD_RESET_PREFIX: &str = "ggw_";

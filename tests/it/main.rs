@@ -23,6 +23,7 @@ mod hostile_text;
 mod http_basics;
 mod imports;
 mod layering;
+mod mail;
 mod metrics;
 mod metrics_product;
 mod migrations;

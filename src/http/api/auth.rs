@@ -12,7 +12,7 @@ use crate::http::client_ip::ClientIp;
 use crate::http::cookies;
 use crate::http::problem::HttpError;
 use crate::http::state::AppState;
-use crate::service::{accounts, auth, sessions};
+use crate::service::{accounts, auth, password_resets, sessions};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -195,4 +195,58 @@ fn no_store(mut response: Response) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// The answer to every accepted reset request, whether or not the address has an account.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ResetRequested {
+    message: &'static str,
+}
+
+/// `POST /api/v1/auth/password-reset`: emails a reset link when the address has an account.
+#[utoipa::path(
+    post,
+    path = "/auth/password-reset",
+    tag = "auth",
+    request_body = crate::service::password_resets::ResetRequest,
+    responses(
+        (status = 202, description = "Accepted; the same answer whether or not the address has an account", body = ResetRequested),
+        (status = 429, description = "Too many reset requests from this client"),
+        (status = 503, description = "Email is off on this server; the operator resets passwords"),
+    ),
+    security(()),
+)]
+pub async fn password_reset_request(
+    State(state): State<AppState>,
+    client: Option<axum::Extension<ClientIp>>,
+    ApiJson(input): ApiJson<password_resets::ResetRequest>,
+) -> Result<Response, HttpError> {
+    password_resets::request(&state.ctx, input, &ip(client)).await?;
+    let body = ResetRequested {
+        message: "If an account uses this address, a link to choose a new password was sent to it.",
+    };
+    Ok((StatusCode::ACCEPTED, axum::Json(body)).into_response())
+}
+
+/// `POST /api/v1/auth/password-reset/confirm`: sets a new password with an emailed token; every
+/// session and refresh token of the account ends.
+#[utoipa::path(
+    post,
+    path = "/auth/password-reset/confirm",
+    tag = "auth",
+    request_body = crate::service::password_resets::ResetConfirmation,
+    responses(
+        (status = 204, description = "The password is set; every session of the account ended"),
+        (status = 404, description = "The token is unknown, used or expired"),
+        (status = 422, description = "The new password does not meet the rules"),
+    ),
+    security(()),
+)]
+pub async fn password_reset_confirm(
+    State(state): State<AppState>,
+    client: Option<axum::Extension<ClientIp>>,
+    ApiJson(input): ApiJson<password_resets::ResetConfirmation>,
+) -> Result<StatusCode, HttpError> {
+    password_resets::confirm(&state.ctx, input, &ip(client)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -32,6 +32,8 @@ pub fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi, Router<AppState
         .routes(routes!(auth::token))
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::logout))
+        .routes(routes!(auth::password_reset_request))
+        .routes(routes!(auth::password_reset_confirm))
         .routes(routes!(auth::session_sign_in, auth::session_sign_out))
         .routes(routes!(me::me_get, me::me_patch))
         .routes(routes!(me::password_post))

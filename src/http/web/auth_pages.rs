@@ -25,7 +25,7 @@ fn time_zones() -> Vec<&'static str> {
     chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
 }
 
-fn ip_of(ip: Option<&ClientIp>) -> String {
+pub(super) fn ip_of(ip: Option<&ClientIp>) -> String {
     ip.map(|ip| ip.0.to_string()).unwrap_or_default()
 }
 
@@ -36,7 +36,7 @@ fn safe_next(next: &str) -> String {
 }
 
 /// A page for anonymous visitors, with its form token cookie set if it was missing.
-fn anonymous_page(
+pub(super) fn anonymous_page(
     headers: &HeaderMap,
     secure: bool,
     status: StatusCode,

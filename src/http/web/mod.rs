@@ -14,6 +14,7 @@ mod org;
 mod org_pages;
 mod page;
 mod page_error;
+mod password_reset_pages;
 mod reports_page;
 mod session;
 pub mod status;
@@ -37,6 +38,16 @@ pub fn routes() -> Router<AppState> {
             get(auth_pages::sign_in_get).post(auth_pages::sign_in_post),
         )
         .route("/sign-out", post(auth_pages::sign_out_post))
+        .route(
+            "/forgot-password",
+            get(password_reset_pages::forgot_password_get)
+                .post(password_reset_pages::forgot_password_post),
+        )
+        .route(
+            "/reset-password/{token}",
+            get(password_reset_pages::reset_password_get)
+                .post(password_reset_pages::reset_password_post),
+        )
         .route(
             "/register",
             get(auth_pages::register_get).post(auth_pages::register_post),

@@ -1,0 +1,409 @@
+//! Email through a real SMTP server (aiosmtpd, started per test from
+//! tests/fixtures/smtp_server.py), on both databases: password reset by email, the invitation
+//! email, and delivery after an SMTP outage. Exact values: recipients, subjects, links.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use gogotime::db::Db;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::both_backends;
+use crate::helpers::accounts::PASSWORD;
+use crate::helpers::web::WebClient;
+use crate::helpers::{Backend, TestApp, set, spawn_app_with};
+
+const NEW_PASSWORD: &str = "a brand new passphrase 42";
+const RESET_LINK: &str = "http://localhost:8080/reset-password/";
+
+/// An SMTP server on a fixed port that a test can stop and start again.
+struct SmtpServer {
+    port: u16,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+impl SmtpServer {
+    fn stopped() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        SmtpServer {
+            port,
+            dir: tempfile::tempdir().expect("temp dir"),
+            child: None,
+        }
+    }
+
+    async fn started() -> Self {
+        let mut server = Self::stopped();
+        server.start().await;
+        server
+    }
+
+    async fn start(&mut self) {
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/smtp_server.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg(self.dir.path())
+            .arg(self.port.to_string())
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("python3 runs (pip install aiosmtpd)");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let ready = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("the SMTP server starts within 20 s")
+            .expect("its output is readable");
+        assert_eq!(
+            ready,
+            Some(format!("ready {}", self.port)),
+            "the SMTP server did not start (is aiosmtpd installed?)"
+        );
+        self.child = Some(child);
+    }
+
+    async fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().await.expect("the SMTP server stops");
+        }
+    }
+
+    /// Every message received so far, in arrival order.
+    fn messages(&self) -> Vec<Value> {
+        let mut names: Vec<_> = std::fs::read_dir(self.dir.path())
+            .expect("the mail directory")
+            .map(|e| {
+                e.expect("an entry")
+                    .file_name()
+                    .into_string()
+                    .expect("utf-8")
+            })
+            .filter(|n| n.ends_with(".json") && !n.starts_with('.'))
+            .collect();
+        // nanosecond timestamps of equal width: the names sort in arrival order
+        names.sort();
+        names
+            .iter()
+            .map(|n| {
+                let text = std::fs::read_to_string(self.dir.path().join(n)).expect("a message");
+                serde_json::from_str(&text).expect("JSON")
+            })
+            .collect()
+    }
+
+    /// Waits until `count` messages arrived; fails with what did arrive otherwise.
+    async fn wait_for(&self, count: usize) -> Vec<Value> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let messages = self.messages();
+            if messages.len() >= count || Instant::now() > deadline {
+                assert_eq!(messages.len(), count, "messages: {messages:#?}");
+                return messages;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+async fn spawn_mail_app(backend: Backend, smtp: &SmtpServer) -> TestApp {
+    let url = format!("smtp://127.0.0.1:{}", smtp.port);
+    spawn_app_with(backend, |env| {
+        set(env, "GOGOTIME_SMTP_URL", &url);
+        set(env, "GOGOTIME_MAIL_FROM", "GoGoTime <time@example.test>");
+        // retry every second while a test's SMTP server is down
+        set(env, "GOGOTIME_MAIL_RETRY_MAX_SECONDS", "1");
+    })
+    .await
+}
+
+/// The path of the link after `prefix` in a message's text, checked to be in its HTML too.
+fn link_path(message: &Value, prefix: &str) -> String {
+    let text = message["text"].as_str().expect("a text part");
+    let start = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} in {text}"));
+    let link: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let html = message["html"].as_str().expect("an HTML part");
+    assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
+    link.trim_start_matches("http://localhost:8080").to_string()
+}
+
+/// (recipient, attempts, sent, last error) of every outbox row, oldest first.
+async fn outbox(app: &TestApp) -> Vec<(String, i64, bool, Option<String>)> {
+    let sql = "select recipient, cast(attempts as bigint), sent_at is not null, last_error from mail_outbox order by id";
+    match &app.db {
+        Db::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await.unwrap(),
+        Db::Sqlite(pool, _) => sqlx::query_as(sql).fetch_all(pool).await.unwrap(),
+    }
+}
+
+async fn request_reset(app: &TestApp, email: &str) -> (reqwest::StatusCode, Value) {
+    app.post(
+        "/api/v1/auth/password-reset",
+        None,
+        json!({ "email": email }),
+    )
+    .await
+}
+
+async fn a_reset_link_by_email_sets_a_new_password_once_and_ends_every_session(backend: Backend) {
+    let smtp = SmtpServer::started().await;
+    let app = spawn_mail_app(backend, &smtp).await;
+    app.sign_up("ann@example.test", None).await;
+    let mut earlier = WebClient::new(&app);
+    earlier.sign_in("ann@example.test").await;
+    earlier.get("/").await.assert_redirect("/o/");
+
+    let mut web = WebClient::new(&app);
+    web.get("/sign-in")
+        .await
+        .assert_contains("<a href=\"/forgot-password\">Forgot your password?</a>");
+    web.get("/forgot-password").await;
+    let sent = web
+        .post("/forgot-password", &[("email", "ann@example.test")])
+        .await;
+    assert_eq!(sent.status, 200);
+    sent.assert_contains("If an account uses that address, we sent it a link");
+
+    let mail = smtp.wait_for(1).await;
+    assert_eq!(mail[0]["rcpt_tos"], json!(["ann@example.test"]));
+    assert_eq!(mail[0]["to"], "ann@example.test");
+    assert_eq!(mail[0]["from"], "GoGoTime <time@example.test>");
+    assert_eq!(mail[0]["subject"], "Reset your GoGoTime password");
+    assert_eq!(mail[0]["content_type"], "multipart/alternative");
+    let path = link_path(&mail[0], RESET_LINK);
+
+    let form = web.get(&path).await;
+    assert_eq!(form.status, 200);
+    form.assert_contains("Choose a new password");
+    let done = web.post(&path, &[("password", NEW_PASSWORD)]).await;
+    done.assert_redirect("/sign-in");
+
+    assert_eq!(app.token_for("ann@example.test", PASSWORD).await.0, 401);
+    assert_eq!(app.token_for("ann@example.test", NEW_PASSWORD).await.0, 200);
+    earlier.get("/").await.assert_redirect("/sign-in");
+    let again = web
+        .post(&path, &[("password", "yet another passphrase 7")])
+        .await;
+    assert_eq!(again.status, 404);
+    again.assert_contains("This password reset link is not valid");
+    assert_eq!(app.token_for("ann@example.test", NEW_PASSWORD).await.0, 200);
+
+    let mail = smtp.wait_for(2).await;
+    assert_eq!(mail[1]["rcpt_tos"], json!(["ann@example.test"]));
+    assert_eq!(mail[1]["subject"], "Your GoGoTime password was changed");
+}
+
+async fn an_unknown_address_gets_the_same_answer_and_no_email(backend: Backend) {
+    let smtp = SmtpServer::started().await;
+    let app = spawn_mail_app(backend, &smtp).await;
+    app.sign_up("ann@example.test", None).await;
+
+    let known = request_reset(&app, "ann@example.test").await;
+    let unknown = request_reset(&app, "nobody@example.test").await;
+    assert_eq!(known.0, 202);
+    assert_eq!(known, unknown);
+    let mut web = WebClient::new(&app);
+    web.get("/forgot-password").await;
+    let known = web
+        .post("/forgot-password", &[("email", "ann@example.test")])
+        .await;
+    let unknown = web
+        .post("/forgot-password", &[("email", "nobody@example.test")])
+        .await;
+    assert_eq!(known.status, 200);
+    assert_eq!((known.status, &known.body), (unknown.status, &unknown.body));
+
+    let mail = smtp.wait_for(2).await;
+    for message in &mail {
+        assert_eq!(message["rcpt_tos"], json!(["ann@example.test"]));
+    }
+    let recipients: Vec<String> = outbox(&app).await.into_iter().map(|r| r.0).collect();
+    assert_eq!(recipients, ["ann@example.test", "ann@example.test"]);
+}
+
+async fn expired_forged_and_refused_reset_tokens_change_nothing(backend: Backend) {
+    let smtp = SmtpServer::started().await;
+    let app = spawn_mail_app(backend, &smtp).await;
+    app.sign_up("ann@example.test", None).await;
+    assert_eq!(request_reset(&app, "ann@example.test").await.0, 202);
+    let path = link_path(&smtp.wait_for(1).await[0], RESET_LINK);
+    let token = path.trim_start_matches("/reset-password/").to_string();
+    let confirm = |token: String, password: &'static str| {
+        let app = &app;
+        async move {
+            let response = app
+                .client
+                .post(app.url("/api/v1/auth/password-reset/confirm"))
+                .json(&json!({ "token": token, "password": password }))
+                .send()
+                .await
+                .unwrap();
+            let kind = response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            let status = response.status();
+            (status, kind, response.json::<Value>().await.unwrap())
+        }
+    };
+
+    let (status, kind, problem) = confirm(token.clone(), "short").await;
+    assert_eq!(
+        (status.as_u16(), kind.as_str()),
+        (422, "application/problem+json")
+    );
+    assert!(problem["errors"]["password"].is_array(), "{problem}");
+
+    let (status, kind, problem) = confirm(format!("ggw_{}", "A".repeat(43)), NEW_PASSWORD).await;
+    assert_eq!(
+        (status.as_u16(), kind.as_str()),
+        (404, "application/problem+json")
+    );
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("This password reset link is not valid"),
+        "{problem}"
+    );
+    let mut web = WebClient::new(&app);
+    let forged = web.get("/reset-password/ggw_forged").await;
+    assert_eq!(forged.status, 404);
+    forged.assert_contains("This password reset link is not valid");
+
+    app.clock.advance(chrono::Duration::minutes(31));
+    let (status, _, problem) = confirm(token, NEW_PASSWORD).await;
+    assert_eq!(status.as_u16(), 404);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("This password reset link has expired"),
+        "{problem}"
+    );
+    let expired = web.get(&path).await;
+    assert_eq!(expired.status, 404);
+    expired.assert_contains("This password reset link has expired");
+
+    assert_eq!(app.token_for("ann@example.test", PASSWORD).await.0, 200);
+    assert_eq!(app.token_for("ann@example.test", NEW_PASSWORD).await.0, 401);
+    assert_eq!(smtp.messages().len(), 1, "no password-changed notice");
+}
+
+async fn an_invitation_is_emailed_with_a_link_that_accepts_it(backend: Backend) {
+    let smtp = SmtpServer::started().await;
+    let app = spawn_mail_app(backend, &smtp).await;
+    let owner = app.sign_up("owner@example.test", None).await;
+    let (_, orgs) = app.get_as("/api/v1/organizations", &owner.token).await;
+    let (org, org_name) = (
+        orgs[0]["id"].as_str().unwrap(),
+        orgs[0]["name"].as_str().unwrap(),
+    );
+
+    let (status, invitation) = app
+        .post(
+            &format!("/api/v1/organizations/{org}/invitations"),
+            Some(&owner.token),
+            json!({ "email": "bea@example.test", "role": "manager" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{invitation}");
+
+    let mail = smtp.wait_for(1).await;
+    assert_eq!(mail[0]["rcpt_tos"], json!(["bea@example.test"]));
+    assert_eq!(
+        mail[0]["subject"],
+        format!("You are invited to join {org_name} on GoGoTime")
+    );
+    let path = link_path(&mail[0], "http://localhost:8080/invite/");
+    assert_eq!(
+        format!("http://localhost:8080{path}"),
+        invitation["accept_url"].as_str().unwrap()
+    );
+    let (status, joined) = app
+        .post(
+            &format!("/api/v1{path}/accept").replace("/invite/", "/invitations/"),
+            None,
+            json!({ "name": "Bea", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, 201, "{joined}");
+    assert_eq!(joined["role"], "manager");
+}
+
+async fn messages_queued_while_smtp_is_down_arrive_once_when_it_is_back(backend: Backend) {
+    let mut smtp = SmtpServer::stopped();
+    let app = spawn_mail_app(backend, &smtp).await;
+    let people = ["a@example.test", "b@example.test", "c@example.test"];
+    for email in people {
+        app.sign_up(email, None).await;
+    }
+
+    for email in people {
+        let started = Instant::now();
+        assert_eq!(request_reset(&app, email).await.0, 202);
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "the request waited on SMTP"
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let rows = loop {
+        let rows = outbox(&app).await;
+        if rows.iter().all(|r| r.1 >= 2) || Instant::now() > deadline {
+            break rows;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for (recipient, attempts, sent, error) in &rows {
+        assert!(*attempts >= 2 && !sent, "{recipient}: {rows:?}");
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.contains(&format!("127.0.0.1:{}", smtp.port))),
+            "{rows:?}"
+        );
+    }
+
+    smtp.start().await;
+    let mail = smtp.wait_for(3).await;
+    // a few more retry rounds: nothing arrives twice
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mail_after = smtp.messages();
+    assert_eq!(mail_after.len(), 3, "{mail_after:#?}");
+    let ids: BTreeSet<&str> = mail
+        .iter()
+        .map(|m| m["message_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    let recipients: BTreeSet<&str> = mail
+        .iter()
+        .map(|m| m["rcpt_tos"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(recipients, BTreeSet::from(people));
+    let rows = outbox(&app).await;
+    assert!(rows.iter().all(|r| r.2 && r.3.is_none()), "{rows:?}");
+    smtp.stop().await;
+}
+
+both_backends!(
+    a_reset_link_by_email_sets_a_new_password_once_and_ends_every_session,
+    an_unknown_address_gets_the_same_answer_and_no_email,
+    expired_forged_and_refused_reset_tokens_change_nothing,
+    an_invitation_is_emailed_with_a_link_that_accepts_it,
+    messages_queued_while_smtp_is_down_arrive_once_when_it_is_back,
+);
