@@ -400,7 +400,73 @@ async fn messages_queued_while_smtp_is_down_arrive_once_when_it_is_back(backend:
     smtp.stop().await;
 }
 
+async fn a_fourth_link_within_the_hour_is_answered_alike_and_not_sent(backend: Backend) {
+    let smtp = SmtpServer::started().await;
+    let app = spawn_mail_app(backend, &smtp).await;
+    app.sign_up("ann@example.test", None).await;
+
+    let answers: Vec<_> = ask_for_links(&app, 4).await;
+    assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:?}");
+    assert_eq!(answers[0].0, 202);
+
+    smtp.wait_for(3).await;
+    assert_eq!(outbox(&app).await.len(), 3);
+}
+
+/// Asks for a reset link for ann `times` times in a row.
+async fn ask_for_links(app: &TestApp, times: usize) -> Vec<(reqwest::StatusCode, Value)> {
+    let mut answers = Vec::new();
+    for _ in 0..times {
+        answers.push(request_reset(app, "ann@example.test").await);
+    }
+    answers
+}
+
+async fn without_smtp_people_are_sent_to_the_operator_and_nothing_is_queued(backend: Backend) {
+    let app = spawn_app_with(backend, |_| {}).await;
+    let owner = app.sign_up("owner@example.test", None).await;
+
+    let mut web = WebClient::new(&app);
+    let page = web.get("/forgot-password").await;
+    assert_eq!(page.status, 200);
+    page.assert_contains("This server does not send email");
+    page.assert_contains("gogotime user reset-password");
+    assert!(
+        !page.body.contains("name=\"email\""),
+        "no form that pretends to send"
+    );
+    let (status, problem) = request_reset(&app, "owner@example.test").await;
+    assert_eq!(status, 503, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Password reset by email is off on this server"),
+        "{problem}"
+    );
+
+    let (_, orgs) = app.get_as("/api/v1/organizations", &owner.token).await;
+    let org = orgs[0]["id"].as_str().unwrap();
+    let (status, invitation) = app
+        .post(
+            &format!("/api/v1/organizations/{org}/invitations"),
+            Some(&owner.token),
+            json!({ "email": "bea@example.test", "role": "member" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{invitation}");
+    assert!(
+        invitation["accept_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://localhost:8080/invite/ggi_")
+    );
+    assert!(outbox(&app).await.is_empty());
+}
+
 both_backends!(
+    a_fourth_link_within_the_hour_is_answered_alike_and_not_sent,
+    without_smtp_people_are_sent_to_the_operator_and_nothing_is_queued,
     a_reset_link_by_email_sets_a_new_password_once_and_ends_every_session,
     an_unknown_address_gets_the_same_answer_and_no_email,
     expired_forged_and_refused_reset_tokens_change_nothing,
