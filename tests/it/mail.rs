@@ -342,6 +342,21 @@ async fn an_invitation_is_emailed_with_a_link_that_accepts_it(backend: Backend) 
         .await;
     assert_eq!(status, 201, "{joined}");
     assert_eq!(joined["role"], "manager");
+
+    let mut web = WebClient::new(&app);
+    web.sign_in("owner@example.test").await;
+    web.get(&format!("/o/{org}/members")).await;
+    let page = web
+        .post(
+            &format!("/o/{org}/invitations"),
+            &[("email", "cy@example.test"), ("role", "member")],
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    page.assert_contains("Invitation created and emailed to <strong>cy@example.test</strong>");
+    let mail = smtp.wait_for(2).await;
+    assert_eq!(mail[1]["rcpt_tos"], json!(["cy@example.test"]));
+    link_path(&mail[1], "http://localhost:8080/invite/ggi_");
 }
 
 async fn messages_queued_while_smtp_is_down_arrive_once_when_it_is_back(backend: Backend) {

@@ -68,6 +68,8 @@ struct InviteForm {
     link: String,
     link_email: String,
     link_expires: String,
+    /// The link also went out by email (the server sends email).
+    emailed: bool,
 }
 
 impl InviteForm {
@@ -232,8 +234,8 @@ pub async fn member_remove_post(
     }
 }
 
-/// Creates an invitation and answers with the members page showing its link this once: email
-/// may not be set up, so the person inviting passes the link on themselves.
+/// Creates an invitation and answers with the members page showing its link this once: it is
+/// emailed when the server sends email; otherwise the person inviting passes the link on.
 pub async fn invitation_create_post(
     State(state): State<AppState>,
     Path(org): Path<OrganizationId>,
@@ -253,6 +255,7 @@ pub async fn invitation_create_post(
                     link: created.accept_url,
                     link_email: created.invitation.email,
                     link_expires: format::date_time(created.invitation.expires_at, form.viewer.tz),
+                    emailed: state.ctx.settings.email,
                     ..InviteForm::default()
                 };
                 (StatusCode::OK, invite)
