@@ -479,7 +479,45 @@ async fn without_smtp_people_are_sent_to_the_operator_and_nothing_is_queued(back
     assert!(outbox(&app).await.is_empty());
 }
 
+async fn serve_runs_the_email_worker_and_stops_it_on_sigterm(backend: Backend) {
+    let smtp = SmtpServer::started().await;
+    let db = crate::helpers::TestDatabase::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("smtp://127.0.0.1:{}", smtp.port);
+    let env = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("GOGOTIME_BIND", "127.0.0.1:0"),
+        ("GOGOTIME_METRICS_BIND", ""),
+        ("GOGOTIME_SHUTDOWN_DELAY_SECONDS", "0"),
+        ("GOGOTIME_SMTP_URL", url.as_str()),
+        ("GOGOTIME_MAIL_FROM", "time@example.test"),
+    ];
+    let mut server = crate::helpers::binary::Server::start(&env, dir.path());
+    let started = |logs: &[String]| logs.iter().any(|l| l.contains("email worker started"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !started(&server.logs()) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(started(&server.logs()), "{:#?}", server.logs());
+
+    server.signal("TERM");
+    let code = server.wait(Duration::from_secs(15));
+
+    assert_eq!(code, 0, "{:#?}", server.logs());
+    let logs = server.logs();
+    let position = |text: &str| logs.iter().position(|l| l.contains(text));
+    let (stopped, complete) = (
+        position("email worker stopped"),
+        position("shutdown complete"),
+    );
+    assert!(
+        stopped.is_some() && stopped < complete,
+        "the worker stops before the database closes: {logs:#?}"
+    );
+}
+
 both_backends!(
+    serve_runs_the_email_worker_and_stops_it_on_sigterm,
     a_fourth_link_within_the_hour_is_answered_alike_and_not_sent,
     without_smtp_people_are_sent_to_the_operator_and_nothing_is_queued,
     a_reset_link_by_email_sets_a_new_password_once_and_ends_every_session,
