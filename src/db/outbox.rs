@@ -147,3 +147,34 @@ pub async fn next_due(conn: &mut Conn<'_>, max_attempts: i32) -> DbResult<Option
     });
     Ok(row.0)
 }
+
+/// The undelivered part of the outbox, for the operator's metrics (instance-wide: every
+/// replica reads the same rows).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Backlog {
+    /// Unsent messages the worker will still try.
+    pub pending: i64,
+    /// Unsent messages it gave up on after `max_attempts`.
+    pub given_up: i64,
+    /// When the oldest pending message was queued.
+    pub oldest_pending: Option<Ts>,
+}
+
+pub async fn backlog(conn: &mut Conn<'_>, max_attempts: i32) -> DbResult<Backlog> {
+    let (pending, given_up, oldest_pending): (Option<i64>, Option<i64>, Option<Ts>) = with_conn!(conn, c => {
+        sqlx::query_as(
+            "select sum(case when attempts < $1 then 1 else 0 end), \
+                    sum(case when attempts >= $1 then 1 else 0 end), \
+                    min(case when attempts < $1 then created_at end) \
+             from mail_outbox where sent_at is null",
+        )
+        .bind(max_attempts)
+        .fetch_one(c)
+        .await?
+    });
+    Ok(Backlog {
+        pending: pending.unwrap_or(0),
+        given_up: given_up.unwrap_or(0),
+        oldest_pending,
+    })
+}

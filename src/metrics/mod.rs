@@ -20,7 +20,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
-pub use scrape::{DatabaseSnapshot, MigrationCounts, PoolSnapshot, Snapshot};
+pub use scrape::{DatabaseSnapshot, MailBacklog, MigrationCounts, PoolSnapshot, Snapshot};
 
 /// What `gogotime_build_info` says about the running binary.
 pub struct BuildInfo<'a> {

@@ -32,6 +32,18 @@ pub struct DatabaseSnapshot {
     pub migrations: MigrationCounts,
     /// The highest migration version applied to the database (a newer release's included).
     pub schema_version: i64,
+    pub mail: MailBacklog,
+}
+
+/// Email not yet delivered (the outbox, see `service::mail`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MailBacklog {
+    /// Messages the worker will still try to send.
+    pub pending: i64,
+    /// Messages it gave up on after its last attempt; they stay until an operator acts.
+    pub given_up: i64,
+    /// Seconds since the oldest pending message was queued; 0 when none is pending.
+    pub oldest_pending_age_seconds: i64,
 }
 
 /// Migrations by state, as `gogotime migrate status` reports them.
@@ -128,6 +140,21 @@ impl Collector for ScrapeCollector {
             "gogotime_active_sessions",
             "Browser sessions not yet expired across the whole instance (every replica reports the same number)",
             &[(&[], db.active_sessions)],
+        )?;
+        gauge(
+            &mut encoder,
+            "gogotime_mail_outbox_messages",
+            "Email not yet delivered, whole instance: pending (still being tried), given_up (out of attempts; an operator must act)",
+            &[
+                (&[("state", "pending")], db.mail.pending),
+                (&[("state", "given_up")], db.mail.given_up),
+            ],
+        )?;
+        gauge(
+            &mut encoder,
+            "gogotime_mail_outbox_oldest_pending_age_seconds",
+            "Seconds since the oldest pending email was queued (0 when none): how late email is running",
+            &[(&[], db.mail.oldest_pending_age_seconds)],
         )
     }
 }

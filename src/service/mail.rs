@@ -39,7 +39,7 @@ impl Wake {
 
 /// Outbox times are real time, not the use cases' clock: tests stop that clock, and a retry
 /// scheduled on a clock that stands still would never fall due.
-fn wall_now() -> DateTime<Utc> {
+pub(super) fn wall_now() -> DateTime<Utc> {
     Utc::now()
 }
 

@@ -16,6 +16,7 @@ use crate::both_backends;
 use crate::helpers::accounts::PASSWORD;
 use crate::helpers::web::WebClient;
 use crate::helpers::{Backend, TestApp, set, spawn_app_with};
+use crate::metrics::value;
 
 const NEW_PASSWORD: &str = "a brand new passphrase 42";
 const RESET_LINK: &str = "http://localhost:8080/reset-password/";
@@ -394,6 +395,16 @@ async fn messages_queued_while_smtp_is_down_arrive_once_when_it_is_back(backend:
         );
     }
 
+    // operators see the backlog on the metrics listener (instance-wide, from the table)
+    let waiting = app.metrics().await;
+    let pending = r#"gogotime_mail_outbox_messages{state="pending"}"#;
+    let given_up = r#"gogotime_mail_outbox_messages{state="given_up"}"#;
+    let age = "gogotime_mail_outbox_oldest_pending_age_seconds";
+    assert_eq!(value(&waiting, pending), 3.0);
+    assert_eq!(value(&waiting, given_up), 0.0);
+    // two attempts at least a second apart were made since the first was queued
+    assert!(value(&waiting, age) >= 1.0, "{waiting}");
+
     smtp.start().await;
     let mail = smtp.wait_for(3).await;
     // a few more retry rounds: nothing arrives twice
@@ -412,6 +423,11 @@ async fn messages_queued_while_smtp_is_down_arrive_once_when_it_is_back(backend:
     assert_eq!(recipients, BTreeSet::from(people));
     let rows = outbox(&app).await;
     assert!(rows.iter().all(|r| r.2 && r.3.is_none()), "{rows:?}");
+    let delivered = app.metrics().await;
+    assert_eq!(
+        (value(&delivered, pending), value(&delivered, age)),
+        (0.0, 0.0)
+    );
     smtp.stop().await;
 }
 
