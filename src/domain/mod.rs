@@ -15,3 +15,4 @@ pub mod password;
 pub mod profile;
 pub mod role;
 pub mod text;
+pub mod totp;
