@@ -27,6 +27,7 @@ pub mod server;
 pub mod sign_in_failures;
 pub mod stats;
 mod time;
+pub mod two_factor;
 mod tx;
 pub mod users;
 
