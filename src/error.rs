@@ -11,6 +11,11 @@ pub enum AppError {
     NotFound(String),
     #[error("authentication required")]
     Unauthorized,
+    /// 401: the password was right, and the account's two-factor sign-in asks for a code too.
+    #[error(
+        "A two-factor code is required: send the current 6-digit code from your authenticator app, or an unused recovery code, in the `totp` field."
+    )]
+    SecondFactorRequired,
     #[error("{0}")]
     Forbidden(String),
     #[error("{message}")]

@@ -32,13 +32,44 @@ pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// cross-site posts, and over https only when `secure`. `max_age_seconds` 0 deletes it. A value
 /// that is not a valid header (it never is: callers pass tokens and encoded text) is skipped.
 pub fn set(response: &mut Response, name: &str, value: &str, max_age_seconds: i64, secure: bool) {
+    write(response, name, value, max_age_seconds, secure, "Lax");
+}
+
+fn write(
+    response: &mut Response,
+    name: &str,
+    value: &str,
+    max_age_seconds: i64,
+    secure: bool,
+    same_site: &str,
+) {
     let secure = if secure { "; Secure" } else { "" };
     let cookie = format!(
-        "{name}={value}; Max-Age={max_age_seconds}; Path=/; HttpOnly; SameSite=Lax{secure}"
+        "{name}={value}; Max-Age={max_age_seconds}; Path=/; HttpOnly; SameSite={same_site}{secure}"
     );
     if let Ok(cookie) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(SET_COOKIE, cookie);
     }
+}
+
+/// The cookie of a sign-in waiting for its second factor; `__Host-` as the session's.
+pub fn challenge_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-gogotime_sign_in"
+    } else {
+        "gogotime_sign_in"
+    }
+}
+
+/// Holds a sign-in challenge for its few minutes. `Strict`: no other site's link or form ever
+/// carries it (the code page is only reached from our own sign-in form).
+pub fn set_challenge(response: &mut Response, token: &str, max_age_seconds: i64, secure: bool) {
+    let name = challenge_name(secure);
+    write(response, name, token, max_age_seconds, secure, "Strict");
+}
+
+pub fn clear_challenge(response: &mut Response, secure: bool) {
+    write(response, challenge_name(secure), "", 0, secure, "Strict");
 }
 
 /// Signs the browser in: the session cookie with the session's token.

@@ -37,7 +37,7 @@ impl IntoResponse for HttpError {
         let mut info = ErrorInfo::default();
         let status = match &self.0 {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::SecondFactorRequired => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Validation { fields, .. } => {
                 info.fields = Some(fields.clone());
@@ -70,7 +70,7 @@ impl IntoResponse for HttpError {
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_seconds));
             }
-            AppError::Unauthorized => {
+            AppError::Unauthorized | AppError::SecondFactorRequired => {
                 response
                     .headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -1,5 +1,6 @@
-//! Signing in and proving who you are: password sign-in (rate limited), JWT access tokens,
-//! rotating refresh tokens with reuse detection, personal API tokens.
+//! Signing in and proving who you are: password sign-in and the second factor after it (rate
+//! limited together), JWT access tokens, rotating refresh tokens with reuse detection, personal
+//! API tokens.
 
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -8,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::secrets::{self, API_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX};
-use super::{Actor, Caller, Ctx, audit, passwords};
-use crate::db::{Ts, credentials, locks, sign_in_failures, users};
+use super::{Actor, Caller, Ctx, audit, passwords, two_factor};
+use crate::db::{Ts, Tx, credentials, locks, sign_in_failures, users};
 use crate::domain::account::User;
 use crate::domain::email::Email;
 use crate::domain::ids::{RefreshTokenId, UserId};
@@ -49,20 +50,31 @@ fn unauthorized() -> AppError {
     AppError::Unauthorized
 }
 
-/// Checks email and password, with per-account and per-address limits shared across instances.
-///
-/// Each attempt is counted as a failure *before* the (slow) password check and forgotten if it
-/// succeeds, under a per-key lock: a burst of concurrent guesses cannot all slip past the count.
-pub async fn check_password(ctx: &Ctx, email: &str, password: &str, ip: &str) -> AppResult<User> {
-    let now = ctx.clock.now();
-    let email_key = format!("account:{}", email.trim().to_lowercase());
-    let ip_key = format!("ip:{ip}");
-    let window_start = Ts(now - Duration::minutes(FAILURE_WINDOW_MINUTES));
+/// What a right password leads to.
+pub enum FirstFactor {
+    /// Signed in.
+    Done(User),
+    /// Two-factor sign-in is on: a code must follow (`check_second_factor`).
+    SecondFactorNeeded(User),
+}
 
-    let mut tx = ctx.db.begin().await?;
-    let mut attempts = Vec::new();
-    for key in [&email_key, &ip_key] {
-        // serialises concurrent attempts on this key until the transaction ends
+fn limiter_keys(email: &str, ip: &str) -> [String; 2] {
+    [
+        format!("account:{}", email.trim().to_lowercase()),
+        format!("ip:{ip}"),
+    ]
+}
+
+/// Takes the limiter's locks on `keys` (serialising attempts on them until `tx` ends) and
+/// refuses when either has had too many failures within the window.
+async fn within_limits(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    keys: &[String; 2],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let window_start = Ts(now - Duration::minutes(FAILURE_WINDOW_MINUTES));
+    for key in keys {
         locks::lock(&mut tx.conn(), key).await?;
         let (failures, oldest) =
             sign_in_failures::recent(&mut tx.conn(), key, window_start).await?;
@@ -75,9 +87,39 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: &str, ip: &str) ->
             });
         }
     }
-    for key in [&email_key, &ip_key] {
+    Ok(())
+}
+
+async fn record_failures(
+    tx: &mut Tx,
+    keys: &[String; 2],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Uuid>> {
+    let window_start = Ts(now - Duration::minutes(FAILURE_WINDOW_MINUTES));
+    let mut attempts = Vec::new();
+    for key in keys {
         attempts.push(sign_in_failures::record(&mut tx.conn(), key, Ts(now), window_start).await?);
     }
+    Ok(attempts)
+}
+
+/// Checks email and password, with per-account and per-address limits shared across instances.
+/// A user whose two-factor sign-in is on is not signed in yet: see `FirstFactor`.
+///
+/// Each attempt is counted as a failure *before* the (slow) password check and forgotten if it
+/// succeeds, under a per-key lock: a burst of concurrent guesses cannot all slip past the count.
+pub async fn check_password(
+    ctx: &Ctx,
+    email: &str,
+    password: &str,
+    ip: &str,
+) -> AppResult<FirstFactor> {
+    let now = ctx.clock.now();
+    let keys = limiter_keys(email, ip);
+
+    let mut tx = ctx.db.begin().await?;
+    within_limits(ctx, &mut tx, &keys, now).await?;
+    let attempts = record_failures(&mut tx, &keys, now).await?;
     let found = match Email::parse(email) {
         Ok(email) => users::find_by_email(&mut tx.conn(), email.normalized()).await?,
         Err(_) => None,
@@ -92,17 +134,23 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: &str, ip: &str) ->
     let mut tx = ctx.db.begin().await?;
     // the same locks in the same order as the count above: clearing this account's failures
     // while another attempt prunes them would otherwise delete the same rows in opposite orders
-    for key in [&email_key, &ip_key] {
+    for key in &keys {
         locks::lock(&mut tx.conn(), key).await?;
     }
     match user {
         Some(user) if valid && !user.disabled => {
             sign_in_failures::forget(&mut tx.conn(), &attempts).await?;
-            sign_in_failures::clear(&mut tx.conn(), &email_key).await?;
+            if two_factor::is_on(&mut tx, user.id).await? {
+                // the account's earlier failures stay counted until the second factor is
+                // right too, so wrong codes add up even between right passwords
+                tx.commit().await?;
+                return Ok(FirstFactor::SecondFactorNeeded(user));
+            }
+            sign_in_failures::clear(&mut tx.conn(), &keys[0]).await?;
             audit::sign_in(&mut tx, &user, ip, true, now).await?;
             tx.commit().await?;
             ctx.metrics.sign_in(SignInOutcome::Success);
-            Ok(user)
+            Ok(FirstFactor::Done(user))
         }
         user => {
             if let Some(user) = user {
@@ -116,14 +164,61 @@ pub async fn check_password(ctx: &Ctx, email: &str, password: &str, ip: &str) ->
     }
 }
 
+/// The second step of signing in as `user` (whose password was right): a code from the
+/// authenticator app or a recovery code. Counted by the same limiter as passwords, per account
+/// and per address; a wrong code is a failed sign-in.
+pub async fn check_second_factor(ctx: &Ctx, user: &User, code: &str, ip: &str) -> AppResult<()> {
+    let now = ctx.clock.now();
+    let keys = limiter_keys(&user.email, ip);
+    let mut tx = ctx.db.begin().await?;
+    within_limits(ctx, &mut tx, &keys, now).await?;
+    if two_factor::use_second_factor(&mut tx, user, code, ip, now)
+        .await?
+        .is_some()
+    {
+        sign_in_failures::clear(&mut tx.conn(), &keys[0]).await?;
+        audit::sign_in(&mut tx, user, ip, true, now).await?;
+        tx.commit().await?;
+        ctx.metrics.sign_in(SignInOutcome::Success);
+        return Ok(());
+    }
+    record_failures(&mut tx, &keys, now).await?;
+    audit::sign_in(&mut tx, user, ip, false, now).await?;
+    tx.commit().await?;
+    ctx.metrics.sign_in(SignInOutcome::Failure);
+    Err(unauthorized())
+}
+
+/// Email, password and, when the account has two-factor sign-in on, `totp` (a current code or
+/// a recovery code) in one request: the API's token and session endpoints.
+pub async fn check_credentials(
+    ctx: &Ctx,
+    email: &str,
+    password: &str,
+    totp: Option<&str>,
+    ip: &str,
+) -> AppResult<User> {
+    match check_password(ctx, email, password, ip).await? {
+        FirstFactor::Done(user) => Ok(user),
+        FirstFactor::SecondFactorNeeded(user) => {
+            let code = totp
+                .filter(|code| !code.trim().is_empty())
+                .ok_or(AppError::SecondFactorRequired)?;
+            check_second_factor(ctx, &user, code, ip).await?;
+            Ok(user)
+        }
+    }
+}
+
 /// `POST /auth/token`: a new access token and a new refresh token family.
 pub async fn issue_tokens(
     ctx: &Ctx,
     email: &str,
     password: &str,
+    totp: Option<&str>,
     ip: &str,
 ) -> AppResult<TokenPair> {
-    let user = check_password(ctx, email, password, ip).await?;
+    let user = check_credentials(ctx, email, password, totp, ip).await?;
     new_pair(ctx, user.id, Uuid::now_v7()).await
 }
 

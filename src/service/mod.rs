@@ -22,6 +22,7 @@ pub mod rates;
 pub mod reports;
 pub mod secrets;
 pub mod sessions;
+pub mod two_factor;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -1,13 +1,14 @@
 //! Browser sessions: a random id in an HttpOnly cookie, stored hashed, expiring after two weeks
-//! of inactivity (renewed as it is used), revocable one by one or all at once.
+//! of inactivity (renewed as it is used), revocable one by one or all at once; and the short
+//! sign-in challenge that waits for a second factor before a session opens.
 
 use serde_json::json;
 
-use super::secrets::{self, SESSION_PREFIX};
+use super::secrets::{self, SESSION_PREFIX, SIGN_IN_CHALLENGE_PREFIX};
 use super::{Actor, Ctx, audit, auth};
 use chrono::{DateTime, Duration, Utc};
 
-use crate::db::{Conn, Ts, Tx, credentials, users};
+use crate::db::{Conn, Ts, Tx, credentials, two_factor, users};
 use crate::domain::account::Session;
 use crate::domain::ids::{SessionId, UserId};
 use crate::error::{AppError, AppResult};
@@ -24,17 +25,118 @@ pub struct NewSession {
     pub max_age_seconds: i64,
 }
 
-/// Signs in with a password and opens a session.
+/// A challenge lives this long: time to open the app and type a code.
+pub const CHALLENGE_MINUTES: i64 = 5;
+/// Wrong codes a challenge takes before it ends (the limiter counts them too).
+pub const CHALLENGE_ATTEMPTS: i64 = 5;
+
+/// What a right password opens.
+pub enum SignIn {
+    Session(NewSession),
+    /// Two-factor sign-in is on: the token goes into a short-lived cookie, and
+    /// `complete_sign_in` with a code opens the session.
+    SecondFactor {
+        token: String,
+        max_age_seconds: i64,
+    },
+}
+
+/// Signs in with a password: opens a session, or a challenge when a second factor must follow.
 pub async fn sign_in(
     ctx: &Ctx,
     email: &str,
     password: &str,
     ip: &str,
     user_agent: &str,
+) -> AppResult<SignIn> {
+    let now = ctx.clock.now();
+    let user = match auth::check_password(ctx, email, password, ip).await? {
+        auth::FirstFactor::Done(user) => user,
+        auth::FirstFactor::SecondFactorNeeded(user) => {
+            let token = secrets::new_token(SIGN_IN_CHALLENGE_PREFIX);
+            let mut pooled = ctx.db.acquire().await?;
+            let expires_at = Ts(now + Duration::minutes(CHALLENGE_MINUTES));
+            let hash = secrets::digest(&token);
+            two_factor::insert_challenge(&mut pooled.conn(), user.id, &hash, expires_at, Ts(now))
+                .await?;
+            return Ok(SignIn::SecondFactor {
+                token,
+                max_age_seconds: CHALLENGE_MINUTES * 60,
+            });
+        }
+    };
+    let mut pooled = ctx.db.acquire().await?;
+    Ok(SignIn::Session(
+        open(&mut pooled.conn(), user.id, ip, user_agent, now).await?,
+    ))
+}
+
+/// Signs in with password and, when two-factor sign-in is on, `totp`, in one request.
+pub async fn sign_in_with_code(
+    ctx: &Ctx,
+    email: &str,
+    password: &str,
+    totp: Option<&str>,
+    ip: &str,
+    user_agent: &str,
 ) -> AppResult<NewSession> {
-    let user = auth::check_password(ctx, email, password, ip).await?;
+    let user = auth::check_credentials(ctx, email, password, totp, ip).await?;
     let mut pooled = ctx.db.acquire().await?;
     open(&mut pooled.conn(), user.id, ip, user_agent, ctx.clock.now()).await
+}
+
+/// Whether a challenge token is still waiting for its code.
+pub async fn challenge_is_live(ctx: &Ctx, token: &str) -> AppResult<bool> {
+    let mut pooled = ctx.db.acquire().await?;
+    let hash = secrets::digest(token);
+    let found = two_factor::find_challenge(&mut pooled.conn(), &hash, Ts(ctx.clock.now())).await?;
+    Ok(found.is_some_and(|c| c.attempts < CHALLENGE_ATTEMPTS))
+}
+
+/// The second step of a browser sign-in: the challenge's code opens the session. A wrong code
+/// is a field error on `code`; an unknown, expired or exhausted challenge is `Unauthorized`
+/// (sign in again).
+pub async fn complete_sign_in(
+    ctx: &Ctx,
+    token: &str,
+    code: &str,
+    ip: &str,
+    user_agent: &str,
+) -> AppResult<NewSession> {
+    let hash = secrets::digest(token);
+    let mut pooled = ctx.db.acquire().await?;
+    let challenge = two_factor::find_challenge(&mut pooled.conn(), &hash, Ts(ctx.clock.now()))
+        .await?
+        .filter(|c| c.attempts < CHALLENGE_ATTEMPTS)
+        .ok_or(AppError::Unauthorized)?;
+    let (user, _) = users::find(&mut pooled.conn(), challenge.user)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if user.disabled {
+        return Err(AppError::Unauthorized);
+    }
+    drop(pooled);
+    match auth::check_second_factor(ctx, &user, code, ip).await {
+        Ok(()) => {}
+        Err(AppError::Unauthorized) => {
+            let mut pooled = ctx.db.acquire().await?;
+            two_factor::count_wrong_code(&mut pooled.conn(), challenge.id).await?;
+            if challenge.attempts + 1 >= CHALLENGE_ATTEMPTS {
+                two_factor::delete_challenge(&mut pooled.conn(), challenge.id).await?;
+                return Err(AppError::Unauthorized);
+            }
+            return Err(super::invalid("code", super::two_factor::WRONG_CODE));
+        }
+        Err(e) => return Err(e),
+    }
+    let mut tx = ctx.db.begin().await?;
+    if !two_factor::delete_challenge(&mut tx.conn(), challenge.id).await? {
+        // completed meanwhile by a concurrent request: that one got the session
+        return Err(AppError::Unauthorized);
+    }
+    let new = open(&mut tx.conn(), user.id, ip, user_agent, ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(new)
 }
 
 /// Replaces the session `old` with a fresh one for the same person, after they gained access

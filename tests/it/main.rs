@@ -41,6 +41,7 @@ mod smoke;
 mod soak;
 mod tenant_scope;
 mod transactions;
+mod two_factor;
 mod user_cli;
 mod web_admin;
 mod web_catalog;

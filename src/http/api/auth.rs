@@ -19,6 +19,11 @@ use crate::service::{accounts, auth, password_resets, sessions};
 pub struct Credentials {
     email: String,
     password: String,
+    /// Required when the account has two-factor sign-in on: the current 6-digit code from the
+    /// authenticator app, or an unused recovery code. Scripts and other automation should use
+    /// a personal API token instead, which needs no code.
+    #[serde(default)]
+    totp: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -70,7 +75,7 @@ pub async fn register(
     request_body = Credentials,
     responses(
         (status = 200, description = "Signed in", body = crate::service::auth::TokenPair),
-        (status = 401, description = "Wrong email or password, or the account is disabled"),
+        (status = 401, description = "Wrong email or password, the account is disabled, or two-factor sign-in is on and `totp` is missing or wrong"),
         (status = 429, description = "Too many failed sign-ins"),
     ),
     security(()),
@@ -80,7 +85,14 @@ pub async fn token(
     client: Option<axum::Extension<ClientIp>>,
     ApiJson(input): ApiJson<Credentials>,
 ) -> Result<Response, HttpError> {
-    let pair = auth::issue_tokens(&state.ctx, &input.email, &input.password, &ip(client)).await?;
+    let pair = auth::issue_tokens(
+        &state.ctx,
+        &input.email,
+        &input.password,
+        input.totp.as_deref(),
+        &ip(client),
+    )
+    .await?;
     Ok(no_store(axum::Json(pair).into_response()))
 }
 
@@ -130,7 +142,7 @@ pub async fn logout(
     responses(
         (status = 201, description = "Signed in; the session cookie is set", body = SignedIn,
             headers(("Set-Cookie" = String, description = "The HttpOnly session cookie"))),
-        (status = 401, description = "Wrong email or password, or the account is disabled"),
+        (status = 401, description = "Wrong email or password, the account is disabled, or two-factor sign-in is on and `totp` is missing or wrong"),
         (status = 429, description = "Too many failed sign-ins"),
     ),
     security(()),
@@ -145,10 +157,11 @@ pub async fn session_sign_in(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let session = sessions::sign_in(
+    let session = sessions::sign_in_with_code(
         &state.ctx,
         &input.email,
         &input.password,
+        input.totp.as_deref(),
         &ip(client),
         user_agent,
     )

@@ -12,6 +12,7 @@ mod me;
 mod organizations;
 mod params;
 mod reports;
+mod two_factor;
 
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
@@ -42,6 +43,13 @@ pub fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi, Router<AppState
         .routes(routes!(me::sessions_get))
         .routes(routes!(me::sessions_revoke_all))
         .routes(routes!(me::session_delete))
+        .routes(routes!(
+            two_factor::two_factor_get,
+            two_factor::two_factor_post
+        ))
+        .routes(routes!(two_factor::two_factor_confirm))
+        .routes(routes!(two_factor::recovery_codes_post))
+        .routes(routes!(two_factor::two_factor_disable))
         .routes(routes!(
             organizations::organizations_get,
             organizations::organizations_post

@@ -30,7 +30,7 @@ pub(super) fn ip_of(ip: Option<&ClientIp>) -> String {
 }
 
 /// Only paths on this site are followed after signing in, never another origin.
-fn safe_next(next: &str) -> String {
+pub(super) fn safe_next(next: &str) -> String {
     let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
     if ok { next.to_string() } else { "/".into() }
 }
@@ -166,7 +166,7 @@ async fn sign_in_response(
     headers: &HeaderMap,
     ip: &str,
 ) -> Result<Response, AppError> {
-    let new = sessions::sign_in(
+    let signed_in = sessions::sign_in(
         &state.ctx,
         email,
         password,
@@ -174,14 +174,25 @@ async fn sign_in_response(
         session::user_agent(headers),
     )
     .await?;
-    let mut response = Redirect::to(&safe_next(next)).into_response();
-    crate::http::cookies::set_session(
-        &mut response,
-        &new.token,
-        new.max_age_seconds,
-        state.ctx.settings.secure_cookies,
-    );
-    Ok(response)
+    let secure = state.ctx.settings.secure_cookies;
+    Ok(match signed_in {
+        sessions::SignIn::Session(new) => {
+            let mut response = Redirect::to(&safe_next(next)).into_response();
+            cookies::set_session(&mut response, &new.token, new.max_age_seconds, secure);
+            response
+        }
+        sessions::SignIn::SecondFactor {
+            token,
+            max_age_seconds,
+        } => {
+            let next: String =
+                url::form_urlencoded::byte_serialize(safe_next(next).as_bytes()).collect();
+            let mut response =
+                Redirect::to(&format!("/sign-in/two-factor?next={next}")).into_response();
+            cookies::set_challenge(&mut response, &token, max_age_seconds, secure);
+            response
+        }
+    })
 }
 
 pub async fn setup_post(
@@ -222,7 +233,7 @@ struct SignInPage {
 #[derive(Deserialize)]
 pub struct NextQuery {
     #[serde(default)]
-    next: String,
+    pub(super) next: String,
 }
 
 pub async fn sign_in_get(

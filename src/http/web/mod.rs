@@ -17,6 +17,7 @@ mod page_error;
 mod password_reset_pages;
 mod reports_page;
 mod session;
+mod sign_in_code;
 pub mod status;
 mod tracking;
 
@@ -36,6 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/sign-in",
             get(auth_pages::sign_in_get).post(auth_pages::sign_in_post),
+        )
+        .route(
+            "/sign-in/two-factor",
+            get(sign_in_code::sign_in_code_get).post(sign_in_code::sign_in_code_post),
         )
         .route("/sign-out", post(auth_pages::sign_out_post))
         .route(

@@ -126,6 +126,31 @@ pub fn table() -> Vec<Case> {
             signed_in(404, 404, 404, 404, 204),
         ),
         case(
+            "GET /api/v1/me/two-factor",
+            "",
+            signed_in(200, 200, 200, 200, 200),
+        ),
+        case(
+            "POST /api/v1/me/two-factor",
+            "",
+            signed_in(201, 201, 201, 201, 201),
+        ),
+        case(
+            "POST /api/v1/me/two-factor/confirm",
+            "a wrong code",
+            signed_in(422, 422, 422, 422, 422),
+        ),
+        case(
+            "POST /api/v1/me/two-factor/recovery-codes",
+            "two-factor is off",
+            signed_in(409, 409, 409, 409, 409),
+        ),
+        case(
+            "POST /api/v1/me/two-factor/disable",
+            "two-factor is off",
+            signed_in(409, 409, 409, 409, 409),
+        ),
+        case(
             "POST /api/v1/me/calendar-feed",
             "",
             signed_in(200, 200, 200, 200, 200),
@@ -828,6 +853,15 @@ pub async fn request(app: &TestApp, fx: &mut Fixture, case: &Case, who: Who) -> 
                     template.replace("{org_id}", &fx.org)
                 ),
             )
+        }
+        ("POST /api/v1/me/two-factor/confirm", _) => {
+            // a code is never six letters: wrong for every caller, whatever their secret
+            Req::new(M::POST, template).json(json!({ "code": "abcdef" }))
+        }
+        ("POST /api/v1/me/two-factor/recovery-codes" | "POST /api/v1/me/two-factor/disable", _) => {
+            Req::new(M::POST, template).json(json!({
+                "current_password": PASSWORD, "code": "abcdef"
+            }))
         }
         ("POST /api/v1/me/password", _) => Req::new(M::POST, template).json(json!({
             "current_password": PASSWORD, "new_password": "another correct horse battery staple"

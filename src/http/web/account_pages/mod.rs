@@ -1,10 +1,11 @@
-//! The signed-in person's own pages: profile, password, API tokens (with the calendar feed)
-//! and sessions. Each calls the service the `/api/v1/me` endpoints call.
+//! The signed-in person's own pages: profile, password, two-factor sign-in, API tokens (with
+//! the calendar feed) and sessions. Each calls the service the `/api/v1/me` endpoints call.
 
 mod calendar_feed;
 mod profile;
 mod sessions;
 mod tokens;
+mod two_factor;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -23,6 +24,23 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/account/password",
             get(profile::password_get).post(profile::password_post),
+        )
+        .route("/account/two-factor", get(two_factor::two_factor_get))
+        .route(
+            "/account/two-factor/start",
+            post(two_factor::two_factor_start_post),
+        )
+        .route(
+            "/account/two-factor/confirm",
+            post(two_factor::two_factor_confirm_post),
+        )
+        .route(
+            "/account/two-factor/recovery-codes",
+            post(two_factor::recovery_codes_post),
+        )
+        .route(
+            "/account/two-factor/disable",
+            post(two_factor::two_factor_disable_post),
         )
         .route(
             "/account/tokens",
