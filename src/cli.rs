@@ -263,6 +263,13 @@ pub enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// Turn off two-factor sign-in for someone who lost both the authenticator and the recovery
+    /// codes: signing in needs only the password again, and they can set it up anew.
+    #[command(after_help = USER_ENV)]
+    ResetTwoFactor {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

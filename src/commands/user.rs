@@ -1,4 +1,4 @@
-//! `gogotime user create|reset-password|disable`.
+//! `gogotime user create|reset-password|disable|reset-two-factor`.
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -10,7 +10,7 @@ use crate::clock::SystemClock;
 use crate::config::EnvSnapshot;
 use crate::db::{Db, migrate};
 use crate::error::AppError;
-use crate::service::{self, accounts};
+use crate::service::{self, accounts, two_factor};
 
 pub async fn run(env: &EnvSnapshot, command: UserCommand) -> ExitCode {
     let (config, _) = match load(env, super::migrate::relevant) {
@@ -92,6 +92,14 @@ pub async fn run(env: &EnvSnapshot, command: UserCommand) -> ExitCode {
                 )
             })
         }
+        UserCommand::ResetTwoFactor { email } => two_factor::reset_by_operator(&ctx, &email)
+            .await
+            .map(|u| {
+                format!(
+                    "two-factor sign-in of {} is off; they sign in with the password and may set it up again",
+                    u.email
+                )
+            }),
     };
     db.close().await;
     match result {

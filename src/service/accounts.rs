@@ -245,7 +245,7 @@ async fn set_password_and_sign_out(
     super::sessions::end_all(tx, user, now).await
 }
 
-async fn find_by_email(ctx: &Ctx, email: &str) -> AppResult<User> {
+pub(super) async fn find_by_email(ctx: &Ctx, email: &str) -> AppResult<User> {
     let email = Email::parse(email).map_err(|m| invalid("email", m))?;
     let mut pooled = ctx.db.acquire().await?;
     let (user, _) = users::find_by_email(&mut pooled.conn(), email.normalized())

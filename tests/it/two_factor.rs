@@ -24,6 +24,7 @@ both_backends!(
     the_web_sign_in_asks_for_the_code_after_the_password,
     a_web_challenge_ends_after_five_wrong_codes_or_five_minutes,
     the_account_page_sets_up_two_factor_with_a_qr_code,
+    an_operator_turns_two_factor_off_for_someone_locked_out,
 );
 
 const EMAIL: &str = "ada@example.org";
@@ -555,5 +556,35 @@ async fn the_account_page_sets_up_two_factor_with_a_qr_code(backend: Backend) {
     assert!(
         !later.body.contains(&secret),
         "the key is not shown once it is on"
+    );
+}
+
+async fn an_operator_turns_two_factor_off_for_someone_locked_out(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = enrolled(&app).await;
+    let url = app.database_url().to_string();
+
+    let run = tokio::task::spawn_blocking(move || {
+        let dir = tempfile::tempdir().unwrap();
+        crate::helpers::binary::run(
+            &["user", "reset-two-factor", "--email", EMAIL],
+            &[("DATABASE_URL", &url)],
+            dir.path(),
+        )
+    })
+    .await
+    .unwrap();
+    let (password_only, _) = token_with(&app, None).await;
+
+    assert_eq!(run.code, 0, "{}", run.output());
+    assert!(
+        run.output()
+            .contains("two-factor sign-in of ada@example.org is off")
+    );
+    assert_eq!(password_only, 200);
+    let actions = audit_actions(&app, &ada).await;
+    assert!(
+        actions.contains(&"two_factor.reset_by_operator".to_string()),
+        "{actions:?}"
     );
 }
