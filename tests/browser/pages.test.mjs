@@ -133,6 +133,7 @@ test("every main page passes axe and is photographed", async () => {
     ["new-organization", "/orgs/new"],
     ["profile", "/account/profile"],
     ["password", "/account/password"],
+    ["two-factor", "/account/two-factor"],
     ["tokens", "/account/tokens"],
     ["sessions", "/account/sessions"],
     ["not-found", "/no/such/page", 404],
