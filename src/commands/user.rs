@@ -10,7 +10,7 @@ use crate::clock::SystemClock;
 use crate::config::EnvSnapshot;
 use crate::db::{Db, migrate};
 use crate::error::AppError;
-use crate::service::{self, accounts, two_factor};
+use crate::service::{self, accounts};
 
 pub async fn run(env: &EnvSnapshot, command: UserCommand) -> ExitCode {
     let (config, _) = match load(env, super::migrate::relevant) {
@@ -92,7 +92,7 @@ pub async fn run(env: &EnvSnapshot, command: UserCommand) -> ExitCode {
                 )
             })
         }
-        UserCommand::ResetTwoFactor { email } => two_factor::reset_by_operator(&ctx, &email)
+        UserCommand::ResetTwoFactor { email } => accounts::reset_two_factor_by_operator(&ctx, &email)
             .await
             .map(|u| {
                 format!(

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::{Actor, Check, Ctx, audit, invalid, passwords};
 use crate::config::Registration as Policy;
-use crate::db::{DbError, Ts, Tx, locks, users};
+use crate::db::{DbError, Ts, Tx, locks, two_factor, users};
 use crate::domain::account::User;
 use crate::domain::email::Email;
 use crate::domain::ids::UserId;
@@ -245,7 +245,7 @@ async fn set_password_and_sign_out(
     super::sessions::end_all(tx, user, now).await
 }
 
-pub(super) async fn find_by_email(ctx: &Ctx, email: &str) -> AppResult<User> {
+async fn find_by_email(ctx: &Ctx, email: &str) -> AppResult<User> {
     let email = Email::parse(email).map_err(|m| invalid("email", m))?;
     let mut pooled = ctx.db.acquire().await?;
     let (user, _) = users::find_by_email(&mut pooled.conn(), email.normalized())
@@ -295,6 +295,20 @@ pub async fn disable_by_operator(ctx: &Ctx, email: &str) -> AppResult<User> {
     users::set_disabled(&mut tx.conn(), user.id, Some(Ts(now)), Ts(now)).await?;
     super::sessions::end_all(&mut tx, user.id, now).await?;
     audit::user_event(&mut tx, &user, "user.disabled", json!({}), "", now).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// `gogotime user reset-two-factor`: turns off two-factor sign-in for someone who lost the
+/// authenticator and the recovery codes (the operator checks who is asking; nothing here can).
+/// The password stays; they may set two-factor up again.
+pub async fn reset_two_factor_by_operator(ctx: &Ctx, email: &str) -> AppResult<User> {
+    let user = find_by_email(ctx, email).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    two_factor::delete_all(&mut tx.conn(), user.id).await?;
+    let event = "two_factor.reset_by_operator";
+    audit::user_event(&mut tx, &user, event, json!({}), "", now).await?;
     tx.commit().await?;
     Ok(user)
 }

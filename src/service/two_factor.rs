@@ -19,6 +19,9 @@ use crate::error::{AppError, AppResult};
 
 pub const WRONG_CODE: &str = "is not right, or was used already; enter the current code from your authenticator app, or an unused recovery code";
 
+/// At setup only a code of the new secret will do (there are no recovery codes yet).
+const NOT_THE_APPS_CODE: &str = "is not the code your authenticator app shows now for this key; check that the key was added as shown, and enter the current code";
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Status {
     /// Signing in asks for a code after the password.
@@ -113,7 +116,7 @@ pub async fn confirm(ctx: &Ctx, actor: &Actor, code: &str) -> AppResult<Recovery
         return Err(already_on());
     }
     let step = totp::accepted_step(&factor.secret, code, now.timestamp(), factor.last_step)
-        .ok_or_else(|| invalid("code", WRONG_CODE))?;
+        .ok_or_else(|| invalid("code", NOT_THE_APPS_CODE))?;
     if !two_factor::confirm_factor(&mut tx.conn(), actor.user.id, step, Ts(now)).await? {
         return Err(already_on());
     }
@@ -244,17 +247,4 @@ pub async fn regenerate_recovery_codes(
     audit::user_event(&mut tx, &actor.user, event, json!({}), &actor.ip, now).await?;
     tx.commit().await?;
     Ok(codes)
-}
-
-/// `gogotime user reset-two-factor`: for someone who lost the authenticator and the recovery
-/// codes (the operator checks who is asking; nothing here can).
-pub async fn reset_by_operator(ctx: &Ctx, email: &str) -> AppResult<User> {
-    let user = super::accounts::find_by_email(ctx, email).await?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.db.begin().await?;
-    two_factor::delete_all(&mut tx.conn(), user.id).await?;
-    let event = "two_factor.reset_by_operator";
-    audit::user_event(&mut tx, &user, event, json!({}), "", now).await?;
-    tx.commit().await?;
-    Ok(user)
 }
