@@ -78,6 +78,16 @@ pub fn table() -> Vec<Case> {
             [200, 200, 200, 200, 401, 200, 200, 200, 200, 200],
         ),
         case(
+            "POST /api/v1/auth/password-reset",
+            "the caller's own email; this server sends no email",
+            anyone(503),
+        ),
+        case(
+            "POST /api/v1/auth/password-reset/confirm",
+            "an unknown link",
+            anyone(404),
+        ),
+        case(
             "POST /api/v1/auth/logout",
             "an unknown refresh token",
             anyone(204),
@@ -594,6 +604,14 @@ pub async fn request(app: &TestApp, fx: &mut Fixture, case: &Case, who: Who) -> 
                 }
             };
             Req::new(M::POST, template).json(json!({"refresh_token": token}))
+        }
+        ("POST /api/v1/auth/password-reset", _) => {
+            Req::new(M::POST, template).json(json!({"email": own_email}))
+        }
+        ("POST /api/v1/auth/password-reset/confirm", _) => {
+            Req::new(M::POST, template).json(json!({
+                "token": "ggw_no-such-link", "password": "another correct horse battery staple"
+            }))
         }
         ("POST /api/v1/auth/logout", _) => {
             Req::new(M::POST, template).json(json!({"refresh_token": format!("unknown-{n}")}))

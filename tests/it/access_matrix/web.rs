@@ -75,6 +75,8 @@ fn table() -> Vec<(&'static str, &'static str, Expect)> {
             [303; 8],
         ),
         ("/register", "", [200; 8]),
+        ("/forgot-password", "", [200; 8]),
+        ("/reset-password/{token}", "an unknown link", [404; 8]),
         ("/invite/{token}", "a pending invitation", [200; 8]),
         ("/shared/{token}", "the owner's link", [200; 8]),
         ("/orgs/new", "", signed_in(200, 200, 200, 200, 200)),
@@ -304,6 +306,8 @@ impl WebFixture {
             path.replace("{token}", &self.invitation)
         } else if template.starts_with("/shared/") {
             path.replace("{token}", &self.shared)
+        } else if template.starts_with("/reset-password/") {
+            path.replace("{token}", "ggw_no-such-link")
         } else if template.contains("/entries/") {
             path.replace("{id}", entry)
         } else {

@@ -15,7 +15,14 @@ use crate::helpers::TestApp;
 use crate::helpers::accounts::PASSWORD;
 
 /// The forms of anonymous pages; every other declared form needs a session.
-pub const ANONYMOUS_FORMS: [&str; 4] = ["/setup", "/sign-in", "/register", "/invite/{token}"];
+pub const ANONYMOUS_FORMS: [&str; 6] = [
+    "/setup",
+    "/sign-in",
+    "/register",
+    "/invite/{token}",
+    "/forgot-password",
+    "/reset-password/{token}",
+];
 
 /// How a form with a session is forged: the owner's cookie and…
 pub const SIGNED_FORGERIES: [&str; 3] = [
