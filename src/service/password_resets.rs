@@ -39,12 +39,12 @@ pub struct ResetConfirmation {
     pub password: String,
 }
 
-/// Without SMTP there is nobody to send the link: the operator resets passwords instead.
+/// Without SMTP there is nobody to send the link: the operator resets passwords instead. A
+/// refusal by configuration, like closed registration, not an outage to retry.
 pub fn email_off() -> AppError {
-    AppError::Unavailable {
-        message: "Password reset by email is off on this server (no SMTP server is configured). Ask your administrator to reset your password (gogotime user reset-password).".into(),
-        retry_after_seconds: None,
-    }
+    AppError::Forbidden(
+        "Password reset by email is off on this server (no SMTP server is configured). Ask your administrator to reset your password (gogotime user reset-password).".into(),
+    )
 }
 
 fn gone() -> AppError {

@@ -467,7 +467,7 @@ async fn without_smtp_people_are_sent_to_the_operator_and_nothing_is_queued(back
         "no form that pretends to send"
     );
     let (status, problem) = request_reset(&app, "owner@example.test").await;
-    assert_eq!(status, 503, "{problem}");
+    assert_eq!(status, 403, "{problem}");
     assert!(
         problem["detail"]
             .as_str()

@@ -225,7 +225,7 @@ pub struct ResetRequested {
     responses(
         (status = 202, description = "Accepted; the same answer whether or not the address has an account", body = ResetRequested),
         (status = 429, description = "Too many reset requests from this client"),
-        (status = 503, description = "Email is off on this server; the operator resets passwords"),
+        (status = 403, description = "Email is off on this server; the operator resets passwords"),
     ),
     security(()),
 )]

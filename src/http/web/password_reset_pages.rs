@@ -96,10 +96,10 @@ pub async fn forgot_password_post(
             &email,
         )),
         // email is off: the page already says whom to ask
-        Err(AppError::Unavailable { .. }) => Ok(forgot_page(
+        Err(AppError::Forbidden(_)) => Ok(forgot_page(
             &state,
             &headers,
-            StatusCode::SERVICE_UNAVAILABLE,
+            StatusCode::FORBIDDEN,
             FormErrors::default(),
             false,
             "",
