@@ -3,6 +3,7 @@
 pub mod api;
 pub mod assets;
 pub mod backup_metrics;
+pub mod cache;
 pub mod client_ip;
 pub mod cookies;
 mod cross_site;

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::build_info;
 use crate::db::migrate;
+use crate::http::cache::no_store;
 use crate::http::state::AppState;
 
 /// Readiness must answer within 2 s even when the database hangs; leave room for the network.
@@ -85,21 +86,12 @@ pub async fn readiness(State(state): State<AppState>) -> Response {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (
-        status,
-        [(axum::http::header::CACHE_CONTROL, "no-store")],
-        Json(body),
-    )
-        .into_response()
+    no_store((status, Json(body)).into_response())
 }
 
 /// `GET /api/system/health/live`: the process answers; no dependency is consulted.
 pub async fn liveness() -> Response {
-    (
-        [(axum::http::header::CACHE_CONTROL, "no-store")],
-        Json(serde_json::json!({ "status": "ok" })),
-    )
-        .into_response()
+    no_store(Json(serde_json::json!({ "status": "ok" })).into_response())
 }
 
 #[derive(Debug, Serialize)]

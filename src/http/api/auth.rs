@@ -1,13 +1,14 @@
 //! `/api/v1/auth/*`: registration, tokens for API clients, browser sessions.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::authn::Authenticated;
 use super::extract::ApiJson;
 use crate::domain::account::User;
+use crate::http::cache::no_store;
 use crate::http::client_ip::ClientIp;
 use crate::http::cookies;
 use crate::http::problem::HttpError;
@@ -200,14 +201,6 @@ pub async fn session_sign_out(
     let mut response = StatusCode::NO_CONTENT.into_response();
     cookies::clear_session(&mut response, state.ctx.settings.secure_cookies);
     Ok(response)
-}
-
-/// Token responses must not be cached by anything in between.
-fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 /// The answer to every accepted reset request, whether or not the address has an account.

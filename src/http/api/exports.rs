@@ -61,8 +61,7 @@ fn download(file: Download) -> Response {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     // the data is private: no shared cache may keep it
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    crate::http::cache::no_store(response)
 }
 
 async fn entries(

@@ -3,12 +3,13 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::authn::Authenticated;
 use super::extract::ApiJson;
+use crate::http::cache::no_store;
 use crate::http::problem::HttpError;
 use crate::http::state::AppState;
 use crate::service::two_factor::{self, Enrolment, Reauthentication, RecoveryCodes, Status};
@@ -26,14 +27,6 @@ pub struct TwoFactorReauthentication {
     current_password: String,
     /// A current 6-digit code from the authenticator app, or an unused recovery code.
     code: String,
-}
-
-/// Secrets in these answers must not be kept by anything in between.
-fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 #[utoipa::path(

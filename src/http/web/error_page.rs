@@ -24,11 +24,6 @@ pub fn render(status: StatusCode, detail: &str, request_id: &str) -> Response {
         detail,
         request_id,
     };
-    let mut response = page::html(&template, &HeaderMap::new());
     // error pages are never cached
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    response
+    crate::http::cache::no_store(page::html(&template, &HeaderMap::new()))
 }

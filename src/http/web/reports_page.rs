@@ -439,10 +439,7 @@ async fn render(
     );
     if !new_share_url.is_empty() {
         // the link's token is on this page only
-        response.headers_mut().insert(
-            axum::http::header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("no-store"),
-        );
+        response = crate::http::cache::no_store(response);
     }
     Ok(response)
 }

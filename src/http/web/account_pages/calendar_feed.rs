@@ -5,8 +5,8 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 
-use super::never_stored;
 use super::tokens::{NewSecret, tokens_page};
+use crate::http::cache::no_store;
 use crate::http::state::AppState;
 use crate::http::web::form::{FormErrors, SignedForm};
 use crate::http::web::page;
@@ -31,7 +31,7 @@ pub async fn calendar_feed_post(
     )
     .await?;
     page.feed_url = feed.url;
-    Ok(never_stored(page::html_with_status(
+    Ok(no_store(page::html_with_status(
         &page,
         &headers,
         StatusCode::OK,

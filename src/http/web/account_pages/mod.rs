@@ -8,7 +8,6 @@ mod tokens;
 mod two_factor;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use axum::routing::{get, post};
 
@@ -74,13 +73,5 @@ pub fn routes() -> Router<AppState> {
 fn signed_out(notice: &str, secure: bool) -> Response {
     let mut response = session::redirect_with_notice("/sign-in", notice, secure);
     crate::http::cookies::clear_session(&mut response, secure);
-    response
-}
-
-/// A page carrying a secret shown once (a new API token) is kept out of every cache.
-fn never_stored(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

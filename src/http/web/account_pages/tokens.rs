@@ -6,9 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Duration;
 
-use super::never_stored;
 use crate::domain::account::ApiToken;
 use crate::domain::ids::ApiTokenId;
+use crate::http::cache::no_store;
 use crate::http::state::AppState;
 use crate::http::web::form::{FormErrors, SignedForm};
 use crate::http::web::format;
@@ -159,9 +159,7 @@ pub async fn token_create_post(
         }
     };
     let page = tokens_page(&state, &form.viewer, shown, errors, created).await?;
-    Ok(never_stored(page::html_with_status(
-        &page, &headers, status,
-    )))
+    Ok(no_store(page::html_with_status(&page, &headers, status)))
 }
 
 pub async fn token_revoke_post(

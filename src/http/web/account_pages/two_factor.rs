@@ -8,15 +8,15 @@ use axum::http::{HeaderMap, StatusCode};
 use qrcode::QrCode;
 use qrcode::render::svg;
 
-use super::never_stored;
 use crate::error::AppError;
+use crate::http::cache::no_store;
 use crate::http::state::AppState;
 use crate::http::web::form::{FormErrors, SignedForm};
 use crate::http::web::org::account_chrome;
 use crate::http::web::page::{self, Chrome};
 use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
-use crate::service::two_factor::{self, Enrolment, Reauthentication, Status};
+use crate::service::two_factor::{self, Enrolment, Reauthentication, RecoveryCodes, Status};
 
 #[derive(Template)]
 #[template(path = "account/two_factor.html")]
@@ -70,7 +70,7 @@ async fn render(
         qr_svg,
         recovery_codes,
     };
-    Ok(never_stored(page::html_with_status(
+    Ok(no_store(page::html_with_status(
         &page,
         headers,
         status_code,
@@ -87,6 +87,23 @@ async fn refused(
     let errors = FormErrors::from_error(e)?;
     let status = StatusCode::UNPROCESSABLE_ENTITY;
     render(state, viewer, errors, Vec::new(), status, headers).await
+}
+
+/// The page showing freshly made recovery codes, once, or the errors of the post that failed.
+async fn show_codes(
+    state: &AppState,
+    viewer: &Viewer,
+    made: Result<RecoveryCodes, AppError>,
+    headers: &HeaderMap,
+) -> PageResult {
+    match made {
+        Ok(codes) => {
+            let errors = FormErrors::default();
+            let codes = codes.recovery_codes;
+            render(state, viewer, errors, codes, StatusCode::OK, headers).await
+        }
+        Err(e) => refused(state, viewer, e, headers).await,
+    }
 }
 
 pub async fn two_factor_get(
@@ -127,22 +144,8 @@ pub async fn two_factor_confirm_post(
     form: SignedForm,
 ) -> PageResult {
     let code = form.fields.get("code");
-    match two_factor::confirm(&state.ctx, &form.viewer.actor, code).await {
-        Ok(codes) => {
-            let errors = FormErrors::default();
-            let codes = codes.recovery_codes;
-            render(
-                &state,
-                &form.viewer,
-                errors,
-                codes,
-                StatusCode::OK,
-                &headers,
-            )
-            .await
-        }
-        Err(e) => refused(&state, &form.viewer, e, &headers).await,
-    }
+    let made = two_factor::confirm(&state.ctx, &form.viewer.actor, code).await;
+    show_codes(&state, &form.viewer, made, &headers).await
 }
 
 fn proof(form: &SignedForm) -> Reauthentication<'_> {
@@ -158,22 +161,8 @@ pub async fn recovery_codes_post(
     form: SignedForm,
 ) -> PageResult {
     let actor = &form.viewer.actor;
-    match two_factor::regenerate_recovery_codes(&state.ctx, actor, proof(&form)).await {
-        Ok(codes) => {
-            let errors = FormErrors::default();
-            let codes = codes.recovery_codes;
-            render(
-                &state,
-                &form.viewer,
-                errors,
-                codes,
-                StatusCode::OK,
-                &headers,
-            )
-            .await
-        }
-        Err(e) => refused(&state, &form.viewer, e, &headers).await,
-    }
+    let made = two_factor::regenerate_recovery_codes(&state.ctx, actor, proof(&form)).await;
+    show_codes(&state, &form.viewer, made, &headers).await
 }
 
 pub async fn two_factor_disable_post(

@@ -5,10 +5,11 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 
-use super::{fixable, never_stored};
+use super::fixable;
 use crate::domain::account::{Invitation, Member};
 use crate::domain::ids::{InvitationId, OrganizationId, UserId};
 use crate::domain::role::{Permission, Role, allows, grantable_roles, may_manage_member};
+use crate::http::cache::no_store;
 use crate::http::state::AppState;
 use crate::http::web::form::{FormErrors, SignedForm};
 use crate::http::web::format;
@@ -273,7 +274,7 @@ pub async fn invitation_create_post(
     let errors = FormErrors::default();
     let response =
         members_page(&state, &form.viewer, org, errors, invite, &headers, status).await?;
-    Ok(never_stored(response))
+    Ok(no_store(response))
 }
 
 pub async fn invitation_revoke_post(

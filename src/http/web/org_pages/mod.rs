@@ -6,8 +6,6 @@ mod members;
 mod settings;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
-use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::form::FormErrors;
@@ -47,12 +45,4 @@ fn fixable(error: AppError) -> Result<FormErrors, AppError> {
         e @ AppError::Forbidden(_) => Err(e),
         other => FormErrors::from_error(other),
     }
-}
-
-/// A page carrying a secret shown once (an invitation link) is kept out of every cache.
-fn never_stored(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
