@@ -20,8 +20,9 @@ pub struct App {
     listener: TcpListener,
     metrics_listener: Option<TcpListener>,
     state: AppState,
-    /// The SMTP client, when email is on; its worker starts with serving.
-    mail_sender: Option<crate::mail::SmtpSender>,
+    /// The SMTP client and its longest retry wait, when email is on; its worker starts with
+    /// serving.
+    mail_sender: Option<(crate::mail::SmtpSender, std::time::Duration)>,
 }
 
 impl App {
@@ -63,10 +64,11 @@ impl App {
         ));
         let settings = Arc::new(service::Settings::from_config(&config));
         let mail_sender = match &config.mail {
-            Some(mail) => Some(
+            Some(mail) => Some((
                 crate::mail::SmtpSender::new(mail)
                     .context("setting up the SMTP client failed (GOGOTIME_SMTP_URL)")?,
-            ),
+                mail.retry_max,
+            )),
             None => None,
         };
         let ctx = service::Ctx {
@@ -157,11 +159,7 @@ impl App {
             )
         });
         let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
-        let mail_worker = mail_sender.map(|sender| {
-            let retry_max = config
-                .mail
-                .as_ref()
-                .map_or(std::time::Duration::from_secs(3600), |m| m.retry_max);
+        let mail_worker = mail_sender.map(|(sender, retry_max)| {
             tokio::spawn(service::mail::run_worker(
                 state.ctx.db.clone(),
                 sender,
