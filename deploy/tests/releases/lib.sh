@@ -51,7 +51,7 @@ previous_release() {
 
 cargo_version() { sed -n 's/^version *= *"\(.*\)"/\1/p' "$1/Cargo.toml" | head -n 1; }
 
-# The previous release's binary, compiled here (debug profile, in this checkout's target
+# The previous release's binary, compiled here (debug profile, with this checkout's build
 # directory so the dependencies compiled for the test suite are reused: minutes instead of a
 # second cold image build). When its Cargo.toml carries the same version as this checkout (no
 # release was tagged in between), it is built as VERSION-previous so the two are told apart.
@@ -71,14 +71,15 @@ build_previous_binary() {
         mv "$src/Cargo.lock.new" "$src/Cargo.lock"
         version=$relabelled
     fi
-    (cd "$src" && CARGO_TARGET_DIR=$REPO/target GOGOTIME_GIT_COMMIT=${commit:0:12} \
+    # intermediate artifacts in this checkout's build directory (the dependencies are reused),
+    # the finished binary in a target directory of its own, so target/debug/gogotime stays this
+    # checkout's and needs no re-link afterwards
+    (cd "$src" && CARGO_BUILD_BUILD_DIR=$REPO/target CARGO_TARGET_DIR=$WORK/previous-target \
+        GOGOTIME_GIT_COMMIT=${commit:0:12} \
         timeout 1800 cargo build --locked --bin gogotime >"$WORK/previous-build.log" 2>&1) \
         || { tail -n 30 "$WORK/previous-build.log" >&3; fail "building the previous release ($commit)"; }
     mkdir -p "$WORK/previous"
-    strip -o "$WORK/previous/gogotime" "$REPO/target/debug/gogotime"
-    # the shared target directory's gogotime is this checkout's again (cargo re-links it)
-    (cd "$REPO" && timeout 1800 cargo build --bin gogotime >"$WORK/current-relink.log" 2>&1) \
-        || { tail -n 30 "$WORK/current-relink.log" >&3; fail "restoring this checkout's binary in target/"; }
+    strip -o "$WORK/previous/gogotime" "$WORK/previous-target/debug/gogotime"
     echo "$version"
 }
 
