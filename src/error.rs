@@ -18,6 +18,12 @@ pub enum AppError {
     SecondFactorRequired,
     #[error("{0}")]
     Forbidden(String),
+    /// 403: the organization requires two-factor sign-in of its members and the caller has not
+    /// set it up; pages send the person to set it up.
+    #[error(
+        "{organization} requires two-factor sign-in of its members. Turn it on for your account (Account → Two-factor, at /account/two-factor), then try again."
+    )]
+    TwoFactorSetupRequired { organization: String },
     #[error("{message}")]
     Validation {
         message: String,

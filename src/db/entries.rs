@@ -3,6 +3,7 @@
 use sqlx::{FromRow, Row as _};
 use uuid::Uuid;
 
+use super::organizations::TWO_FACTOR_MISSING;
 use super::{Conn, DbResult, Ts, with_conn};
 use crate::domain::entries::TimeEntry;
 use crate::domain::ids::{ClientId, OrganizationId, ProjectId, TagId, TaskId, TimeEntryId, UserId};
@@ -494,6 +495,17 @@ pub async fn list(
     Ok((entries, more))
 }
 
+/// What `list_as_member` read of the caller and the page.
+pub struct MemberPage {
+    pub role: Role,
+    /// The organization's name, when it requires two-factor sign-in and the caller has not set
+    /// it up (no entries are read then).
+    pub two_factor_missing_in: Option<String>,
+    pub entries: Vec<TimeEntry>,
+    /// Another page follows.
+    pub more: bool,
+}
+
 /// A page as `list` reads it, and in the same statement the role of `user` in `org`: `None`
 /// when they are not an enabled member (nothing of the organization is returned then). Other
 /// people's entries are read only when that role is one of `sees_all`.
@@ -503,7 +515,7 @@ pub async fn list_as_member(
     user: UserId,
     sees_all: &[Role],
     f: &Filter,
-) -> DbResult<Option<(Role, Vec<TimeEntry>, bool)>> {
+) -> DbResult<Option<MemberPage>> {
     let mut sql = Sql::default();
     let o = sql.arg(Bind::Uuid(org.as_uuid()));
     let me = sql.arg(Bind::Uuid(user.as_uuid()));
@@ -517,23 +529,30 @@ pub async fn list_as_member(
         roles.join(", ")
     };
     // the caller's role is read once, by `me`; the page asks it whether others' entries show
-    let visible = format!("(e.user_id = {me} or (select role from me) in ({roles}))");
+    let visible = format!(
+        "(select missing_in from me) is null \
+         and (e.user_id = {me} or (select role from me) in ({roles}))"
+    );
     let page = page_select(&mut sql, &o, f, Some(&visible));
     let order = if f.ascending { "asc" } else { "desc" };
     sql.text = format!(
-        "with me as (select m.role from memberships m join users u on u.id = m.user_id \
+        "with me as (select m.role, case when {TWO_FACTOR_MISSING} then o.name end as missing_in \
+                     from memberships m join users u on u.id = m.user_id \
+                     join organizations o on o.id = m.organization_id \
                      where m.organization_id = {o} and m.user_id = {me} and u.disabled_at is null) \
-         select me.role as my_role, x.* \
+         select me.role as my_role, me.missing_in as my_missing_in, x.* \
          from me left join ({page}) x on 1 = 1 \
          order by x.start_at {order}, x.id {order}"
     );
     let text = with_tags(conn, &sql);
     let mut role = None;
+    let mut two_factor_missing_in = None;
     let mut entries = Vec::new();
     macro_rules! decode {
         ($rows:expr) => {
             for row in $rows {
                 role = Some(row.try_get::<String, _>("my_role")?);
+                two_factor_missing_in = row.try_get::<Option<String>, _>("my_missing_in")?;
                 if row.try_get::<Option<Uuid>, _>("id")?.is_some() {
                     entries.push(entry_of(Row::from_row(&row)?));
                 }
@@ -558,7 +577,12 @@ pub async fn list_as_member(
     let role = super::organizations::role(&role);
     let more = entries.len() as i64 > f.limit;
     entries.truncate(f.limit as usize);
-    Ok(Some((role, entries, more)))
+    Ok(Some(MemberPage {
+        role,
+        two_factor_missing_in,
+        entries,
+        more,
+    }))
 }
 
 /// `select {COLUMNS} from time_entries e where ... order by ... limit ...` for one page of `f`

@@ -19,6 +19,7 @@ struct OrgRow {
     lock_before: Option<NaiveDate>,
     max_entry_hours: i32,
     usual_day_hours: i32,
+    require_two_factor: bool,
     created_at: Ts,
     updated_at: Ts,
 }
@@ -34,6 +35,7 @@ impl From<OrgRow> for Organization {
             lock_before: r.lock_before,
             max_entry_hours: r.max_entry_hours,
             usual_day_hours: r.usual_day_hours,
+            require_two_factor: r.require_two_factor,
             created_at: r.created_at.0,
             updated_at: r.updated_at.0,
         }
@@ -51,22 +53,29 @@ struct MyOrgRow {
     #[sqlx(flatten)]
     org: OrgRow,
     role: String,
+    two_factor_missing: bool,
 }
 
 fn my_organization(row: MyOrgRow) -> MyOrganization {
     MyOrganization {
         organization: row.org.into(),
         role: role(&row.role),
+        two_factor_missing: row.two_factor_missing,
     }
 }
 
-const ORG_COLUMNS: &str = "o.id, o.name, o.currency, o.default_rate, o.allow_overlap, o.lock_before, o.max_entry_hours, o.usual_day_hours, o.created_at, o.updated_at";
+const ORG_COLUMNS: &str = "o.id, o.name, o.currency, o.default_rate, o.allow_overlap, o.lock_before, o.max_entry_hours, o.usual_day_hours, o.require_two_factor, o.created_at, o.updated_at";
+
+/// Whether the member `m` of organization `o` lacks the two-factor sign-in `o` requires: read
+/// with the role by every statement that checks a membership, so the rule costs no round trip.
+pub(super) const TWO_FACTOR_MISSING: &str = "(o.require_two_factor and not exists \
+     (select 1 from totp_factors t where t.user_id = m.user_id and t.confirmed_at is not null))";
 
 pub async fn insert(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
     with_conn!(conn, c => {
         sqlx::query(
-            "insert into organizations (id, name, currency, created_at, updated_at, default_rate, allow_overlap, lock_before, max_entry_hours, usual_day_hours) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "insert into organizations (id, name, currency, created_at, updated_at, default_rate, allow_overlap, lock_before, max_entry_hours, usual_day_hours, require_two_factor) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
             .bind(org.id.as_uuid())
             .bind(&org.name)
@@ -78,6 +87,7 @@ pub async fn insert(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
             .bind(org.lock_before)
             .bind(org.max_entry_hours)
             .bind(org.usual_day_hours)
+            .bind(org.require_two_factor)
             .execute(c)
             .await?;
     });
@@ -88,7 +98,8 @@ pub async fn update(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
     with_conn!(conn, c => {
         sqlx::query(
             "update organizations set name = $2, currency = $3, updated_at = $4, default_rate = $5, \
-             allow_overlap = $6, lock_before = $7, max_entry_hours = $8, usual_day_hours = $9 where id = $1",
+             allow_overlap = $6, lock_before = $7, max_entry_hours = $8, usual_day_hours = $9, \
+             require_two_factor = $10 where id = $1",
         )
             .bind(org.id.as_uuid())
             .bind(&org.name)
@@ -99,6 +110,7 @@ pub async fn update(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
             .bind(org.lock_before)
             .bind(org.max_entry_hours)
             .bind(org.usual_day_hours)
+            .bind(org.require_two_factor)
             .execute(c)
             .await?;
     });
@@ -130,7 +142,7 @@ pub async fn find_for_member(
 ) -> DbResult<Option<MyOrganization>> {
     let row: Option<MyOrgRow> = with_conn!(conn, c => {
         sqlx::query_as(
-            &format!("select {ORG_COLUMNS}, m.role \
+            &format!("select {ORG_COLUMNS}, m.role, {TWO_FACTOR_MISSING} as two_factor_missing \
              from organizations o join memberships m on m.organization_id = o.id \
              where o.id = $1 and m.user_id = $2"),
         )
@@ -151,7 +163,7 @@ pub async fn find_for_enabled_member(
 ) -> DbResult<Option<MyOrganization>> {
     let row: Option<MyOrgRow> = with_conn!(conn, c => {
         sqlx::query_as(
-            &format!("select {ORG_COLUMNS}, m.role \
+            &format!("select {ORG_COLUMNS}, m.role, {TWO_FACTOR_MISSING} as two_factor_missing \
              from organizations o join memberships m on m.organization_id = o.id \
              join users u on u.id = m.user_id \
              where o.id = $1 and m.user_id = $2 and u.disabled_at is null"),
@@ -183,7 +195,7 @@ pub async fn find_for_enabled_member_with_rates(
     }
     let row: Option<WithRates> = with_conn!(conn, c => {
         sqlx::query_as(
-            &format!("select {ORG_COLUMNS}, m.role, \
+            &format!("select {ORG_COLUMNS}, m.role, {TWO_FACTOR_MISSING} as two_factor_missing, \
                     pe.hourly_rate as member_rate, p.hourly_rate as project_rate, pm.hourly_rate as project_member_rate \
              from organizations o join memberships m on m.organization_id = o.id \
              join users u on u.id = m.user_id \
@@ -211,10 +223,24 @@ pub async fn find_for_enabled_member_with_rates(
     }))
 }
 
+/// The names of the organizations `user` belongs to that require two-factor sign-in.
+pub async fn requiring_two_factor(conn: &mut Conn<'_>, user: UserId) -> DbResult<Vec<String>> {
+    let rows: Vec<(String,)> = with_conn!(conn, c => {
+        sqlx::query_as(
+            "select o.name from organizations o join memberships m on m.organization_id = o.id \
+             where m.user_id = $1 and o.require_two_factor order by o.name, o.id",
+        )
+        .bind(user.as_uuid())
+        .fetch_all(c)
+        .await?
+    });
+    Ok(rows.into_iter().map(|(name,)| name).collect())
+}
+
 pub async fn list_for_member(conn: &mut Conn<'_>, user: UserId) -> DbResult<Vec<MyOrganization>> {
     let rows: Vec<MyOrgRow> = with_conn!(conn, c => {
         sqlx::query_as(
-            &format!("select {ORG_COLUMNS}, m.role \
+            &format!("select {ORG_COLUMNS}, m.role, {TWO_FACTOR_MISSING} as two_factor_missing \
              from organizations o join memberships m on m.organization_id = o.id \
              where m.user_id = $1 order by o.name, o.id"),
         )

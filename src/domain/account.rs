@@ -42,6 +42,9 @@ pub struct Organization {
     pub max_entry_hours: i32,
     /// Entries longer than this are unusual: the pages ask before saving one.
     pub usual_day_hours: i32,
+    /// Members must sign in with a second factor: one without it is sent to set it up before
+    /// reaching the organization's data.
+    pub require_two_factor: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -52,6 +55,9 @@ pub struct MyOrganization {
     #[serde(flatten)]
     pub organization: Organization,
     pub role: Role,
+    /// The organization requires two-factor sign-in and this member has not set it up.
+    #[serde(skip)]
+    pub two_factor_missing: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -37,8 +37,19 @@ pub async fn check_member(
     let Some(mine) = found else {
         return Err(refusal(conn, actor).await?);
     };
+    if mine.two_factor_missing {
+        return Err(two_factor_missing(&mine.organization.name));
+    }
     permit(mine.role, permission)?;
     Ok(mine)
+}
+
+/// The refusal of a member of an organization that requires two-factor sign-in, before they
+/// have set it up: whatever their role, nothing of the organization until they do.
+pub fn two_factor_missing(organization: &str) -> AppError {
+    AppError::TwoFactorSetupRequired {
+        organization: organization.to_string(),
+    }
 }
 
 /// Why a statement that checks membership found none for the actor: a disabled or deleted

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::access::require_member;
 use super::{Actor, Check, Ctx, audit, nullable};
-use crate::db::{Ts, organizations};
+use crate::db::{Ts, organizations, two_factor};
 use crate::domain::account::{MyOrganization, Organization};
 use crate::domain::ids::OrganizationId;
 use crate::domain::profile::{parse_currency, parse_name};
@@ -45,6 +45,10 @@ pub struct OrganizationInput {
     /// entry longer than this.
     #[schema(minimum = 1, maximum = 168)]
     pub usual_day_hours: Option<i64>,
+    /// Members must sign in with a second factor; a member without one is refused (403, and the
+    /// pages send them to set it up) until they turn it on. Only someone who has two-factor
+    /// sign-in on may turn this on.
+    pub require_two_factor: Option<bool>,
 }
 
 /// Creates an organization owned by the actor, with the settings given (the others keep their
@@ -64,13 +68,15 @@ pub async fn create(
     let (name, currency) = (name.unwrap_or_default(), currency.unwrap_or_default());
     let mut org = new_organization(name, currency, ctx.clock.now());
     apply_settings(&mut org, &input, &mut check);
-    check.finish()?;
     let mut tx = ctx.db.begin().await?;
+    requirement_met(&mut tx, actor, &org, false, &mut check).await?;
+    check.finish()?;
     let org = insert_owned(&mut tx, actor, org).await?;
     tx.commit().await?;
     Ok(MyOrganization {
         organization: org,
         role: Role::Owner,
+        two_factor_missing: false,
     })
 }
 
@@ -99,6 +105,7 @@ fn new_organization(
         lock_before: None,
         max_entry_hours: 24,
         usual_day_hours: 10,
+        require_two_factor: false,
         created_at: now,
         updated_at: now,
     }
@@ -149,12 +156,60 @@ pub async fn update(
     {
         mine.organization.currency = currency;
     }
+    let required_before = mine.organization.require_two_factor;
     apply_settings(&mut mine.organization, &input, &mut check);
+    requirement_met(
+        &mut tx,
+        actor,
+        &mine.organization,
+        required_before,
+        &mut check,
+    )
+    .await?;
     check.finish()?;
-    mine.organization.updated_at = ctx.clock.now();
+    let now = ctx.clock.now();
+    mine.organization.updated_at = now;
     organizations::update(&mut tx.conn(), &mine.organization).await?;
+    if mine.organization.require_two_factor != required_before {
+        let action = if mine.organization.require_two_factor {
+            "organization.two_factor_required"
+        } else {
+            "organization.two_factor_optional"
+        };
+        let event = audit::Event {
+            organization: org,
+            actor: Some(actor.user.id),
+            action,
+            target: None,
+            detail: json!({}),
+            ip: &actor.ip,
+        };
+        audit::record(&mut tx, event, now).await?;
+    }
     tx.commit().await?;
     Ok(mine)
+}
+
+/// Requiring two-factor sign-in is turned on only by someone who has it: otherwise the first
+/// person sent to set it up would be the one who asked for it.
+async fn requirement_met(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    org: &Organization,
+    required_before: bool,
+    check: &mut Check,
+) -> AppResult<()> {
+    if !org.require_two_factor || required_before {
+        return Ok(());
+    }
+    let factor = two_factor::find_factor(&mut tx.conn(), actor.user.id).await?;
+    if !factor.is_some_and(|f| f.confirmed) {
+        check.field::<()>(
+            "require_two_factor",
+            Err("needs two-factor sign-in on your own account first: turn it on under Account → Two-factor, then require it of the members".into()),
+        );
+    }
+    Ok(())
 }
 
 pub async fn delete(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<()> {
@@ -174,6 +229,9 @@ fn apply_settings(org: &mut Organization, input: &OrganizationInput, check: &mut
     }
     if let Some(allow) = input.allow_overlap {
         org.allow_overlap = allow;
+    }
+    if let Some(required) = input.require_two_factor {
+        org.require_two_factor = required;
     }
     if let Some(lock) = input.lock_before {
         org.lock_before = lock;

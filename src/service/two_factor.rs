@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{Actor, Ctx, audit, invalid, passwords, secrets};
-use crate::db::{Ts, Tx, two_factor, users};
+use crate::db::{Ts, Tx, organizations, two_factor, users};
 use crate::domain::account::User;
 use crate::domain::ids::UserId;
 use crate::domain::totp;
@@ -30,6 +30,9 @@ pub struct Status {
     pub pending: bool,
     /// Recovery codes not used yet (0 when two-factor is off).
     pub recovery_codes_left: i64,
+    /// The organizations you belong to that require two-factor sign-in: it cannot be turned
+    /// off while this is not empty, and until it is on they refuse you.
+    pub required_by: Vec<String>,
 }
 
 /// A secret waiting for its first code: add it to an authenticator app.
@@ -63,10 +66,13 @@ pub async fn status(ctx: &Ctx, actor: &Actor) -> AppResult<Status> {
     } else {
         0
     };
+    let required_by =
+        organizations::requiring_two_factor(&mut pooled.conn(), actor.user.id).await?;
     Ok(Status {
         enabled,
         pending: factor.is_some_and(|f| !f.confirmed),
         recovery_codes_left,
+        required_by,
     })
 }
 
@@ -226,6 +232,20 @@ async fn reauthenticate(
 pub async fn disable(ctx: &Ctx, actor: &Actor, proof: Reauthentication<'_>) -> AppResult<()> {
     let now = ctx.clock.now();
     let mut tx = reauthenticate(ctx, actor, &proof, now).await?;
+    let required_by = organizations::requiring_two_factor(&mut tx.conn(), actor.user.id).await?;
+    if !required_by.is_empty() {
+        return Err(AppError::Conflict(format!(
+            "Two-factor sign-in stays on: {} require{} it of {} members. Leave {} first, or ask an owner to stop requiring it.",
+            required_by.join(", "),
+            if required_by.len() == 1 { "s" } else { "" },
+            if required_by.len() == 1 {
+                "its"
+            } else {
+                "their"
+            },
+            if required_by.len() == 1 { "it" } else { "them" },
+        )));
+    }
     two_factor::delete_all(&mut tx.conn(), actor.user.id).await?;
     let event = "two_factor.disabled";
     audit::user_event(&mut tx, &actor.user, event, json!({}), &actor.ip, now).await?;

@@ -29,6 +29,7 @@ mod metrics_product;
 mod migrations;
 mod nul_text;
 mod openapi;
+mod org_two_factor;
 mod organizations;
 mod postgres_faults;
 mod postgres_tls;

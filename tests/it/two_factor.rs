@@ -30,7 +30,7 @@ both_backends!(
 const EMAIL: &str = "ada@example.org";
 
 /// The code pyotp computes for a base32 secret at a Unix time.
-fn code_at(secret: &str, unix: i64) -> String {
+pub(crate) fn code_at(secret: &str, unix: i64) -> String {
     let out = std::process::Command::new("python3")
         .args([
             "-c",
@@ -67,22 +67,7 @@ async fn enrolled(app: &TestApp) -> Enrolled {
     let user = app.sign_up(EMAIL, Some("Analytical Engines")).await;
     let (_, orgs) = app.get_as("/api/v1/organizations", &user.token).await;
     let org = orgs[0]["id"].as_str().unwrap().to_string();
-    let (status, setup) = app
-        .post("/api/v1/me/two-factor", Some(&user.token), json!({}))
-        .await;
-    assert_eq!(status, 201, "{setup}");
-    let secret = setup["secret"].as_str().unwrap().to_string();
-    let code = code_at(&secret, app.clock_now());
-    let (status, codes) = app
-        .post(
-            "/api/v1/me/two-factor/confirm",
-            Some(&user.token),
-            json!({ "code": code }),
-        )
-        .await;
-    assert_eq!(status, 200, "{codes}");
-    // three steps on: the enrolment code's step is out of every window the tests look at
-    app.clock.advance(Duration::seconds(90));
+    let (secret, codes) = turn_on(app, &user.token).await;
     Enrolled {
         token: user.token,
         org,
@@ -94,6 +79,28 @@ async fn enrolled(app: &TestApp) -> Enrolled {
             .map(|c| c.as_str().unwrap().to_string())
             .collect(),
     }
+}
+
+/// Turns two-factor sign-in on for the holder of `token` through the API; returns the secret
+/// and the confirmation's answer (the recovery codes), with the clock moved past the code used.
+pub(crate) async fn turn_on(app: &TestApp, token: &str) -> (String, Value) {
+    let (status, setup) = app
+        .post("/api/v1/me/two-factor", Some(token), json!({}))
+        .await;
+    assert_eq!(status, 201, "{setup}");
+    let secret = setup["secret"].as_str().unwrap().to_string();
+    let code = code_at(&secret, app.clock_now());
+    let (status, codes) = app
+        .post(
+            "/api/v1/me/two-factor/confirm",
+            Some(token),
+            json!({ "code": code }),
+        )
+        .await;
+    assert_eq!(status, 200, "{codes}");
+    // three steps on: the enrolment code's step is out of every window the tests look at
+    app.clock.advance(Duration::seconds(90));
+    (secret, codes)
 }
 
 async fn token_with(app: &TestApp, totp: Option<&str>) -> (StatusCode, Value) {
@@ -155,7 +162,7 @@ async fn enrolment_needs_a_right_code_and_shows_recovery_codes_once(backend: Bac
     );
     assert_eq!(
         pending,
-        json!({ "enabled": false, "pending": true, "recovery_codes_left": 0 })
+        json!({ "enabled": false, "pending": true, "recovery_codes_left": 0, "required_by": [] })
     );
     assert_eq!(
         pending_sign_in, 200,
@@ -168,7 +175,7 @@ async fn enrolment_needs_a_right_code_and_shows_recovery_codes_once(backend: Bac
     assert_eq!(codes.len(), 10);
     assert_eq!(
         on,
-        json!({ "enabled": true, "pending": false, "recovery_codes_left": 10 })
+        json!({ "enabled": true, "pending": false, "recovery_codes_left": 10, "required_by": [] })
     );
     assert!(
         !on.to_string().contains(codes[0].as_str().unwrap()),

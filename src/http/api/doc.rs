@@ -123,7 +123,10 @@ pub struct StandardResponses;
 
 impl Modify for StandardResponses {
     fn modify(&self, api: &mut OpenApi) {
-        for item in api.paths.paths.values_mut() {
+        for (route, item) in api.paths.paths.iter_mut() {
+            // the membership check of every organization-scoped operation may refuse a member
+            // who lacks the two-factor sign-in the organization requires
+            let org_scoped = route.contains("/organizations/{org");
             let operations = [
                 (false, &mut item.post),
                 (false, &mut item.put),
@@ -133,7 +136,7 @@ impl Modify for StandardResponses {
             ];
             for (safe, operation) in operations {
                 if let Some(operation) = operation {
-                    add_standard(operation, safe);
+                    add_standard(operation, safe, org_scoped);
                 }
             }
         }
@@ -144,7 +147,7 @@ impl Modify for StandardResponses {
     }
 }
 
-fn add_standard(op: &mut Operation, safe: bool) {
+fn add_standard(op: &mut Operation, safe: bool, org_scoped: bool) {
     // no `security` of its own: the document's default (bearer) applies
     let takes_credentials = op.security.as_ref().is_none_or(|requirements| {
         requirements
@@ -174,6 +177,9 @@ fn add_standard(op: &mut Operation, safe: bool) {
         add(401, "Not signed in, or the credentials are invalid");
     }
     if takes_credentials && !safe {
+        add(403, "Forbidden");
+    }
+    if takes_credentials && org_scoped {
         add(403, "Forbidden");
     }
     if path {
@@ -209,6 +215,16 @@ fn add_standard(op: &mut Operation, safe: bool) {
         503,
         "The request ran past the server's time limit, or the database is unavailable",
     );
+    if takes_credentials
+        && org_scoped
+        && let Some(RefOr::T(forbidden)) = responses.get_mut("403")
+    {
+        let two_factor = "the organization requires two-factor sign-in and yours is off";
+        forbidden.description = match forbidden.description.as_str() {
+            "Forbidden" => format!("Forbidden: {two_factor}"),
+            own => format!("{own}; or {two_factor}"),
+        };
+    }
     if takes_credentials
         && !safe
         && let Some(RefOr::T(forbidden)) = responses.get_mut("403")

@@ -115,7 +115,7 @@ pub async fn recovery_codes_post(
     request_body = TwoFactorReauthentication,
     responses(
         (status = 204, description = "Off; signing in needs the password only"),
-        (status = 409, description = "Two-factor sign-in is not on"),
+        (status = 409, description = "Two-factor sign-in is not on, or an organization you belong to requires it"),
     ),
 )]
 pub async fn two_factor_disable(

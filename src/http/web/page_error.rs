@@ -2,7 +2,7 @@
 //! the same rendering as every error response), or a response already made (a redirect to sign
 //! in, a page for another organization). Handlers return `PageResult` and use `?` on both.
 
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::error::AppError;
 use crate::http::problem::HttpError;
@@ -14,6 +14,9 @@ pub enum PageError {
 }
 
 pub type PageResult<T = Response> = Result<T, PageError>;
+
+/// Where a member is sent whose organization requires two-factor sign-in they have not set up.
+pub const TWO_FACTOR_SETUP: &str = "/account/two-factor";
 
 impl From<AppError> for PageError {
     fn from(error: AppError) -> Self {
@@ -30,6 +33,10 @@ impl From<Response> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
+            // the guided setup: the two-factor page names the organizations that require it
+            PageError::App(AppError::TwoFactorSetupRequired { .. }) => {
+                Redirect::to(TWO_FACTOR_SETUP).into_response()
+            }
             PageError::App(error) => HttpError(error).into_response(),
             PageError::Response(response) => response,
         }

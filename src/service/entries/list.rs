@@ -9,7 +9,7 @@ use crate::domain::entry_filter::{Cursor, EntryFilter, Paging};
 use crate::domain::ids::{OrganizationId, UserId};
 use crate::domain::role::{Permission, Role, allows};
 use crate::error::{AppError, AppResult};
-use crate::service::access::{permit, refusal};
+use crate::service::access::{permit, refusal, two_factor_missing};
 use crate::service::{Acting, Check, Ctx};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -108,9 +108,18 @@ async fn page_of(
     let found =
         entries::list_as_member(&mut pooled.conn(), org, actor.user_id(), &sees_all, &stored)
             .await?;
-    let Some((role, entries, more)) = found else {
+    let Some(entries::MemberPage {
+        role,
+        two_factor_missing_in,
+        entries,
+        more,
+    }) = found
+    else {
         return Err(refusal(&mut pooled.conn(), actor).await?);
     };
+    if let Some(organization) = two_factor_missing_in {
+        return Err(two_factor_missing(&organization));
+    }
     permit(role, Permission::ViewOrganization)?;
     // a member naming someone else is refused, not silently given their own entries
     let sees_all = allows(role, Permission::ViewAllEntries);

@@ -31,6 +31,16 @@ impl Page {
         Some(html_unescape(&self.body[start..end]))
     }
 
+    /// The text of the first element matching a CSS `selector`, its whitespace collapsed as a
+    /// browser shows it; `None` when nothing matches.
+    pub fn text_of(&self, selector: &str) -> Option<String> {
+        let document = scraper::Html::parse_document(&self.body);
+        let selector = scraper::Selector::parse(selector).expect("a valid CSS selector");
+        let element = document.select(&selector).next()?;
+        let text: String = element.text().collect();
+        Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
     #[track_caller]
     pub fn assert_contains(&self, text: &str) {
         assert!(

@@ -26,6 +26,7 @@ struct SettingsForm {
     /// `85.50`, in the organization's currency; empty for none.
     default_rate: String,
     allow_overlap: bool,
+    require_two_factor: bool,
     /// `YYYY-MM-DD`; empty when nothing is locked.
     lock_before: String,
     max_entry_hours: String,
@@ -39,6 +40,7 @@ impl SettingsForm {
             currency: org.currency.clone(),
             default_rate: super::super::catalog_pages::amount(org.default_rate, &org.currency),
             allow_overlap: org.allow_overlap,
+            require_two_factor: org.require_two_factor,
             lock_before: org
                 .lock_before
                 .map(|d| d.format("%Y-%m-%d").to_string())
@@ -54,6 +56,7 @@ impl SettingsForm {
             currency: fields.get("currency").into(),
             default_rate: fields.get("default_rate").into(),
             allow_overlap: fields.checked("allow_overlap"),
+            require_two_factor: fields.checked("require_two_factor"),
             lock_before: fields.get("lock_before").into(),
             max_entry_hours: fields.get("max_entry_hours").into(),
             usual_day_hours: fields.get("usual_day_hours").into(),
@@ -102,6 +105,7 @@ impl SettingsForm {
             currency: Some(self.currency.trim().to_uppercase()),
             default_rate,
             allow_overlap: Some(self.allow_overlap),
+            require_two_factor: Some(self.require_two_factor),
             lock_before,
             max_entry_hours,
             usual_day_hours,

@@ -1,0 +1,3 @@
+-- an organization may require two-factor sign-in of its members (issue 18): a member without
+-- it is sent to set it up before reaching the organization's data
+alter table organizations add column require_two_factor integer not null default 0;
