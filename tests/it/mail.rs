@@ -1,6 +1,7 @@
 //! Email through a real SMTP server (aiosmtpd, started per test from
 //! tests/fixtures/smtp_server.py), on both databases: password reset by email, the invitation
-//! email, and delivery after an SMTP outage. Exact values: recipients, subjects, links. Address verification is `email_verification.rs`.
+//! email, delivery after an SMTP outage, and STARTTLS with an operator's private CA. Exact
+//! values: recipients, subjects, links. Address verification is `email_verification.rs`.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -464,6 +465,81 @@ async fn serve_runs_the_email_worker_and_stops_it_on_sigterm(backend: Backend) {
     );
 }
 
+/// An app sending through `smtp://{credentials}127.0.0.1:…?tls=required` (STARTTLS), with
+/// `ca_file` as its private CA.
+async fn spawn_starttls_app(
+    backend: Backend,
+    smtp: &SmtpServer,
+    credentials: &str,
+    ca_file: Option<&str>,
+) -> TestApp {
+    let url = format!("smtp://{credentials}127.0.0.1:{}?tls=required", smtp.port);
+    spawn_app_with(backend, |env| {
+        set(env, "GOGOTIME_SMTP_URL", &url);
+        set(env, "GOGOTIME_MAIL_FROM", "GoGoTime <time@example.test>");
+        set(env, "GOGOTIME_MAIL_RETRY_MAX_SECONDS", "1");
+        if let Some(ca) = ca_file {
+            set(env, "GOGOTIME_SMTP_CA_FILE", ca);
+        }
+    })
+    .await
+}
+
+const SMTP_PASSWORD: &str = "smtp-pw-4f9c2e";
+
+async fn mail_goes_out_over_starttls_to_a_server_signed_by_the_private_ca(backend: Backend) {
+    let smtp = SmtpServer::started_with_starttls().await;
+    let ca = smtp.ca_file();
+    let app = spawn_starttls_app(backend, &smtp, "", Some(ca.to_str().unwrap())).await;
+
+    app.sign_up("ann@example.test", None).await;
+
+    let mail = smtp.wait_for(1).await;
+    assert_eq!(mail[0]["rcpt_tos"], json!(["ann@example.test"]));
+    assert_eq!(mail[0]["subject"], "Confirm your GoGoTime email address");
+    assert_eq!(
+        mail[0]["tls"], true,
+        "delivered inside the STARTTLS session"
+    );
+    let rows = outbox(&app).await;
+    assert_eq!(
+        rows,
+        [("ann@example.test".to_string(), 1, true, None)],
+        "sent at the first attempt"
+    );
+}
+
+async fn a_server_whose_ca_is_not_trusted_gets_nothing_and_the_message_waits(backend: Backend) {
+    let smtp = SmtpServer::started_with_starttls().await;
+    // no GOGOTIME_SMTP_CA_FILE: only the compiled-in public roots, which never signed it
+    // the password must never show in a stored error or a log line
+    let credentials = format!("gogotime:{SMTP_PASSWORD}@");
+    let app = spawn_starttls_app(backend, &smtp, &credentials, None).await;
+
+    app.sign_up("ann@example.test", None).await;
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let rows = loop {
+        let rows = outbox(&app).await;
+        if rows.iter().all(|r| r.1 >= 2) || Instant::now() > deadline {
+            break rows;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let (recipient, attempts, sent, error) = &rows[0];
+    assert_eq!((recipient.as_str(), sent), ("ann@example.test", &false));
+    assert!(*attempts >= 2, "{rows:?}");
+    let error = error.as_deref().unwrap_or_default();
+    assert!(
+        error.starts_with(&format!("127.0.0.1:{} refused or failed", smtp.port))
+            && error.contains("UnknownIssuer"),
+        "{error}"
+    );
+    assert!(!error.contains(SMTP_PASSWORD), "{error}");
+    assert!(smtp.messages().is_empty(), "nothing was delivered");
+}
+
 both_backends!(
     serve_runs_the_email_worker_and_stops_it_on_sigterm,
     a_fourth_link_within_the_hour_is_answered_alike_and_not_sent,
@@ -473,4 +549,6 @@ both_backends!(
     expired_forged_and_refused_reset_tokens_change_nothing,
     an_invitation_is_emailed_with_a_link_that_accepts_it,
     messages_queued_while_smtp_is_down_arrive_once_when_it_is_back,
+    mail_goes_out_over_starttls_to_a_server_signed_by_the_private_ca,
+    a_server_whose_ca_is_not_trusted_gets_nothing_and_the_message_waits,
 );
