@@ -37,6 +37,11 @@ pub async fn insert(conn: &mut Conn<'_>, e: &NewEntry<'_>) -> DbResult<()> {
     Ok(())
 }
 
+/// Details are stored as JSON text; one that no longer parses reads as null, not as an error.
+fn parse_detail(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or(serde_json::Value::Null)
+}
+
 type Row = (Uuid, Option<Uuid>, String, Option<Uuid>, String, String, Ts);
 
 /// A page of entries, newest first; `before` is the id of the last entry of the previous page.
@@ -66,7 +71,7 @@ pub async fn page(
                 actor_user_id: actor.map(UserId::from_uuid),
                 action,
                 target_user_id: target.map(UserId::from_uuid),
-                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+                detail: parse_detail(&detail),
                 ip,
                 created_at: created_at.0,
             },
@@ -119,7 +124,7 @@ pub async fn account_latest(
         .map(|(id, action, detail, ip, created_at)| SecurityEvent {
             id: AuditEntryId::from_uuid(id),
             action,
-            detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+            detail: parse_detail(&detail),
             ip,
             created_at: created_at.0,
         })

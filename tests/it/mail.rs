@@ -39,6 +39,18 @@ pub async fn outbox(app: &TestApp) -> Vec<(String, i64, bool, Option<String>)> {
     }
 }
 
+/// The outbox once every message was tried at least twice (waiting up to 20 s).
+async fn after_two_failed_attempts(app: &TestApp) -> Vec<(String, i64, bool, Option<String>)> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let rows = outbox(app).await;
+        if rows.iter().all(|r| r.1 >= 2) || Instant::now() > deadline {
+            return rows;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn request_reset(app: &TestApp, email: &str) -> (reqwest::StatusCode, Value) {
     app.post(
         "/api/v1/auth/password-reset",
@@ -318,14 +330,7 @@ async fn messages_queued_while_smtp_is_down_arrive_once_when_it_is_back(backend:
     }
     // then it is down: the hanging connection is reset, new ones are refused
     drop(black_hole);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let rows = loop {
-        let rows = outbox(&app).await;
-        if rows.iter().all(|r| r.1 >= 2) || Instant::now() > deadline {
-            break rows;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let rows = after_two_failed_attempts(&app).await;
     // a verification message and a reset link for each person
     assert_eq!(rows.len(), 6, "{rows:?}");
     for (recipient, attempts, sent, error) in &rows {
@@ -530,14 +535,7 @@ async fn a_server_whose_ca_is_not_trusted_gets_nothing_and_the_message_waits(bac
 
     app.sign_up("ann@example.test", None).await;
 
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let rows = loop {
-        let rows = outbox(&app).await;
-        if rows.iter().all(|r| r.1 >= 2) || Instant::now() > deadline {
-            break rows;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let rows = after_two_failed_attempts(&app).await;
     assert_eq!(rows.len(), 1, "{rows:?}");
     let (recipient, attempts, sent, error) = &rows[0];
     assert_eq!((recipient.as_str(), sent), ("ann@example.test", &false));
