@@ -107,6 +107,10 @@ pub const KNOWN_VARIABLES: &[Variable] = &[
         "sender of GoGoTime's email, e.g. GoGoTime <time@example.com> (required with GOGOTIME_SMTP_URL)",
     ),
     var(
+        "GOGOTIME_SMTP_CA_FILE",
+        "PEM file of a private CA that signed the SMTP server's certificate, trusted besides the compiled-in roots (default none)",
+    ),
+    var(
         "GOGOTIME_MAIL_RETRY_MAX_SECONDS",
         "longest wait between delivery attempts of a message; retries start at 1 s and double (default 3600)",
     ),

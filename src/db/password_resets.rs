@@ -49,28 +49,3 @@ pub async fn find(conn: &mut Conn<'_>, token_hash: &[u8]) -> DbResult<Option<Res
         used_at,
     }))
 }
-
-/// Uses the token once; false when it was used (or is being used) already.
-pub async fn mark_used(conn: &mut Conn<'_>, id: Uuid, now: Ts) -> DbResult<bool> {
-    let affected = with_conn!(conn, c => {
-        sqlx::query("update password_reset_tokens set used_at = $2 where id = $1 and used_at is null")
-            .bind(id)
-            .bind(now)
-            .execute(c)
-            .await?
-            .rows_affected()
-    });
-    Ok(affected == 1)
-}
-
-/// Retires every other open token of the user (one reset makes older links worthless).
-pub async fn retire_all(conn: &mut Conn<'_>, user: UserId, now: Ts) -> DbResult<()> {
-    with_conn!(conn, c => {
-        sqlx::query("update password_reset_tokens set used_at = $2 where user_id = $1 and used_at is null")
-            .bind(user.as_uuid())
-            .bind(now)
-            .execute(c)
-            .await?;
-    });
-    Ok(())
-}

@@ -15,6 +15,8 @@ struct Row {
     week_start: i16,
     is_instance_admin: bool,
     disabled_at: Option<Ts>,
+    email_verified_at: Option<Ts>,
+    pending_email: Option<String>,
     created_at: Ts,
     updated_at: Ts,
     password_hash: String,
@@ -30,6 +32,8 @@ impl Row {
             week_start: self.week_start,
             is_instance_admin: self.is_instance_admin,
             disabled: self.disabled_at.is_some(),
+            email_verified: self.email_verified_at.is_some(),
+            pending_email: self.pending_email,
             created_at: self.created_at.0,
             updated_at: self.updated_at.0,
         };
@@ -37,7 +41,7 @@ impl Row {
     }
 }
 
-const COLUMNS: &str = "id, email, name, time_zone, week_start, is_instance_admin, disabled_at, created_at, updated_at, password_hash";
+const COLUMNS: &str = "id, email, name, time_zone, week_start, is_instance_admin, disabled_at, email_verified_at, pending_email, created_at, updated_at, password_hash";
 
 pub struct NewUser<'a> {
     pub id: UserId,
@@ -47,6 +51,9 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     pub time_zone: &'a str,
     pub is_instance_admin: bool,
+    /// Set when the address counts as proven from the start (the operator vouches for it, or
+    /// an emailed invitation link was followed).
+    pub email_verified: bool,
     pub now: Ts,
 }
 
@@ -54,8 +61,8 @@ pub struct NewUser<'a> {
 pub async fn insert(conn: &mut Conn<'_>, new: &NewUser<'_>) -> DbResult<()> {
     with_conn!(conn, c => {
         sqlx::query(
-            "insert into users (id, email, email_normalized, name, password_hash, time_zone, is_instance_admin, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            "insert into users (id, email, email_normalized, name, password_hash, time_zone, is_instance_admin, email_verified_at, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
         )
         .bind(new.id.as_uuid())
         .bind(new.email)
@@ -64,6 +71,7 @@ pub async fn insert(conn: &mut Conn<'_>, new: &NewUser<'_>) -> DbResult<()> {
         .bind(new.password_hash)
         .bind(new.time_zone)
         .bind(new.is_instance_admin)
+        .bind(new.email_verified.then_some(new.now))
         .bind(new.now)
         .execute(c)
         .await?;
@@ -137,6 +145,61 @@ pub async fn set_disabled(
             .bind(now)
             .execute(c)
             .await?;
+    });
+    Ok(())
+}
+
+/// Marks the current address as proven.
+pub async fn set_email_verified(conn: &mut Conn<'_>, id: UserId, now: Ts) -> DbResult<()> {
+    with_conn!(conn, c => {
+        sqlx::query("update users set email_verified_at = $2, updated_at = $2 where id = $1")
+            .bind(id.as_uuid())
+            .bind(now)
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Remembers a new address that waits for its link (None forgets it).
+pub async fn set_pending_email(
+    conn: &mut Conn<'_>,
+    id: UserId,
+    pending: Option<&str>,
+    now: Ts,
+) -> DbResult<()> {
+    with_conn!(conn, c => {
+        sqlx::query("update users set pending_email = $2, updated_at = $3 where id = $1")
+            .bind(id.as_uuid())
+            .bind(pending)
+            .bind(now)
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Puts a new address in use; `verified` says whether it was proven (a followed link) or not
+/// (email is off). Forgets any pending address. `DbError::Unique` when another account has it.
+pub async fn set_email(
+    conn: &mut Conn<'_>,
+    id: UserId,
+    email: &str,
+    email_normalized: &str,
+    verified: bool,
+    now: Ts,
+) -> DbResult<()> {
+    with_conn!(conn, c => {
+        sqlx::query(
+            "update users set email = $2, email_normalized = $3, email_verified_at = $4, pending_email = null, updated_at = $5 where id = $1",
+        )
+        .bind(id.as_uuid())
+        .bind(email)
+        .bind(email_normalized)
+        .bind(verified.then_some(now))
+        .bind(now)
+        .execute(c)
+        .await?;
     });
     Ok(())
 }

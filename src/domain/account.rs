@@ -16,6 +16,11 @@ pub struct User {
     pub week_start: i16,
     pub is_instance_admin: bool,
     pub disabled: bool,
+    /// The owner proved `email` is theirs by following a link sent to it (accounts made by the
+    /// operator, or before email verification existed, count as proven).
+    pub email_verified: bool,
+    /// A new address waiting for its link to be followed; `email` stays in use until then.
+    pub pending_email: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -107,6 +112,18 @@ pub struct AuditEntry {
     pub actor_user_id: Option<UserId>,
     pub action: String,
     pub target_user_id: Option<UserId>,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+    pub ip: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A security event of one account (password, email, two-factor, sign-in), recorded whether or
+/// not its owner belongs to an organization.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SecurityEvent {
+    pub id: AuditEntryId,
+    pub action: String,
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
     pub ip: String,

@@ -382,6 +382,8 @@ mod tests {
             week_start: 1,
             is_instance_admin: false,
             disabled: false,
+            email_verified: true,
+            pending_email: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

@@ -77,10 +77,13 @@ impl PasswordReset<'_> {
     }
 }
 
-/// The notice after a password was set through a reset link.
+/// The notice after a password was changed, sent to the account's address.
 pub struct PasswordChanged<'a> {
     pub name: &'a str,
+    /// How, after "was just changed": "with a reset link", "on your account page".
+    pub how: &'a str,
     pub sign_in_url: &'a str,
+    pub forgot_url: &'a str,
 }
 
 #[derive(Template)]
@@ -101,6 +104,72 @@ impl PasswordChanged<'_> {
             "Your GoGoTime password was changed".into(),
             &PasswordChangedText { m: self },
             &PasswordChangedHtml { m: self },
+        )
+    }
+}
+
+/// The link that proves an address: a new account's, or a new one for an existing account.
+pub struct EmailVerification<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub verify_url: &'a str,
+    pub valid_hours: i64,
+    /// The address replaces the account's current one once the link is followed.
+    pub change: bool,
+}
+
+#[derive(Template)]
+#[template(path = "mail/email_verification.txt")]
+struct EmailVerificationText<'a, 'b> {
+    m: &'b EmailVerification<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/email_verification.html")]
+struct EmailVerificationHtml<'a, 'b> {
+    m: &'b EmailVerification<'a>,
+}
+
+impl EmailVerification<'_> {
+    pub fn render(&self) -> anyhow::Result<Rendered> {
+        let subject = if self.change {
+            "Confirm your new GoGoTime email address"
+        } else {
+            "Confirm your GoGoTime email address"
+        };
+        render(
+            subject.into(),
+            &EmailVerificationText { m: self },
+            &EmailVerificationHtml { m: self },
+        )
+    }
+}
+
+/// The notice to the old address after the account's address changed.
+pub struct EmailChanged<'a> {
+    pub name: &'a str,
+    pub old_email: &'a str,
+    pub new_email: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/email_changed.txt")]
+struct EmailChangedText<'a, 'b> {
+    m: &'b EmailChanged<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/email_changed.html")]
+struct EmailChangedHtml<'a, 'b> {
+    m: &'b EmailChanged<'a>,
+}
+
+impl EmailChanged<'_> {
+    pub fn render(&self) -> anyhow::Result<Rendered> {
+        render(
+            "Your GoGoTime email address was changed".into(),
+            &EmailChangedText { m: self },
+            &EmailChangedHtml { m: self },
         )
     }
 }

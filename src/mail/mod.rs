@@ -5,5 +5,7 @@
 mod messages;
 mod smtp;
 
-pub use messages::{Invitation, PasswordChanged, PasswordReset, Rendered};
+pub use messages::{
+    EmailChanged, EmailVerification, Invitation, PasswordChanged, PasswordReset, Rendered,
+};
 pub use smtp::{SendError, SmtpSender};

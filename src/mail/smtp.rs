@@ -1,11 +1,12 @@
-//! Delivery over SMTP with lettre (rustls, compiled-in Mozilla roots). One connection per
+//! Delivery over SMTP with lettre (rustls, compiled-in Mozilla roots plus the operator's
+//! private CA, `GOGOTIME_SMTP_CA_FILE`). One connection per
 //! batch of attempts is plenty for the handful of messages GoGoTime sends.
 
 use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
@@ -30,7 +31,18 @@ pub struct SmtpSender {
 impl SmtpSender {
     pub fn new(config: &MailConfig) -> anyhow::Result<Self> {
         let smtp = &config.smtp;
-        let tls = || TlsParameters::new(smtp.host.clone());
+        // the compiled-in roots, and the operator's private CA when there is one
+        let tls = || {
+            config
+                .ca_certificates
+                .iter()
+                .try_fold(TlsParameters::builder(smtp.host.clone()), |b, der| {
+                    Ok::<_, lettre::transport::smtp::Error>(
+                        b.add_root_certificate(Certificate::from_der(der.clone())?),
+                    )
+                })?
+                .build()
+        };
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
             .port(smtp.port)
             .timeout(Some(TIMEOUT));

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Actor, Check, Ctx, audit, invalid, passwords};
+use super::{Actor, Check, Ctx, audit, email_verifications, invalid, mail, passwords};
 use crate::config::Registration as Policy;
 use crate::db::{DbError, Ts, Tx, locks, two_factor, users};
 use crate::domain::account::User;
@@ -82,10 +82,13 @@ pub async fn prepare(input: Registration) -> AppResult<Prepared> {
     })
 }
 
+/// `email_verified`: the address counts as proven from the start (the operator vouches for it,
+/// or the emailed invitation link was followed).
 pub async fn insert_user(
     tx: &mut Tx,
     prepared: &Prepared,
     is_instance_admin: bool,
+    email_verified: bool,
     now: DateTime<Utc>,
 ) -> AppResult<User> {
     let id = UserId::new();
@@ -97,6 +100,7 @@ pub async fn insert_user(
         password_hash: &prepared.password_hash,
         time_zone: &prepared.time_zone,
         is_instance_admin,
+        email_verified,
         now: Ts(now),
     };
     match users::insert(&mut tx.conn(), &new).await {
@@ -146,7 +150,7 @@ pub async fn register(ctx: &Ctx, input: Registration, ip: &str) -> AppResult<Use
     if !first && let Some(refused) = registration_refused(ctx.settings.registration) {
         return Err(refused);
     }
-    let user = insert_user(&mut tx, &prepared, first, now).await?;
+    let user = insert_user(&mut tx, &prepared, first, false, now).await?;
     let org_name = match (&prepared.organization_name, first) {
         (Some(name), _) => Some(name.clone()),
         (None, true) => Some(format!("{}'s organization", prepared.name)),
@@ -159,7 +163,11 @@ pub async fn register(ctx: &Ctx, input: Registration, ip: &str) -> AppResult<Use
         };
         super::organizations::create_in(&mut tx, &actor, name, "EUR".into(), now).await?;
     }
+    if ctx.settings.email {
+        email_verifications::queue_link(ctx, &mut tx, &user, &user.email, now).await?;
+    }
     tx.commit().await?;
+    ctx.mail_wake.notify();
     Ok(user)
 }
 
@@ -219,6 +227,7 @@ pub async fn change_password(ctx: &Ctx, actor: &Actor, current: &str, new: &str)
         return Err(invalid("current_password", "is not your current password"));
     }
     let new_hash = passwords::hash(password.expose().to_string()).await?;
+    let notice = password_changed_notice(ctx, &actor.user, "on your account page")?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     set_password_and_sign_out(&mut tx, actor.user.id, &new_hash, now).await?;
@@ -231,8 +240,28 @@ pub async fn change_password(ctx: &Ctx, actor: &Actor, current: &str, new: &str)
         now,
     )
     .await?;
+    if ctx.settings.email {
+        mail::queue(ctx, &mut tx, &actor.user.email, &notice).await?;
+    }
     tx.commit().await?;
+    ctx.mail_wake.notify();
     Ok(())
+}
+
+/// "Your password was changed … if this wasn't you", for the account's address.
+pub(super) fn password_changed_notice(
+    ctx: &Ctx,
+    user: &User,
+    how: &str,
+) -> AppResult<crate::mail::Rendered> {
+    let url = &ctx.settings.public_url;
+    Ok(crate::mail::PasswordChanged {
+        name: &user.name,
+        how,
+        sign_in_url: &format!("{url}/sign-in"),
+        forgot_url: &format!("{url}/forgot-password"),
+    }
+    .render()?)
 }
 
 async fn set_password_and_sign_out(
@@ -260,7 +289,8 @@ async fn find_by_email(ctx: &Ctx, email: &str) -> AppResult<User> {
 pub async fn create_by_operator(ctx: &Ctx, input: Registration, admin: bool) -> AppResult<User> {
     let prepared = prepare(input).await?;
     let mut tx = ctx.db.begin().await?;
-    let user = insert_user(&mut tx, &prepared, admin, ctx.clock.now()).await?;
+    // the operator vouches for the address
+    let user = insert_user(&mut tx, &prepared, admin, true, ctx.clock.now()).await?;
     tx.commit().await?;
     Ok(user)
 }

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::access::require_member;
 use super::{Actor, Ctx, invalid};
 use crate::db::{Ts, Tx, audit};
-use crate::domain::account::{AuditEntry, User};
+use crate::domain::account::{AuditEntry, SecurityEvent, User};
 use crate::domain::ids::{AuditEntryId, OrganizationId, UserId};
 use crate::domain::role::Permission;
 use crate::error::AppResult;
@@ -35,7 +35,8 @@ pub async fn record(tx: &mut Tx, event: Event<'_>, now: DateTime<Utc>) -> AppRes
     Ok(())
 }
 
-/// An event about a user's own account, logged in each organization they belong to.
+/// An event about a user's own account: recorded once for the account (so a person in no
+/// organization leaves a trail too) and in each organization they belong to.
 pub async fn user_event(
     tx: &mut Tx,
     user: &User,
@@ -44,6 +45,14 @@ pub async fn user_event(
     ip: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let entry = audit::NewAccountEntry {
+        user: user.id,
+        action,
+        detail: &detail,
+        ip,
+        now: Ts(now),
+    };
+    audit::insert_account(&mut tx.conn(), &entry).await?;
     for organization in organizations_of(tx, user.id).await? {
         let event = Event {
             organization,
@@ -103,6 +112,15 @@ pub async fn page(
         .then(|| items.last().map(|e| e.id))
         .flatten();
     Ok(Page { items, next_cursor })
+}
+
+/// Security events shown on the account page and by `GET /me/security-events`.
+pub const SECURITY_EVENTS_SHOWN: i64 = 50;
+
+/// The caller's own latest security events, newest first.
+pub async fn security_events(ctx: &Ctx, actor: &Actor) -> AppResult<Vec<SecurityEvent>> {
+    let mut pooled = ctx.db.acquire().await?;
+    Ok(audit::account_latest(&mut pooled.conn(), actor.user.id, SECURITY_EVENTS_SHOWN).await?)
 }
 
 /// The organizations the user belongs to, for events about the user themself.

@@ -255,7 +255,8 @@ pub async fn accept(
                 ));
             }
             let prepared = prepared.ok_or_else(gone)?;
-            accounts::insert_user(&mut tx, &prepared, false, now).await?
+            // the link reached the invitee through the address when it was emailed: that proves it
+            accounts::insert_user(&mut tx, &prepared, false, ctx.settings.email, now).await?
         }
     };
     let org = invitation.organization_id;

@@ -8,6 +8,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod email_verifications;
 pub mod entries;
 pub mod exports;
 pub mod imports;

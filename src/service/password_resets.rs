@@ -9,7 +9,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::secrets::{self, PASSWORD_RESET_PREFIX};
-use super::{Ctx, audit, invalid, mail, passwords, sessions};
+use super::{Ctx, accounts, audit, invalid, mail, passwords, sessions};
+use crate::db::link_tokens::{self, Link};
 use crate::db::{Ts, locks, password_resets, sign_in_failures, users};
 use crate::domain::email::Email;
 use crate::domain::password::Password;
@@ -154,18 +155,14 @@ pub async fn confirm(ctx: &Ctx, input: ResetConfirmation, ip: &str) -> AppResult
     let email = Email::parse(&user.email).map_err(|m| invalid("email", m))?;
     let password = Password::parse(&input.password, &email).map_err(|m| invalid("password", m))?;
     let new_hash = passwords::hash(password.expose().to_string()).await?;
-    let notice = crate::mail::PasswordChanged {
-        name: &user.name,
-        sign_in_url: &format!("{}/sign-in", ctx.settings.public_url),
-    }
-    .render()?;
+    let notice = accounts::password_changed_notice(ctx, &user, "with a reset link")?;
 
     let mut tx = ctx.db.begin().await?;
-    if !password_resets::mark_used(&mut tx.conn(), found.id, Ts(now)).await? {
+    if !link_tokens::mark_used(&mut tx.conn(), Link::PasswordReset, found.id, Ts(now)).await? {
         // used by a concurrent request meanwhile
         return Err(gone());
     }
-    password_resets::retire_all(&mut tx.conn(), user.id, Ts(now)).await?;
+    link_tokens::retire_all(&mut tx.conn(), Link::PasswordReset, user.id, Ts(now)).await?;
     users::set_password_hash(&mut tx.conn(), user.id, &new_hash, Ts(now)).await?;
     sessions::end_all(&mut tx, user.id, now).await?;
     // the owner proved control of the mailbox: earlier failed sign-ins no longer lock them out

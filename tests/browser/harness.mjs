@@ -47,7 +47,8 @@ function psql(url, sql) {
   });
 }
 
-export async function startServer() {
+/// `env` adds to (or replaces) the server's environment, e.g. an SMTP server for email.
+export async function startServer(env = {}) {
   const dir = mkdtempSync(join(tmpdir(), "gogotime-browser-"));
   const port = await freePort();
   const db = await freshDatabase(dir);
@@ -64,6 +65,7 @@ export async function startServer() {
       GOGOTIME_LOG: "warn",
       GOGOTIME_SHUTDOWN_DELAY_SECONDS: "0",
       GOGOTIME_REGISTRATION: "open",
+      ...env,
     },
     stdio: ["ignore", "inherit", "pipe"],
   });

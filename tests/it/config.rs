@@ -436,3 +436,61 @@ fn config_check_says_whether_email_is_on_with_the_smtp_password_redacted() {
     );
     assert!(!on.output().contains("Sm7p-Pa55"));
 }
+
+#[test]
+fn a_private_smtp_ca_is_read_at_start_and_a_bad_one_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("ca.pem");
+    let made = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, trustme; trustme.CA().cert_pem.write_to_path(sys.argv[1])",
+        ])
+        .arg(&good)
+        .status()
+        .expect("python3 runs (pip install trustme)");
+    assert!(made.success());
+    let no_certificate = dir.path().join("empty.pem");
+    std::fs::write(&no_certificate, "just some text\n").unwrap();
+    let garbage = dir.path().join("garbage.pem");
+    std::fs::write(
+        &garbage,
+        "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let missing = dir.path().join("missing.pem");
+    let with_ca = |path: &std::path::Path| {
+        let mut env: Vec<(&str, &str)> = production(&[
+            (
+                "GOGOTIME_SMTP_URL",
+                "smtp://u:p@smtp.example.com:587?tls=required",
+            ),
+            ("GOGOTIME_MAIL_FROM", "time@example.com"),
+        ]);
+        let path = path.to_str().unwrap();
+        env.push(("GOGOTIME_SMTP_CA_FILE", path));
+        check(&env)
+    };
+
+    let run = with_ca(&good);
+    assert_eq!(run.code, 0, "{}", run.output());
+    let shown = format!(
+        "GOGOTIME_SMTP_CA_FILE={} (1 certificate(s))",
+        good.display()
+    );
+    assert!(run.stdout.contains(&shown), "{}", run.stdout);
+
+    for (path, expected) in [
+        (&missing, "which cannot be read"),
+        (&no_certificate, "which holds no certificate"),
+        (&garbage, "whose certificate cannot be read"),
+    ] {
+        let run = with_ca(path);
+        assert_eq!(run.code, 2, "{}", run.output());
+        let named = format!(
+            "GOGOTIME_SMTP_CA_FILE names '{}', {expected}",
+            path.display()
+        );
+        assert!(run.stderr.contains(&named), "{}", run.stderr);
+    }
+}

@@ -1,19 +1,17 @@
 //! Email through a real SMTP server (aiosmtpd, started per test from
 //! tests/fixtures/smtp_server.py), on both databases: password reset by email, the invitation
-//! email, and delivery after an SMTP outage. Exact values: recipients, subjects, links.
+//! email, delivery after an SMTP outage, and STARTTLS with an operator's private CA. Exact
+//! values: recipients, subjects, links. Address verification is `email_verification.rs`.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use gogotime::db::Db;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
 use crate::both_backends;
 use crate::helpers::accounts::PASSWORD;
+use crate::helpers::smtp::{SmtpServer, link_path};
 use crate::helpers::web::WebClient;
 use crate::helpers::{Backend, TestApp, set, spawn_app_with};
 use crate::metrics::value;
@@ -21,101 +19,7 @@ use crate::metrics::value;
 const NEW_PASSWORD: &str = "a brand new passphrase 42";
 const RESET_LINK: &str = "http://localhost:8080/reset-password/";
 
-/// An SMTP server on a fixed port that a test can stop and start again.
-struct SmtpServer {
-    port: u16,
-    dir: tempfile::TempDir,
-    child: Option<Child>,
-}
-
-impl SmtpServer {
-    fn stopped() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        SmtpServer {
-            port,
-            dir: tempfile::tempdir().expect("temp dir"),
-            child: None,
-        }
-    }
-
-    async fn started() -> Self {
-        let mut server = Self::stopped();
-        server.start().await;
-        server
-    }
-
-    async fn start(&mut self) {
-        let script =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/smtp_server.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg(self.dir.path())
-            .arg(self.port.to_string())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("python3 runs (pip install aiosmtpd)");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let ready = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-            .await
-            .expect("the SMTP server starts within 20 s")
-            .expect("its output is readable");
-        assert_eq!(
-            ready,
-            Some(format!("ready {}", self.port)),
-            "the SMTP server did not start (is aiosmtpd installed?)"
-        );
-        self.child = Some(child);
-    }
-
-    async fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().await.expect("the SMTP server stops");
-        }
-    }
-
-    /// Every message received so far, in arrival order.
-    fn messages(&self) -> Vec<Value> {
-        let mut names: Vec<_> = std::fs::read_dir(self.dir.path())
-            .expect("the mail directory")
-            .map(|e| {
-                e.expect("an entry")
-                    .file_name()
-                    .into_string()
-                    .expect("utf-8")
-            })
-            .filter(|n| n.ends_with(".json") && !n.starts_with('.'))
-            .collect();
-        // nanosecond timestamps of equal width: the names sort in arrival order
-        names.sort();
-        names
-            .iter()
-            .map(|n| {
-                let text = std::fs::read_to_string(self.dir.path().join(n)).expect("a message");
-                serde_json::from_str(&text).expect("JSON")
-            })
-            .collect()
-    }
-
-    /// Waits until `count` messages arrived; fails with what did arrive otherwise.
-    async fn wait_for(&self, count: usize) -> Vec<Value> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let messages = self.messages();
-            if messages.len() >= count || Instant::now() > deadline {
-                assert_eq!(messages.len(), count, "messages: {messages:#?}");
-                return messages;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-async fn spawn_mail_app(backend: Backend, smtp: &SmtpServer) -> TestApp {
+pub async fn spawn_mail_app(backend: Backend, smtp: &SmtpServer) -> TestApp {
     let url = format!("smtp://127.0.0.1:{}", smtp.port);
     spawn_app_with(backend, |env| {
         set(env, "GOGOTIME_SMTP_URL", &url);
@@ -126,27 +30,24 @@ async fn spawn_mail_app(backend: Backend, smtp: &SmtpServer) -> TestApp {
     .await
 }
 
-/// The path of the link after `prefix` in a message's text, checked to be in its HTML too.
-fn link_path(message: &Value, prefix: &str) -> String {
-    let text = message["text"].as_str().expect("a text part");
-    let start = text
-        .find(prefix)
-        .unwrap_or_else(|| panic!("no {prefix} in {text}"));
-    let link: String = text[start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
-    let html = message["html"].as_str().expect("an HTML part");
-    assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
-    link.trim_start_matches("http://localhost:8080").to_string()
-}
-
 /// (recipient, attempts, sent, last error) of every outbox row, oldest first.
-async fn outbox(app: &TestApp) -> Vec<(String, i64, bool, Option<String>)> {
+pub async fn outbox(app: &TestApp) -> Vec<(String, i64, bool, Option<String>)> {
     let sql = "select recipient, cast(attempts as bigint), sent_at is not null, last_error from mail_outbox order by id";
     match &app.db {
         Db::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await.unwrap(),
         Db::Sqlite(pool, _) => sqlx::query_as(sql).fetch_all(pool).await.unwrap(),
+    }
+}
+
+/// The outbox once every message was tried at least twice (waiting up to 20 s).
+async fn after_two_failed_attempts(app: &TestApp) -> Vec<(String, i64, bool, Option<String>)> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let rows = outbox(app).await;
+        if rows.iter().all(|r| r.1 >= 2) || Instant::now() > deadline {
+            return rows;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -163,6 +64,12 @@ async fn a_reset_link_by_email_sets_a_new_password_once_and_ends_every_session(b
     let smtp = SmtpServer::started().await;
     let app = spawn_mail_app(backend, &smtp).await;
     app.sign_up("ann@example.test", None).await;
+    // registration sent the address its verification link
+    let verification = smtp.take(1).await;
+    assert_eq!(
+        verification[0]["subject"],
+        "Confirm your GoGoTime email address"
+    );
     let mut earlier = WebClient::new(&app);
     earlier.sign_in("ann@example.test").await;
     earlier.get("/").await.assert_redirect("/o/");
@@ -205,12 +112,37 @@ async fn a_reset_link_by_email_sets_a_new_password_once_and_ends_every_session(b
     let mail = smtp.wait_for(2).await;
     assert_eq!(mail[1]["rcpt_tos"], json!(["ann@example.test"]));
     assert_eq!(mail[1]["subject"], "Your GoGoTime password was changed");
+    let notice = mail[1]["text"].as_str().unwrap();
+    assert!(
+        notice.contains("was just changed with a reset link"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("If this wasn't you, reset your password at once"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("http://localhost:8080/forgot-password"),
+        "{notice}"
+    );
+    let (_, tokens) = app.token_for("ann@example.test", NEW_PASSWORD).await;
+    let token = tokens["access_token"].as_str().unwrap();
+    let (_, events) = app.get_as("/api/v1/me/security-events", token).await;
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "password.reset_by_email"),
+        "{events}"
+    );
 }
 
 async fn an_unknown_address_gets_the_same_answer_and_no_email(backend: Backend) {
     let smtp = SmtpServer::started().await;
     let app = spawn_mail_app(backend, &smtp).await;
     app.sign_up("ann@example.test", None).await;
+    smtp.take(1).await;
 
     let known = request_reset(&app, "ann@example.test").await;
     let unknown = request_reset(&app, "nobody@example.test").await;
@@ -232,13 +164,18 @@ async fn an_unknown_address_gets_the_same_answer_and_no_email(backend: Backend) 
         assert_eq!(message["rcpt_tos"], json!(["ann@example.test"]));
     }
     let recipients: Vec<String> = outbox(&app).await.into_iter().map(|r| r.0).collect();
-    assert_eq!(recipients, ["ann@example.test", "ann@example.test"]);
+    // the verification message of the registration, and the two links
+    assert_eq!(
+        recipients,
+        ["ann@example.test", "ann@example.test", "ann@example.test"]
+    );
 }
 
 async fn expired_forged_and_refused_reset_tokens_change_nothing(backend: Backend) {
     let smtp = SmtpServer::started().await;
     let app = spawn_mail_app(backend, &smtp).await;
     app.sign_up("ann@example.test", None).await;
+    smtp.take(1).await;
     assert_eq!(request_reset(&app, "ann@example.test").await.0, 202);
     let path = link_path(&smtp.wait_for(1).await[0], RESET_LINK);
     let token = path.trim_start_matches("/reset-password/").to_string();
@@ -308,6 +245,7 @@ async fn an_invitation_is_emailed_with_a_link_that_accepts_it(backend: Backend) 
     let smtp = SmtpServer::started().await;
     let app = spawn_mail_app(backend, &smtp).await;
     let owner = app.sign_up("owner@example.test", None).await;
+    smtp.take(1).await;
     let (_, orgs) = app.get_as("/api/v1/organizations", &owner.token).await;
     let (org, org_name) = (
         orgs[0]["id"].as_str().unwrap(),
@@ -343,6 +281,10 @@ async fn an_invitation_is_emailed_with_a_link_that_accepts_it(backend: Backend) 
         .await;
     assert_eq!(status, 201, "{joined}");
     assert_eq!(joined["role"], "manager");
+    // following the emailed link proved the address: no verification message is sent
+    let bea = app.sign_in("bea@example.test").await;
+    let (_, me) = app.get_as("/api/v1/me", &bea.token).await;
+    assert_eq!(me["email_verified"], true, "{me}");
 
     let mut web = WebClient::new(&app);
     web.sign_in("owner@example.test").await;
@@ -362,29 +304,35 @@ async fn an_invitation_is_emailed_with_a_link_that_accepts_it(backend: Backend) 
 
 async fn messages_queued_while_smtp_is_down_arrive_once_when_it_is_back(backend: Backend) {
     let mut smtp = SmtpServer::stopped();
+    // First the server hangs: connections are accepted by the kernel, and never answered. A
+    // request that talked to SMTP would wait for lettre's 30 s timeout; a queued one answers
+    // at once. (A refused connection fails in microseconds and could not tell them apart.)
+    let black_hole = std::net::TcpListener::bind(("127.0.0.1", smtp.port)).unwrap();
     let app = spawn_mail_app(backend, &smtp).await;
     let people = ["a@example.test", "b@example.test", "c@example.test"];
     for email in people {
+        let started = Instant::now();
         app.sign_up(email, None).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "registering waited on SMTP: {:?}",
+            started.elapsed()
+        );
     }
-
     for email in people {
         let started = Instant::now();
         assert_eq!(request_reset(&app, email).await.0, 202);
         assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "the request waited on SMTP"
+            started.elapsed() < Duration::from_secs(5),
+            "the request waited on SMTP: {:?}",
+            started.elapsed()
         );
     }
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let rows = loop {
-        let rows = outbox(&app).await;
-        if rows.iter().all(|r| r.1 >= 2) || Instant::now() > deadline {
-            break rows;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    assert_eq!(rows.len(), 3, "{rows:?}");
+    // then it is down: the hanging connection is reset, new ones are refused
+    drop(black_hole);
+    let rows = after_two_failed_attempts(&app).await;
+    // a verification message and a reset link for each person
+    assert_eq!(rows.len(), 6, "{rows:?}");
     for (recipient, attempts, sent, error) in &rows {
         assert!(*attempts >= 2 && !sent, "{recipient}: {rows:?}");
         assert!(
@@ -400,22 +348,22 @@ async fn messages_queued_while_smtp_is_down_arrive_once_when_it_is_back(backend:
     let pending = r#"gogotime_mail_outbox_messages{state="pending"}"#;
     let given_up = r#"gogotime_mail_outbox_messages{state="given_up"}"#;
     let age = "gogotime_mail_outbox_oldest_pending_age_seconds";
-    assert_eq!(value(&waiting, pending), 3.0);
+    assert_eq!(value(&waiting, pending), 6.0);
     assert_eq!(value(&waiting, given_up), 0.0);
     // two attempts at least a second apart were made since the first was queued
     assert!(value(&waiting, age) >= 1.0, "{waiting}");
 
     smtp.start().await;
-    let mail = smtp.wait_for(3).await;
+    let mail = smtp.wait_for(6).await;
     // a few more retry rounds: nothing arrives twice
     tokio::time::sleep(Duration::from_secs(3)).await;
     let mail_after = smtp.messages();
-    assert_eq!(mail_after.len(), 3, "{mail_after:#?}");
+    assert_eq!(mail_after.len(), 6, "{mail_after:#?}");
     let ids: BTreeSet<&str> = mail
         .iter()
         .map(|m| m["message_id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert_eq!(ids.len(), 6, "{ids:?}");
     let recipients: BTreeSet<&str> = mail
         .iter()
         .map(|m| m["rcpt_tos"][0].as_str().unwrap())
@@ -435,13 +383,15 @@ async fn a_fourth_link_within_the_hour_is_answered_alike_and_not_sent(backend: B
     let smtp = SmtpServer::started().await;
     let app = spawn_mail_app(backend, &smtp).await;
     app.sign_up("ann@example.test", None).await;
+    smtp.take(1).await;
 
     let answers: Vec<_> = ask_for_links(&app, 4).await;
     assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:?}");
     assert_eq!(answers[0].0, 202);
 
     smtp.wait_for(3).await;
-    assert_eq!(outbox(&app).await.len(), 3);
+    // the verification message and three links
+    assert_eq!(outbox(&app).await.len(), 4);
 }
 
 /// Asks for a reset link for ann `times` times in a row.
@@ -532,6 +482,74 @@ async fn serve_runs_the_email_worker_and_stops_it_on_sigterm(backend: Backend) {
     );
 }
 
+/// An app sending through `smtp://{credentials}127.0.0.1:…?tls=required` (STARTTLS), with
+/// `ca_file` as its private CA.
+async fn spawn_starttls_app(
+    backend: Backend,
+    smtp: &SmtpServer,
+    credentials: &str,
+    ca_file: Option<&str>,
+) -> TestApp {
+    let url = format!("smtp://{credentials}127.0.0.1:{}?tls=required", smtp.port);
+    spawn_app_with(backend, |env| {
+        set(env, "GOGOTIME_SMTP_URL", &url);
+        set(env, "GOGOTIME_MAIL_FROM", "GoGoTime <time@example.test>");
+        set(env, "GOGOTIME_MAIL_RETRY_MAX_SECONDS", "1");
+        if let Some(ca) = ca_file {
+            set(env, "GOGOTIME_SMTP_CA_FILE", ca);
+        }
+    })
+    .await
+}
+
+const SMTP_PASSWORD: &str = "smtp-pw-4f9c2e";
+
+async fn mail_goes_out_over_starttls_to_a_server_signed_by_the_private_ca(backend: Backend) {
+    let smtp = SmtpServer::started_with_starttls().await;
+    let ca = smtp.ca_file();
+    let app = spawn_starttls_app(backend, &smtp, "", Some(ca.to_str().unwrap())).await;
+
+    app.sign_up("ann@example.test", None).await;
+
+    let mail = smtp.wait_for(1).await;
+    assert_eq!(mail[0]["rcpt_tos"], json!(["ann@example.test"]));
+    assert_eq!(mail[0]["subject"], "Confirm your GoGoTime email address");
+    assert_eq!(
+        mail[0]["tls"], true,
+        "delivered inside the STARTTLS session"
+    );
+    let rows = outbox(&app).await;
+    assert_eq!(
+        rows,
+        [("ann@example.test".to_string(), 1, true, None)],
+        "sent at the first attempt"
+    );
+}
+
+async fn a_server_whose_ca_is_not_trusted_gets_nothing_and_the_message_waits(backend: Backend) {
+    let smtp = SmtpServer::started_with_starttls().await;
+    // no GOGOTIME_SMTP_CA_FILE: only the compiled-in public roots, which never signed it
+    // the password must never show in a stored error or a log line
+    let credentials = format!("gogotime:{SMTP_PASSWORD}@");
+    let app = spawn_starttls_app(backend, &smtp, &credentials, None).await;
+
+    app.sign_up("ann@example.test", None).await;
+
+    let rows = after_two_failed_attempts(&app).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let (recipient, attempts, sent, error) = &rows[0];
+    assert_eq!((recipient.as_str(), sent), ("ann@example.test", &false));
+    assert!(*attempts >= 2, "{rows:?}");
+    let error = error.as_deref().unwrap_or_default();
+    assert!(
+        error.starts_with(&format!("127.0.0.1:{} refused or failed", smtp.port))
+            && error.contains("UnknownIssuer"),
+        "{error}"
+    );
+    assert!(!error.contains(SMTP_PASSWORD), "{error}");
+    assert!(smtp.messages().is_empty(), "nothing was delivered");
+}
+
 both_backends!(
     serve_runs_the_email_worker_and_stops_it_on_sigterm,
     a_fourth_link_within_the_hour_is_answered_alike_and_not_sent,
@@ -541,4 +559,6 @@ both_backends!(
     expired_forged_and_refused_reset_tokens_change_nothing,
     an_invitation_is_emailed_with_a_link_that_accepts_it,
     messages_queued_while_smtp_is_down_arrive_once_when_it_is_back,
+    mail_goes_out_over_starttls_to_a_server_signed_by_the_private_ca,
+    a_server_whose_ca_is_not_trusted_gets_nothing_and_the_message_waits,
 );

@@ -14,6 +14,7 @@ mod crash_drill;
 mod credentials;
 mod disk_full;
 mod docs_commands;
+mod email_verification;
 mod entries;
 mod env_example;
 mod export_safety;

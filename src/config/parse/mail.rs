@@ -1,12 +1,16 @@
-//! Outgoing email: `GOGOTIME_SMTP_URL` (the server, with its credentials) and
-//! `GOGOTIME_MAIL_FROM`. Without an SMTP URL, email is off and nothing else changes.
+//! Outgoing email: `GOGOTIME_SMTP_URL` (the server, with its credentials),
+//! `GOGOTIME_MAIL_FROM`, and `GOGOTIME_SMTP_CA_FILE` (a private CA for the server's
+//! certificate). Without an SMTP URL, email is off and nothing else changes.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
 use lettre::message::Mailbox;
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
 use secrecy::SecretString;
 use url::Url;
+use x509_cert::der::Decode;
 
 use super::Reader;
 use crate::config::{Environment, Origin};
@@ -68,6 +72,9 @@ pub struct MailConfig {
     pub from: Mailbox,
     /// The longest wait between two delivery attempts of one message (they start at 1 s).
     pub retry_max: Duration,
+    /// Certificates (DER) of a private CA trusted for the SMTP server besides the compiled-in
+    /// roots; empty when `GOGOTIME_SMTP_CA_FILE` is unset.
+    pub ca_certificates: Vec<Vec<u8>>,
 }
 
 pub(super) fn mail(r: &mut Reader, environment: Environment) -> Option<MailConfig> {
@@ -95,12 +102,24 @@ pub(super) fn mail(r: &mut Reader, environment: Environment) -> Option<MailConfi
         },
     );
     let retry_max = r.seconds("GOGOTIME_MAIL_RETRY_MAX_SECONDS", 3600, 1, 86_400);
+    let ca = r.value(
+        "GOGOTIME_SMTP_CA_FILE",
+        None,
+        |ca: &Option<(String, Vec<Vec<u8>>)>| {
+            ca.as_ref()
+                .map_or("(compiled-in roots only)".into(), |(path, certs)| {
+                    format!("{path} ({} certificate(s))", certs.len())
+                })
+        },
+        |raw| read_ca(raw).map(Some),
+    );
     let smtp = smtp?;
     match from {
         Some(from) => Some(MailConfig {
             smtp,
             from,
             retry_max,
+            ca_certificates: ca.map(|(_, certs)| certs).unwrap_or_default(),
         }),
         None => {
             if !r.is_set("GOGOTIME_MAIL_FROM") {
@@ -173,6 +192,30 @@ fn parse_smtp_url(raw: &str, environment: Environment) -> Result<SmtpServer, Str
         username,
         password,
     })
+}
+
+/// The certificates of a PEM file, each checked to be an X.509 certificate, so a wrong file is
+/// refused at start rather than at the first delivery.
+fn read_ca(path: &str) -> Result<(String, Vec<Vec<u8>>), String> {
+    let pem = std::fs::read(path).map_err(|e| {
+        format!("names '{path}', which cannot be read ({e}); point it at the PEM file of the CA that signed the SMTP server's certificate")
+    })?;
+    let certificates = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("names '{path}', which is not valid PEM ({e})"))?;
+    if certificates.is_empty() {
+        return Err(format!(
+            "names '{path}', which holds no certificate (a PEM block -----BEGIN CERTIFICATE-----)"
+        ));
+    }
+    for certificate in &certificates {
+        x509_cert::Certificate::from_der(certificate)
+            .map_err(|e| format!("names '{path}', whose certificate cannot be read ({e})"))?;
+    }
+    Ok((
+        path.to_string(),
+        certificates.into_iter().map(|c| c.to_vec()).collect(),
+    ))
 }
 
 fn percent_decode(s: &str) -> Option<String> {

@@ -4,6 +4,7 @@ mod auth;
 pub mod authn;
 mod catalog;
 pub mod doc;
+mod email;
 mod entries;
 pub mod exports;
 pub mod extract;
@@ -35,9 +36,13 @@ pub fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi, Router<AppState
         .routes(routes!(auth::logout))
         .routes(routes!(auth::password_reset_request))
         .routes(routes!(auth::password_reset_confirm))
+        .routes(routes!(email::email_verification_confirm))
         .routes(routes!(auth::session_sign_in, auth::session_sign_out))
         .routes(routes!(me::me_get, me::me_patch))
         .routes(routes!(me::password_post))
+        .routes(routes!(email::email_post))
+        .routes(routes!(email::email_verification_post))
+        .routes(routes!(email::security_events_get))
         .routes(routes!(me::api_tokens_get, me::api_tokens_post))
         .routes(routes!(me::api_token_delete))
         .routes(routes!(me::sessions_get))

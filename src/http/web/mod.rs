@@ -6,6 +6,7 @@ mod account_pages;
 pub mod api_docs;
 mod auth_pages;
 mod catalog_pages;
+mod email_verification_pages;
 pub mod error_page;
 mod form;
 mod format;
@@ -52,6 +53,10 @@ pub fn routes() -> Router<AppState> {
             "/reset-password/{token}",
             get(password_reset_pages::reset_password_get)
                 .post(password_reset_pages::reset_password_post),
+        )
+        .route(
+            "/verify-email/{token}",
+            get(email_verification_pages::verify_email_get),
         )
         .route(
             "/register",

@@ -88,6 +88,11 @@ pub fn table() -> Vec<Case> {
             anyone(404),
         ),
         case(
+            "POST /api/v1/auth/email-verification/confirm",
+            "an unknown link",
+            anyone(404),
+        ),
+        case(
             "POST /api/v1/auth/logout",
             "an unknown refresh token",
             anyone(204),
@@ -110,6 +115,21 @@ pub fn table() -> Vec<Case> {
         // the caller's own account
         case("GET /api/v1/me", "", signed_in(200, 200, 200, 200, 200)),
         case("PATCH /api/v1/me", "", signed_in(200, 200, 200, 200, 200)),
+        case(
+            "POST /api/v1/me/email",
+            "a wrong current password: refused, the address stays",
+            signed_in(422, 422, 422, 422, 422),
+        ),
+        case(
+            "POST /api/v1/me/email-verification",
+            "this server sends no email",
+            signed_in(403, 403, 403, 403, 403),
+        ),
+        case(
+            "GET /api/v1/me/security-events",
+            "",
+            signed_in(200, 200, 200, 200, 200),
+        ),
         case(
             "GET /api/v1/me/api-tokens",
             "",
@@ -613,6 +633,12 @@ pub async fn request(app: &TestApp, fx: &mut Fixture, case: &Case, who: Who) -> 
                 "token": "ggw_no-such-link", "password": "another correct horse battery staple"
             }))
         }
+        ("POST /api/v1/auth/email-verification/confirm", _) => {
+            Req::new(M::POST, template).json(json!({"token": "ggv_no-such-link"}))
+        }
+        ("POST /api/v1/me/email", _) => Req::new(M::POST, template).json(json!({
+            "email": format!("moved{n}@example.org"), "current_password": "not the password"
+        })),
         ("POST /api/v1/auth/logout", _) => {
             Req::new(M::POST, template).json(json!({"refresh_token": format!("unknown-{n}")}))
         }

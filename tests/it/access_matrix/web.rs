@@ -77,6 +77,7 @@ fn table() -> Vec<(&'static str, &'static str, Expect)> {
         ("/register", "", [200; 8]),
         ("/forgot-password", "", [200; 8]),
         ("/reset-password/{token}", "an unknown link", [404; 8]),
+        ("/verify-email/{token}", "an unknown link", [404; 8]),
         ("/invite/{token}", "a pending invitation", [200; 8]),
         ("/shared/{token}", "the owner's link", [200; 8]),
         ("/orgs/new", "", signed_in(200, 200, 200, 200, 200)),
@@ -164,6 +165,8 @@ fn org_forms() -> Vec<&'static str> {
 fn account_forms() -> Vec<&'static str> {
     vec![
         "/account/profile",
+        "/account/email",
+        "/account/email-verification",
         "/account/password",
         "/account/two-factor/start",
         "/account/two-factor/confirm",
@@ -308,6 +311,8 @@ impl WebFixture {
             path.replace("{token}", &self.shared)
         } else if template.starts_with("/reset-password/") {
             path.replace("{token}", "ggw_no-such-link")
+        } else if template.starts_with("/verify-email/") {
+            path.replace("{token}", "ggv_no-such-link")
         } else if template.contains("/entries/") {
             path.replace("{id}", entry)
         } else {

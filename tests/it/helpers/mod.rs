@@ -6,6 +6,7 @@ pub mod browser;
 pub mod doc_check;
 pub mod postgres;
 pub mod shell_docs;
+pub mod smtp;
 pub mod tcp_proxy;
 pub mod tls;
 pub mod tmpfs;

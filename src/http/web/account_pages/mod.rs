@@ -2,6 +2,7 @@
 //! the calendar feed) and sessions. Each calls the service the `/api/v1/me` endpoints call.
 
 mod calendar_feed;
+mod email;
 mod profile;
 mod sessions;
 mod tokens;
@@ -19,6 +20,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/account/profile",
             get(profile::profile_get).post(profile::profile_post),
+        )
+        .route("/account/email", post(email::email_post))
+        .route(
+            "/account/email-verification",
+            post(email::email_verification_post),
         )
         .route(
             "/account/password",

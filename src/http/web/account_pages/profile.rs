@@ -1,4 +1,5 @@
-//! `/account/profile` (name, time zone, first day of the week) and `/account/password`.
+//! `/account/profile` (name, time zone, first day of the week; the email address, whose forms
+//! are `email.rs`; the account's security activity) and `/account/password`.
 
 use askama::Template;
 use axum::extract::State;
@@ -7,11 +8,12 @@ use axum::http::{HeaderMap, StatusCode};
 use super::signed_out;
 use crate::http::state::AppState;
 use crate::http::web::form::{Fields, FormErrors, SignedForm};
+use crate::http::web::format;
 use crate::http::web::org::account_chrome;
 use crate::http::web::page::{self, Chrome};
 use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
-use crate::service::accounts;
+use crate::service::{accounts, audit};
 
 const WEEKDAYS: [&str; 7] = [
     "Monday",
@@ -40,15 +42,61 @@ struct ProfilePage {
     time_zone: String,
     time_zones: Vec<&'static str>,
     weekdays: Vec<Weekday>,
+    email_section: EmailSection,
+    events: Vec<EventRow>,
 }
 
-fn profile_page(
-    chrome: Chrome,
+/// The address, whether it is proven, the one waiting for its link, the change form.
+pub(super) struct EmailSection {
+    pub errors: FormErrors,
+    pub verified: bool,
+    pub pending: Option<String>,
+    /// This server sends email: links can be sent, a change waits for its link.
+    pub email_on: bool,
+    /// What was typed into the change form when it is shown again.
+    pub new_email: String,
+}
+
+impl EmailSection {
+    pub fn of(state: &AppState, viewer: &Viewer, errors: FormErrors, new_email: &str) -> Self {
+        let user = &viewer.actor.user;
+        EmailSection {
+            errors,
+            verified: user.email_verified,
+            pending: user.pending_email.clone(),
+            email_on: state.ctx.settings.email,
+            new_email: new_email.into(),
+        }
+    }
+}
+
+struct EventRow {
+    action: String,
+    ip: String,
+    when: String,
+}
+
+/// The profile page; `posted` fills the profile form again after an error.
+pub(super) async fn profile_response(
+    state: &AppState,
     viewer: &Viewer,
+    headers: &HeaderMap,
     posted: Option<&Fields>,
     errors: FormErrors,
-) -> ProfilePage {
+    email_section: EmailSection,
+    status: StatusCode,
+) -> PageResult {
+    let chrome = account_chrome(state, viewer, "profile").await?;
     let user = &viewer.actor.user;
+    let events = audit::security_events(&state.ctx, &viewer.actor)
+        .await?
+        .into_iter()
+        .map(|e| EventRow {
+            action: e.action,
+            ip: e.ip,
+            when: format::date_time(e.created_at, user.tz()),
+        })
+        .collect();
     let (name, time_zone, week_start) = match posted {
         Some(fields) => (
             fields.get("name").to_string(),
@@ -61,7 +109,7 @@ fn profile_page(
             user.week_start.to_string(),
         ),
     };
-    ProfilePage {
+    let page = ProfilePage {
         chrome,
         errors,
         email: user.email.clone(),
@@ -76,7 +124,10 @@ fn profile_page(
                 selected: week_start == value.to_string(),
             })
             .collect(),
-    }
+        email_section,
+        events,
+    };
+    Ok(page::html_with_status(&page, headers, status))
 }
 
 pub async fn profile_get(
@@ -84,11 +135,17 @@ pub async fn profile_get(
     viewer: Viewer,
     headers: HeaderMap,
 ) -> PageResult {
-    let chrome = account_chrome(&state, &viewer, "profile").await?;
-    Ok(page::html(
-        &profile_page(chrome, &viewer, None, FormErrors::default()),
+    let section = EmailSection::of(&state, &viewer, FormErrors::default(), "");
+    profile_response(
+        &state,
+        &viewer,
         &headers,
-    ))
+        None,
+        FormErrors::default(),
+        section,
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn profile_post(
@@ -120,12 +177,17 @@ pub async fn profile_post(
         )),
         Err(e) => {
             let errors = FormErrors::from_error(e)?;
-            let chrome = account_chrome(&state, &form.viewer, "profile").await?;
-            Ok(page::html_with_status(
-                &profile_page(chrome, &form.viewer, Some(fields), errors),
+            let section = EmailSection::of(&state, &form.viewer, FormErrors::default(), "");
+            profile_response(
+                &state,
+                &form.viewer,
                 &headers,
+                Some(fields),
+                errors,
+                section,
                 StatusCode::UNPROCESSABLE_ENTITY,
-            ))
+            )
+            .await
         }
     }
 }
