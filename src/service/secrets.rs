@@ -19,3 +19,5 @@ pub const SHARED_REPORT_PREFIX: &str = "ggp_";
 pub const CALENDAR_FEED_PREFIX: &str = "ggc_";
 pub const PASSWORD_RESET_PREFIX: &str = "ggw_";
 pub const SIGN_IN_CHALLENGE_PREFIX: &str = "ggf_";
+pub const SSO_LOGIN_PREFIX: &str = "ggo_";
+pub const SSO_LINK_PREFIX: &str = "ggl_";
