@@ -2,6 +2,7 @@
 //! the calendar feed) and sessions. Each calls the service the `/api/v1/me` endpoints call.
 
 mod calendar_feed;
+mod identities;
 mod profile;
 mod sessions;
 mod tokens;
@@ -41,6 +42,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/account/two-factor/disable",
             post(two_factor::two_factor_disable_post),
+        )
+        .route("/account/identities", get(identities::identities_get))
+        .route(
+            "/account/identities/{id}/disconnect",
+            post(identities::identity_disconnect_post),
         )
         .route(
             "/account/tokens",

@@ -4,6 +4,7 @@
 
 mod members;
 mod settings;
+mod sso;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -37,6 +38,11 @@ pub fn routes() -> Router<AppState> {
             "/o/{org}/settings",
             get(settings::settings_get).post(settings::settings_post),
         )
+        .route(
+            "/o/{org}/settings/sso",
+            get(sso::sso_settings_get).post(sso::sso_settings_post),
+        )
+        .route("/o/{org}/settings/sso/remove", post(sso::sso_remove_post))
         .route("/o/{org}/delete", post(settings::organization_delete_post))
 }
 
