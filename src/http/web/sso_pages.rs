@@ -65,10 +65,9 @@ pub async fn sso_find_post(
     AnonymousForm(fields): AnonymousForm,
 ) -> PageResult {
     let email = fields.get("email").trim().to_string();
+    // a page with links, never a redirect: the page's CSP (`form-action 'self'`) also covers
+    // where a form's redirects lead, and the provider is another origin
     let (status, errors, choices) = match sso::choices_for(&state.ctx, &email).await {
-        Ok(choices) if choices.len() == 1 => {
-            return Ok(Redirect::to(&format!("/sso/{}", choices[0].organization)).into_response());
-        }
         Ok(choices) => (StatusCode::OK, FormErrors::default(), choices),
         Err(e) => (
             StatusCode::UNPROCESSABLE_ENTITY,
