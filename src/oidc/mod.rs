@@ -406,7 +406,7 @@ mod tests {
     #[test]
     fn the_pkce_challenge_is_rfc_7636s_example() {
         // RFC 7636, Appendix B
-        let verifier = "dBjftJeZ4CVP-mJ0FmE-vNMQoB0rmZmOtFaXK6eUbvY";
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
         assert_eq!(
             pkce_challenge(verifier),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
