@@ -15,6 +15,7 @@ pub mod import;
 pub mod lifecycle;
 pub mod mail;
 pub mod metrics;
+pub mod oidc;
 pub mod release_version;
 pub mod secret;
 pub mod service;

@@ -77,6 +77,10 @@ impl App {
             settings,
             metrics: product,
             mail_wake: Arc::default(),
+            // plain http to a loopback provider only in development (tests, a local Keycloak)
+            oidc: Arc::new(crate::oidc::Client::new(
+                config.environment.is_development(),
+            )),
         };
         // the constant-time dummy hash, computed now rather than during a first failed sign-in
         tokio::task::spawn_blocking(service::passwords::warm_up)

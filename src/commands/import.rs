@@ -57,6 +57,7 @@ pub async fn run(env: &EnvSnapshot, args: ImportArgs) -> ExitCode {
         metrics: Arc::default(),
         // nothing a CLI run queues needs waking: a running server's worker polls the outbox
         mail_wake: Arc::default(),
+        oidc: Default::default(),
     };
     let result = import(&ctx, &args, options).await;
     db.close().await;

@@ -43,6 +43,7 @@ pub async fn run(env: &EnvSnapshot, command: UserCommand) -> ExitCode {
         metrics: Arc::default(),
         // nothing a CLI run queues needs waking: a running server's worker polls the outbox
         mail_wake: Arc::default(),
+        oidc: Default::default(),
     };
     let result = match command {
         UserCommand::Create { email, name, admin } => match read_password() {

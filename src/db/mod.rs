@@ -27,6 +27,7 @@ pub mod report_links;
 pub mod reports;
 pub mod server;
 pub mod sign_in_failures;
+pub mod sso;
 pub mod stats;
 mod time;
 pub mod two_factor;

@@ -70,6 +70,10 @@ typed_id!(OrganizationId);
 typed_id!(InvitationId);
 typed_id!(ApiTokenId);
 typed_id!(SessionId);
+typed_id!(
+    /// A person's identity at an OpenID provider, linked to their account (single sign-on).
+    IdentityId
+);
 typed_id!(RefreshTokenId);
 typed_id!(AuditEntryId);
 typed_id!(ClientId);

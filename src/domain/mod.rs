@@ -14,5 +14,6 @@ pub mod money;
 pub mod password;
 pub mod profile;
 pub mod role;
+pub mod sso;
 pub mod text;
 pub mod totp;

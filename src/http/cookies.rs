@@ -72,6 +72,37 @@ pub fn clear_challenge(response: &mut Response, secure: bool) {
     write(response, challenge_name(secure), "", 0, secure, "Strict");
 }
 
+/// The cookie binding a single sign-on to the browser that started it (the token of its
+/// `state`, `nonce` and PKCE verifier); `__Host-` as the session's.
+pub fn sso_login_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-gogotime_sso"
+    } else {
+        "gogotime_sso"
+    }
+}
+
+/// The cookie of a provider identity waiting for the existing account's password.
+pub fn sso_link_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-gogotime_sso_link"
+    } else {
+        "gogotime_sso_link"
+    }
+}
+
+/// Sets or (with `max_age_seconds` 0) deletes a single sign-on cookie. `Lax`, not `Strict`:
+/// the provider sends the browser back with a cross-site top-level GET, which must carry it.
+pub fn set_sso(
+    response: &mut Response,
+    name: &str,
+    token: &str,
+    max_age_seconds: i64,
+    secure: bool,
+) {
+    write(response, name, token, max_age_seconds, secure, "Lax");
+}
+
 /// Signs the browser in: the session cookie with the session's token.
 pub fn set_session(response: &mut Response, token: &str, max_age_seconds: i64, secure: bool) {
     set(

@@ -33,6 +33,7 @@ macro_rules! label_values {
 label_values! {
     EntrySource { Api => "api", Web => "web", Timer => "timer", Import => "import" }
     SignInOutcome { Success => "success", Failure => "failure", RateLimited => "rate_limited" }
+    SsoOutcome { SignedIn => "signed_in", LinkAsked => "link_asked", Linked => "linked", Refused => "refused" }
     ImportOutcome { Applied => "applied", DryRun => "dry_run", Rejected => "rejected", Failed => "failed" }
     ExportFormat { Csv => "csv", Json => "json", Xlsx => "xlsx", Pdf => "pdf", Ical => "ical" }
     ExportOutcome { Completed => "completed", Failed => "failed", Cancelled => "cancelled" }
@@ -58,6 +59,19 @@ pub enum SignInOutcome {
     Failure,
     /// Refused without checking the password: too many recent failures for the account or address.
     RateLimited,
+}
+
+/// How a single sign-on callback ended (issue 18).
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub enum SsoOutcome {
+    /// Signed in (an existing identity, or an account made just now).
+    SignedIn,
+    /// An account has the address: its password was asked for.
+    LinkAsked,
+    /// The password was proven and the identity linked.
+    Linked,
+    /// Refused: state, code, token, email or domain did not pass.
+    Refused,
 }
 
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
@@ -101,6 +115,11 @@ struct SignInLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SsoLabels {
+    outcome: SsoOutcome,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ImportLabels {
     outcome: ImportOutcome,
 }
@@ -136,6 +155,7 @@ const FORMATS: [ExportFormat; 5] = [
 pub struct ProductMetrics {
     entries_created: Family<SourceLabels, Counter>,
     sign_ins: Family<SignInLabels, Counter>,
+    sso_sign_ins: Family<SsoLabels, Counter>,
     imports: Family<ImportLabels, Counter>,
     import_duration: Histogram,
     exports: Family<ExportLabels, Counter>,
@@ -147,6 +167,7 @@ impl Default for ProductMetrics {
         let m = Self {
             entries_created: Family::default(),
             sign_ins: Family::default(),
+            sso_sign_ins: Family::default(),
             imports: Family::default(),
             import_duration: Histogram::new(JOB_BUCKETS),
             exports: Family::default(),
@@ -162,6 +183,14 @@ impl Default for ProductMetrics {
             SignInOutcome::RateLimited,
         ] {
             let _ = m.sign_ins.get_or_create(&SignInLabels { outcome });
+        }
+        for outcome in [
+            SsoOutcome::SignedIn,
+            SsoOutcome::LinkAsked,
+            SsoOutcome::Linked,
+            SsoOutcome::Refused,
+        ] {
+            let _ = m.sso_sign_ins.get_or_create(&SsoLabels { outcome });
         }
         for outcome in [
             ImportOutcome::Applied,
@@ -197,6 +226,11 @@ impl ProductMetrics {
             self.sign_ins.clone(),
         );
         registry.register(
+            "gogotime_sso_sign_ins",
+            "Single sign-on callbacks by outcome: signed_in, link_asked, linked, refused",
+            self.sso_sign_ins.clone(),
+        );
+        registry.register(
             "gogotime_imports",
             "CSV imports by outcome: applied, dry_run, rejected (the file's fault), failed (ours)",
             self.imports.clone(),
@@ -226,6 +260,12 @@ impl ProductMetrics {
 
     pub fn sign_in(&self, outcome: SignInOutcome) {
         self.sign_ins.get_or_create(&SignInLabels { outcome }).inc();
+    }
+
+    pub fn sso(&self, outcome: SsoOutcome) {
+        self.sso_sign_ins
+            .get_or_create(&SsoLabels { outcome })
+            .inc();
     }
 
     pub fn import(&self, outcome: ImportOutcome, took: Duration) {

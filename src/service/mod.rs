@@ -23,6 +23,7 @@ pub mod rates;
 pub mod reports;
 pub mod secrets;
 pub mod sessions;
+pub mod sso;
 pub mod two_factor;
 
 use std::collections::BTreeMap;
@@ -49,6 +50,8 @@ pub struct Ctx {
     pub metrics: Arc<ProductMetrics>,
     /// Wakes this instance's email worker after a message was queued.
     pub mail_wake: Arc<mail::Wake>,
+    /// Talks to organizations' OpenID providers (single sign-on), caching their keys.
+    pub oidc: Arc<crate::oidc::Client>,
 }
 
 /// The configuration values use cases need, taken once from `Config`.

@@ -20,3 +20,5 @@ pub const CALENDAR_FEED_PREFIX: &str = "ggc_";
 pub const PASSWORD_RESET_PREFIX: &str = "ggw_";
 pub const SIGN_IN_CHALLENGE_PREFIX: &str = "ggf_";
 pub const EMAIL_VERIFICATION_PREFIX: &str = "ggv_";
+pub const SSO_LOGIN_PREFIX: &str = "ggo_";
+pub const SSO_LINK_PREFIX: &str = "ggl_";

@@ -166,7 +166,7 @@ pub async fn rotate(
     Ok(new)
 }
 
-async fn open(
+pub(super) async fn open(
     conn: &mut Conn<'_>,
     user: UserId,
     ip: &str,

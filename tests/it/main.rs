@@ -41,6 +41,7 @@ mod secrets;
 mod shutdown;
 mod smoke;
 mod soak;
+mod sso;
 mod tenant_scope;
 mod transactions;
 mod two_factor;

@@ -13,6 +13,7 @@ mod me;
 mod organizations;
 mod params;
 mod reports;
+mod sso;
 mod two_factor;
 
 use axum::Router;
@@ -64,6 +65,7 @@ pub fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi, Router<AppState
             organizations::organization_patch,
             organizations::organization_delete
         ))
+        .routes(routes!(sso::sso_get, sso::sso_put, sso::sso_delete))
         .routes(routes!(organizations::members_get))
         .routes(routes!(
             organizations::member_patch,

@@ -19,6 +19,7 @@ mod password_reset_pages;
 mod reports_page;
 mod session;
 mod sign_in_code;
+mod sso_pages;
 pub mod status;
 mod tracking;
 
@@ -42,6 +43,16 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/sign-in/two-factor",
             get(sign_in_code::sign_in_code_get).post(sign_in_code::sign_in_code_post),
+        )
+        .route(
+            "/sign-in/sso",
+            get(sso_pages::sso_find_get).post(sso_pages::sso_find_post),
+        )
+        .route("/sso/{org}", get(sso_pages::sso_start_get))
+        .route("/sso/{org}/callback", get(sso_pages::sso_callback_get))
+        .route(
+            "/sso/{org}/link",
+            get(sso_pages::sso_link_get).post(sso_pages::sso_link_post),
         )
         .route("/sign-out", post(auth_pages::sign_out_post))
         .route(

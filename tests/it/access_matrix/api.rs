@@ -256,6 +256,21 @@ pub fn table() -> Vec<Case> {
             "",
             signed_in(404, 403, 403, 200, 200),
         ),
+        case(
+            "GET /api/v1/organizations/{org_id}/sso",
+            "single sign-on set up by the owner",
+            signed_in(404, 403, 403, 200, 200),
+        ),
+        case(
+            "PUT /api/v1/organizations/{org_id}/sso",
+            "",
+            signed_in(404, 403, 403, 200, 200),
+        ),
+        case(
+            "DELETE /api/v1/organizations/{org_id}/sso",
+            "single sign-on set up by the owner",
+            signed_in(404, 403, 403, 204, 204),
+        ),
         // catalog
         case(
             "GET /api/v1/organizations/{org_id}/clients",
@@ -586,6 +601,17 @@ pub fn table() -> Vec<Case> {
 }
 
 /// The request `who` sends for `case`, with a fresh target where the operation consumes one.
+/// Single sign-on settings that pass validation (saving them calls no provider).
+fn sso_settings() -> serde_json::Value {
+    json!({
+        "display_name": "Example IdP",
+        "issuer": "https://idp.example.com",
+        "client_id": "gogotime",
+        "client_secret": "a-client-secret-of-the-provider",
+        "allowed_domains": ["example.com"],
+    })
+}
+
 pub async fn request(app: &TestApp, fx: &mut Fixture, case: &Case, who: Who) -> Req {
     use Method as M;
     let (method, template) = case.operation.split_once(' ').unwrap();
@@ -674,6 +700,20 @@ pub async fn request(app: &TestApp, fx: &mut Fixture, case: &Case, who: Who) -> 
                     .await;
             }
             Req::new(M::DELETE, template)
+        }
+        ("PUT /api/v1/organizations/{org_id}/sso", _) => {
+            Req::new(M::PUT, fx.p("sso")).json(sso_settings())
+        }
+        (
+            "GET /api/v1/organizations/{org_id}/sso" | "DELETE /api/v1/organizations/{org_id}/sso",
+            _,
+        ) => {
+            let owner = fx.credential(Who::Owner).unwrap().to_string();
+            let (status, saved) = app
+                .call(M::PUT, &fx.p("sso"), Some(&owner), Some(sso_settings()))
+                .await;
+            assert_eq!(status, 200, "{saved}");
+            Req::new(method, fx.p("sso"))
         }
         ("POST /api/v1/organizations", _) => {
             Req::new(M::POST, template).json(json!({"name": format!("Side project {n}")}))

@@ -45,6 +45,12 @@ const ALLOWED: &[(&str, &str, &str)] = &[
          single-use secret token is what yields the organization",
     ),
     (
+        "src/db/sso.rs",
+        "from sso_providers p join organizations o on o.id = p.organization_id where",
+        "the \"sign in with single sign-on\" page: the visitor is signed in nowhere yet; the \
+         email domain they typed is what yields the organizations whose providers accept it",
+    ),
+    (
         "src/db/report_links.rs",
         "from shared_reports where token_hash = $1",
         "a public shared-report link: the visitor has no organization; the hash of the secret \

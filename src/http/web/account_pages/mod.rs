@@ -3,6 +3,7 @@
 
 mod calendar_feed;
 mod email;
+mod identities;
 mod profile;
 mod sessions;
 mod tokens;
@@ -46,6 +47,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/account/two-factor/disable",
             post(two_factor::two_factor_disable_post),
+        )
+        .route("/account/identities", get(identities::identities_get))
+        .route(
+            "/account/identities/{id}/disconnect",
+            post(identities::identity_disconnect_post),
         )
         .route(
             "/account/tokens",

@@ -4,6 +4,7 @@
 
 mod members;
 mod settings;
+mod sso;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -35,6 +36,11 @@ pub fn routes() -> Router<AppState> {
             "/o/{org}/settings",
             get(settings::settings_get).post(settings::settings_post),
         )
+        .route(
+            "/o/{org}/settings/sso",
+            get(sso::sso_settings_get).post(sso::sso_settings_post),
+        )
+        .route("/o/{org}/settings/sso/remove", post(sso::sso_remove_post))
         .route("/o/{org}/delete", post(settings::organization_delete_post))
 }
 

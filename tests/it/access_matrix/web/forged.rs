@@ -15,9 +15,11 @@ use crate::helpers::TestApp;
 use crate::helpers::accounts::PASSWORD;
 
 /// The forms of anonymous pages; every other declared form needs a session.
-pub const ANONYMOUS_FORMS: [&str; 6] = [
+pub const ANONYMOUS_FORMS: [&str; 8] = [
     "/setup",
     "/sign-in",
+    "/sign-in/sso",
+    "/sso/{org}/link",
     "/register",
     "/invite/{token}",
     "/forgot-password",

@@ -1,0 +1,104 @@
+//! Single sign-on with OpenID Connect, per organization (issue 18): the organization's provider
+//! settings (`settings`), signing in through it (`sign_in`), linking a provider identity to an
+//! existing account once its password is proven (`link`), and the identities on the account
+//! page (`identities`). The protocol itself (discovery, tokens, signatures) is `crate::oidc`.
+
+pub mod identities;
+pub mod link;
+pub mod settings;
+pub mod sign_in;
+
+use chrono::{DateTime, Utc};
+
+use crate::db::{DbError, Ts, Tx, organizations};
+use crate::domain::ids::{OrganizationId, UserId};
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult};
+
+/// A sign-in sent to the provider must come back within this time.
+pub const LOGIN_MINUTES: i64 = 10;
+/// Time to type the existing account's password when linking.
+pub const LINK_MINUTES: i64 = 10;
+/// Wrong passwords a pending link takes before it ends (the sign-in limiter counts them too).
+pub const LINK_ATTEMPTS: i64 = 5;
+
+/// The password hash of an account made by single sign-on: no password verifies against it
+/// (it is not a PHC string), until the person sets one with a password reset.
+pub(crate) const NO_PASSWORD: &str = "!sso";
+
+/// Whether an account has a password it can sign in with.
+pub(crate) fn has_password(hash: &str) -> bool {
+    hash.starts_with('$')
+}
+
+/// Why a sign-in did not go through: refused, with a message for the person, or failed.
+enum Refusal {
+    Refused(String),
+    Error(AppError),
+}
+
+impl From<&str> for Refusal {
+    fn from(message: &str) -> Self {
+        Refusal::Refused(message.to_string())
+    }
+}
+
+impl From<AppError> for Refusal {
+    fn from(e: AppError) -> Self {
+        Refusal::Error(e)
+    }
+}
+
+impl From<DbError> for Refusal {
+    fn from(e: DbError) -> Self {
+        Refusal::Error(e.into())
+    }
+}
+
+/// Makes the person a member of the organization whose provider signed them in (as a member),
+/// unless they are one already.
+async fn join(tx: &mut Tx, org: OrganizationId, user: UserId, now: DateTime<Utc>) -> AppResult<()> {
+    if organizations::member_of(&mut tx.conn(), org, user)
+        .await?
+        .is_none()
+    {
+        organizations::add_member(&mut tx.conn(), org, user, Role::Member, Ts(now)).await?;
+    }
+    Ok(())
+}
+
+/// An organization a visitor can sign in to with single sign-on.
+pub struct Choice {
+    pub organization: OrganizationId,
+    pub organization_name: String,
+    /// "Sign in with <display_name>".
+    pub display_name: String,
+}
+
+/// The organizations whose providers accept the domain of `email`: where the "sign in with
+/// single sign-on" page sends a visitor. A field error when there are none.
+pub async fn choices_for(ctx: &super::Ctx, email: &str) -> AppResult<Vec<Choice>> {
+    let email =
+        crate::domain::email::Email::parse(email).map_err(|m| super::invalid("email", m))?;
+    // a checked domain has no `like` wildcard (`%`, `_`) that could match every provider
+    let domain = crate::domain::sso::parse_domain(crate::domain::sso::domain_of(&email))
+        .map_err(|m| super::invalid("email", m))?;
+    let mut pooled = ctx.db.acquire().await?;
+    let found = crate::db::sso::providers_for_domain(&mut pooled.conn(), &domain).await?;
+    if found.is_empty() {
+        return Err(super::invalid(
+            "email",
+            format!(
+                "no organization here signs in with single sign-on for {domain}; sign in with your password instead"
+            ),
+        ));
+    }
+    Ok(found
+        .into_iter()
+        .map(|m| Choice {
+            organization: m.organization,
+            organization_name: m.organization_name,
+            display_name: m.display_name,
+        })
+        .collect())
+}
