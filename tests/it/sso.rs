@@ -21,6 +21,7 @@ use crate::helpers::{Backend, TestApp, spawn_app};
 
 both_backends!(
     a_verified_address_in_an_allowed_domain_gets_an_account_and_joins,
+    someone_removed_is_not_let_back_in_by_signing_in_again,
     each_bad_answer_is_refused_with_a_clear_page_and_nothing_created,
     a_wrong_state_or_a_foreign_browser_is_refused,
     a_replayed_code_is_refused,
@@ -282,6 +283,44 @@ async fn a_verified_address_in_an_allowed_domain_gets_an_account_and_joins(backe
         metrics.contains("gogotime_sso_sign_ins_total{outcome=\"signed_in\"} 2"),
         "{metrics}"
     );
+}
+
+async fn someone_removed_is_not_let_back_in_by_signing_in_again(backend: Backend) {
+    let s = set_up(backend).await;
+    s.provider.login_as("ada@example.com").await;
+    let mut web = WebClient::new(&s.app);
+    sso_sign_in(&mut web, &s.provider, &s.org)
+        .await
+        .assert_redirect(&format!("/o/{}", s.org));
+    let path = format!("/api/v1/organizations/{}/members", s.org);
+    let (_, members) = s.app.get_as(&path, &s.admin.token).await;
+    let ada = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == "ada@example.com")
+        .expect("Ada joined")["user_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, body) = s
+        .app
+        .call(
+            reqwest::Method::DELETE,
+            &format!("{path}/{ada}"),
+            Some(&s.admin.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+
+    let mut again = WebClient::new(&s.app);
+    let back = sso_sign_in(&mut again, &s.provider, &s.org).await;
+
+    assert_eq!(back.status, 403, "{}", back.body);
+    back.assert_contains("Your GoGoTime account is not a member of this organization (an admin removed it, or you left). Ask one of its admins to invite you again.");
+    assert!(again.cookie("gogotime_session").is_none(), "not signed in");
+    assert_eq!(s.member_emails().await, ["owner@example.net"]);
 }
 
 async fn each_bad_answer_is_refused_with_a_clear_page_and_nothing_created(backend: Backend) {

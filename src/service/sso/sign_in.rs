@@ -16,7 +16,7 @@ use super::super::sessions::{self, NewSession};
 use super::super::{Ctx, audit, secrets};
 use super::settings::redirect_uri;
 use super::{LINK_MINUTES, LOGIN_MINUTES, NO_PASSWORD, Refusal, has_password, join};
-use crate::db::{Ts, Tx, sso, users};
+use crate::db::{Ts, Tx, organizations, sso, users};
 use crate::domain::account::User;
 use crate::domain::email::Email;
 use crate::domain::ids::{IdentityId, OrganizationId, UserId};
@@ -289,6 +289,16 @@ async fn account_for(ctx: &Ctx, person: &Person<'_>) -> Result<Finished, Refusal
                     "Your GoGoTime account is disabled; ask the instance's operator.",
                 ));
             }
+            // membership comes with a new account or a new link only: someone an admin removed
+            // (or who left) is not let back in by signing in again
+            if organizations::member_of(&mut tx.conn(), person.org, user.id)
+                .await?
+                .is_none()
+            {
+                return Err(Refusal::Refused(
+                    "Your GoGoTime account is not a member of this organization (an admin removed it, or you left). Ask one of its admins to invite you again.".into(),
+                ));
+            }
             sso::touch_identity(&mut tx.conn(), identity.id, person.email.as_str(), Ts(now))
                 .await?;
             user
@@ -298,10 +308,13 @@ async fn account_for(ctx: &Ctx, person: &Person<'_>) -> Result<Finished, Refusal
                 tx.commit().await?;
                 return ask_for_password(ctx, person, &existing, &hash).await;
             }
-            None => create_account(&mut tx, person, now).await?,
+            None => {
+                let user = create_account(&mut tx, person, now).await?;
+                join(&mut tx, person.org, user.id, now).await?;
+                user
+            }
         },
     };
-    join(&mut tx, person.org, user.id, now).await?;
     let event = audit::Event {
         organization: person.org,
         actor: Some(user.id),
@@ -340,6 +353,8 @@ async fn create_account(
         password_hash: NO_PASSWORD,
         time_zone: "UTC",
         is_instance_admin: false,
+        // the provider vouched for it: a new account needs `email_verified` from it
+        email_verified: true,
         now: created,
     };
     users::insert(&mut tx.conn(), &new).await?;
