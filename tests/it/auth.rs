@@ -20,6 +20,7 @@ both_backends!(
     refresh_tokens_rotate_and_reuse_revokes_the_whole_family,
     logout_revokes_the_refresh_family,
     ten_failed_sign_ins_lock_the_account_with_retry_after,
+    the_sign_in_page_answers_a_lock_with_429_and_says_so,
     failures_from_one_address_lock_every_account_tried_from_it,
     a_concurrent_burst_of_guesses_gets_no_more_than_ten_tries,
     concurrent_right_and_wrong_sign_ins_never_fail_the_server,
@@ -351,6 +352,35 @@ async fn ten_failed_sign_ins_lock_the_account_with_retry_after(backend: Backend)
     );
     assert!((1..=900).contains(&retry_after), "{retry_after}");
     assert_eq!(after_window, 200);
+}
+
+async fn the_sign_in_page_answers_a_lock_with_429_and_says_so(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.register("ada@example.org", None).await;
+    let mut web = crate::helpers::web::WebClient::new(&app);
+    web.get("/sign-in").await;
+    let mut statuses = Vec::new();
+    let mut last = None;
+    for _ in 0..11 {
+        let page = web
+            .post(
+                "/sign-in",
+                &[
+                    ("email", "ada@example.org"),
+                    ("password", "wrong password!"),
+                ],
+            )
+            .await;
+        statuses.push(page.status.as_u16());
+        last = Some(page);
+    }
+    let locked = last.unwrap();
+
+    assert_eq!(statuses, [vec![401; 10], vec![429]].concat());
+    let alert = locked
+        .text_of(".form-error")
+        .expect("the reason is on the page");
+    assert!(alert.starts_with("too many attempts; retry in "), "{alert}");
 }
 
 async fn failures_from_one_address_lock_every_account_tried_from_it(backend: Backend) {

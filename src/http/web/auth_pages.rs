@@ -280,6 +280,10 @@ pub async fn sign_in_post(
     {
         Ok(response) => Ok(response),
         Err(e) => {
+            let status = match e {
+                AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::UNAUTHORIZED,
+            };
             let errors = match e {
                 AppError::Unauthorized => FormErrors::message(
                     "The email or password is not right. Check both and try again.",
@@ -288,11 +292,6 @@ pub async fn sign_in_post(
             };
             let secure = state.ctx.settings.secure_cookies;
             let open = state.ctx.settings.registration == Policy::Open;
-            let status = if errors.message.contains("too many") {
-                StatusCode::TOO_MANY_REQUESTS
-            } else {
-                StatusCode::UNAUTHORIZED
-            };
             Ok(anonymous_page(&headers, secure, status, |chrome| {
                 page::html(
                     &SignInPage {
