@@ -51,15 +51,7 @@ async fn required(app: &TestApp) -> Org {
 }
 
 async fn audit_actions(app: &TestApp, org: &Org) -> Vec<String> {
-    let path = format!("/api/v1/organizations/{}/audit-log?limit=200", org.id);
-    let (status, page) = app.get_as(&path, &org.owner.token).await;
-    assert_eq!(status, 200, "{page}");
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap().to_string())
-        .collect()
+    app.audit_actions(&org.id, &org.owner.token).await
 }
 
 async fn only_someone_with_two_factor_may_require_it(backend: Backend) {

@@ -221,20 +221,10 @@ impl Setup {
     }
 
     async fn audit_actions(&self) -> Vec<String> {
-        let path = format!("/api/v1/organizations/{}/audit-log?limit=200", self.org);
-        let (status, page) = self.app.get_as(&path, &self.admin.token).await;
-        assert_eq!(status, 200, "{page}");
-        page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["action"].as_str().unwrap().to_string())
-            .collect()
+        self.app.audit_actions(&self.org, &self.admin.token).await
     }
 
-    /// Whether any account exists for the address (a password sign-in tells nothing apart, so
-    /// ask the operator's view: the members of every organization are not reachable, but an
-    /// account made by SSO always joins this one).
+    /// The organization's page, as the browser `web` holding a session (or none) sees it.
     async fn signed_in_page(&self, web: &mut WebClient<'_>) -> Page {
         web.get(&format!("/o/{}", self.org)).await
     }

@@ -112,15 +112,7 @@ async fn token_with(app: &TestApp, totp: Option<&str>) -> (StatusCode, Value) {
 }
 
 async fn audit_actions(app: &TestApp, who: &Enrolled) -> Vec<String> {
-    let path = format!("/api/v1/organizations/{}/audit-log?limit=200", who.org);
-    let (status, page) = app.get_as(&path, &who.token).await;
-    assert_eq!(status, 200, "{page}");
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap().to_string())
-        .collect()
+    app.audit_actions(&who.org, &who.token).await
 }
 
 async fn enrolment_needs_a_right_code_and_shows_recovery_codes_once(backend: Backend) {

@@ -78,6 +78,19 @@ impl TestApp {
         .await
     }
 
+    /// The actions in an organization's audit log (up to 200), newest first, as `token` reads them.
+    pub async fn audit_actions(&self, org: &str, token: &str) -> Vec<String> {
+        let path = format!("/api/v1/organizations/{org}/audit-log?limit=200");
+        let (status, page) = self.get_as(&path, token).await;
+        assert_eq!(status, 200, "{page}");
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     /// Registers a user and signs them in.
     pub async fn sign_up(&self, email: &str, organization: Option<&str>) -> TestUser {
         let (status, user) = self.register(email, organization).await;
