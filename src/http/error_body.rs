@@ -95,7 +95,12 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         web::error_page::render(status, &detail, &request_id)
     };
     *rendered.status_mut() = status;
-    for name in [header::RETRY_AFTER, header::WWW_AUTHENTICATE, header::ALLOW] {
+    for name in [
+        header::RETRY_AFTER,
+        header::WWW_AUTHENTICATE,
+        header::ALLOW,
+        header::CONNECTION,
+    ] {
         if let Some(value) = response.headers().get(&name) {
             rendered.headers_mut().insert(name, value.clone());
         }

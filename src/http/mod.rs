@@ -3,6 +3,7 @@
 pub mod api;
 pub mod assets;
 pub mod backup_metrics;
+mod body_limit;
 pub mod cache;
 pub mod client_ip;
 pub mod cookies;
@@ -32,7 +33,6 @@ use axum::routing::{any, get, post};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::AppError;
 use crate::http::state::AppState;
@@ -67,25 +67,24 @@ pub fn router(state: AppState) -> Router {
 
     // import uploads (up to 100 MiB) get their own limit instead of the general one
     let upload_limit = crate::import::MAX_BYTES as usize + api::imports::UPLOAD_OVERHEAD;
-    let uploads = Router::new()
-        .nest("/api/v1", uploads)
-        .merge(web::upload_routes())
-        .layer(DefaultBodyLimit::max(upload_limit))
-        .layer(RequestBodyLimitLayer::new(upload_limit));
-    let router = Router::new()
-        .merge(web::routes())
-        .route("/static/{file}", get(assets::asset_get))
-        .route("/favicon.ico", get(assets::favicon_get))
-        .route("/feeds/{file}", get(api::exports::feed_get))
-        .nest("/api", api)
-        .route("/api", any(api_not_found))
-        .fallback(page_not_found)
-        // innermost first: limits and timeouts close to the handler, observation outermost
-        .layer(DefaultBodyLimit::max(state.config.http.body_limit_bytes))
-        .layer(RequestBodyLimitLayer::new(
-            state.config.http.body_limit_bytes,
-        ))
-        .merge(uploads);
+    let uploads = body_limit::limit(
+        Router::new()
+            .nest("/api/v1", uploads)
+            .merge(web::upload_routes()),
+        upload_limit,
+    );
+    let router = body_limit::limit(
+        Router::new()
+            .merge(web::routes())
+            .route("/static/{file}", get(assets::asset_get))
+            .route("/favicon.ico", get(assets::favicon_get))
+            .route("/feeds/{file}", get(api::exports::feed_get))
+            .nest("/api", api)
+            .route("/api", any(api_not_found))
+            .fallback(page_not_found),
+        state.config.http.body_limit_bytes,
+    )
+    .merge(uploads);
     // One layer for the whole stack: `Router::layer` boxes each layer around every route, and
     // each box is cloned per request. Outermost first.
     let stack = ServiceBuilder::new()

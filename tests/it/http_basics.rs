@@ -14,6 +14,8 @@ both_backends!(
     request_id_is_generated_or_propagated_and_unsafe_ids_replaced,
     every_response_carries_the_security_headers,
     bodies_over_the_limit_are_refused_with_413_problem_json,
+    a_client_still_sending_a_body_over_the_limit_hears_the_413,
+    a_body_far_over_the_limit_is_refused_at_once_and_the_connection_closed,
     requests_past_the_timeout_get_a_503_problem,
     responses_are_compressed_when_the_client_accepts_it,
     hashed_assets_are_immutable_and_served_precompressed,
@@ -154,6 +156,51 @@ async fn bodies_over_the_limit_are_refused_with_413_problem_json(backend: Backen
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["status"], 413);
     assert_eq!(small.status(), 204);
+}
+
+async fn a_client_still_sending_a_body_over_the_limit_hears_the_413(backend: Backend) {
+    let app = spawn_app_with(backend, |env| set(env, "GOGOTIME_BODY_LIMIT_BYTES", "2048")).await;
+
+    // 4 MiB does not fit in the socket buffers: answering before it is read used to reset the
+    // connection under the client, which then saw a broken pipe instead of the answer.
+    for _ in 0..5 {
+        let response = app
+            .client
+            .post(app.url("/api/system/csp-report"))
+            .header("content-type", "application/json")
+            .body(vec![b'x'; 4 * 1024 * 1024])
+            .send()
+            .await
+            .expect("the client hears the answer");
+        assert_eq!(response.status(), 413);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(
+            body["detail"],
+            "The request body is larger than this server accepts."
+        );
+    }
+}
+
+async fn a_body_far_over_the_limit_is_refused_at_once_and_the_connection_closed(backend: Backend) {
+    let app = spawn_app_with(backend, |env| set(env, "GOGOTIME_BODY_LIMIT_BYTES", "2048")).await;
+    let address = app.address.trim_start_matches("http://").to_string();
+
+    // A gigabyte is announced and only a little sent: the server must not wait for the rest.
+    let response = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(address).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(stream, "POST /api/system/csp-report HTTP/1.1\r\nHost: test\r\nContent-Length: 1073741824\r\n\r\n").unwrap();
+        stream.write_all(&[b'x'; 1024]).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    })
+    .await
+    .unwrap();
+
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(response.contains("connection: close"), "{response}");
+    assert!(response.contains("application/problem+json"), "{response}");
 }
 
 async fn requests_past_the_timeout_get_a_503_problem(backend: Backend) {
