@@ -8,6 +8,13 @@
 #   GOGOTIME_CI_SKIP_DEV=1 deploy/tests/run.sh            # without the development stack (saves a cold debug build)
 #   GOGOTIME_CI_ONLY=dev_hot_reload deploy/tests/run.sh   # only the development stack's hot reload
 #   deploy/tests/run.sh --list                            # the scenarios, in the order they run
+#   deploy/tests/run.sh --prepare base                    # only: packages, dockerd, base images
+#   deploy/tests/run.sh --prepare image                   # only: the same, then the GoGoTime image
+#   deploy/tests/run.sh --stop-prepared                   # stop a dockerd a --prepare run left up
+#
+# --prepare lets scripts/test do the slow, mostly idle set-up while other suites run (the base
+# images while the Rust suite compiles, the image while the browser suite runs). A dockerd it
+# starts is left running for the full run, which adopts it and stops it at its end like its own.
 #
 # A scenario is a file scenarios/NN-name.sh that defines a function and registers it with
 # `SCENARIOS+=(function)`; it may register clean-up and failure-report functions with on_cleanup
@@ -31,7 +38,17 @@
 # on 127.0.0.1 only and all traffic goes to 127.0.0.1 or to this run's own containers.
 set -euo pipefail
 
-if [[ ${1:-} != --list && -z ${GOGOTIME_CI_BOUNDED:-} ]]; then
+PREPARE=""
+case ${1:-} in
+    --prepare)
+        [[ ${2:-} == base || ${2:-} == image ]] || { echo "run.sh: --prepare takes 'base' or 'image'" >&2; exit 2; }
+        PREPARE=$2 ;;
+    --list | --stop-prepared | "") ;;
+    *) echo "run.sh: unknown argument '$1' (see the comment at the top of deploy/tests/run.sh)" >&2; exit 2 ;;
+esac
+readonly PREPARE
+
+if [[ ${1:-} != --list && ${1:-} != --stop-prepared && -z ${GOGOTIME_CI_BOUNDED:-} ]]; then
     # Bound the whole run; the EXIT trap below still cleans up when timeout sends SIGTERM.
     export GOGOTIME_CI_BOUNDED=1
     exec timeout --kill-after=120 "${GOGOTIME_CI_TIMEOUT:-2400}" "$0" "$@"
@@ -49,6 +66,8 @@ readonly HTTPS_PORT=${GOGOTIME_CI_HTTPS_PORT:-18083}
 readonly DEV_PORT=${GOGOTIME_CI_DEV_PORT:-18082}
 # shellcheck disable=SC2034 # used by scenarios/90-dev-hot-reload.sh
 readonly DEV_TIMEOUT=${GOGOTIME_CI_DEV_TIMEOUT:-900}
+# where a --prepare run leaves the pid of the dockerd it started, and that dockerd's log
+readonly HANDOFF=/tmp/$PREFIX-prepared-dockerd.pid DOCKERD_LOG=/tmp/$PREFIX-dockerd.log
 WORK=$(mktemp -d /tmp/gogotime-deploy-test.XXXXXX)
 readonly WORK
 readonly ENV_FILE=$WORK/prod.env
@@ -67,6 +86,22 @@ done
 if [[ ${1:-} == --list ]]; then
     printf '%s\n' "${SCENARIOS[@]}"
     rm -rf "$WORK"
+    exit 0
+fi
+
+# the dockerd a --prepare run left up, when nothing adopted it (the suites before failed)
+stop_dockerd() { # PID
+    kill -TERM "$1" 2>/dev/null
+    timeout 30 tail --pid="$1" -f /dev/null 2>/dev/null
+}
+if [[ ${1:-} == --stop-prepared ]]; then
+    rm -rf "$WORK"
+    if [[ -s $HANDOFF ]]; then
+        pid=$(cat "$HANDOFF")
+        rm -f "$HANDOFF"
+        echo "stopping the dockerd a --prepare run started (pid $pid)" >&2
+        stop_dockerd "$pid"
+    fi
     exit 0
 fi
 
@@ -92,10 +127,12 @@ cleanup() {
         [[ -n $DEV_STARTED ]] && dev down --volumes --remove-orphans --timeout 10 >/dev/null 2>&1
         rm -rf "$WORK"
     fi
-    if [[ -n $STARTED_DOCKERD_PID ]]; then
+    if [[ -n $STARTED_DOCKERD_PID && -n $PREPARE && $status -eq 0 ]]; then
+        info "leaving dockerd (pid $STARTED_DOCKERD_PID) up for the full run"
+        echo "$STARTED_DOCKERD_PID" >"$HANDOFF"
+    elif [[ -n $STARTED_DOCKERD_PID ]]; then
         info "stopping the dockerd this run started (pid $STARTED_DOCKERD_PID)"
-        kill -TERM "$STARTED_DOCKERD_PID" 2>/dev/null
-        timeout 30 tail --pid="$STARTED_DOCKERD_PID" -f /dev/null 2>/dev/null
+        stop_dockerd "$STARTED_DOCKERD_PID"
     fi
     exit "$status"
 }
@@ -124,16 +161,24 @@ ensure_packages() {
 }
 
 ensure_dockerd() {
-    if docker info >/dev/null 2>&1; then return; fi
+    if docker info >/dev/null 2>&1; then
+        # started by a --prepare run: this run stops it, as if it had started it
+        if [[ -s $HANDOFF && $(cat "$HANDOFF") == $(cat /var/run/docker.pid 2>/dev/null) ]]; then
+            STARTED_DOCKERD_PID=$(cat "$HANDOFF")
+            rm -f "$HANDOFF"
+            info "dockerd pid $STARTED_DOCKERD_PID, started by the --prepare run"
+        fi
+        return
+    fi
     log "starting dockerd"
     # own session: the run's timeout signals must not stop the engine before cleanup has used it
-    setsid dockerd >"$WORK/dockerd.log" 2>&1 </dev/null &
+    setsid dockerd >"$DOCKERD_LOG" 2>&1 </dev/null 3>&- &
     local i
     for i in $(seq 60); do
         docker info >/dev/null 2>&1 && break
         sleep 1
     done
-    docker info >/dev/null 2>&1 || { tail -n 20 "$WORK/dockerd.log" >&2; fail "dockerd did not come up"; }
+    docker info >/dev/null 2>&1 || { tail -n 20 "$DOCKERD_LOG" >&2; fail "dockerd did not come up"; }
     STARTED_DOCKERD_PID=$(cat /var/run/docker.pid)
     info "dockerd pid $STARTED_DOCKERD_PID ($i s)"
 }
@@ -242,8 +287,16 @@ main() {
     ensure_packages
     ensure_dockerd
     base_images
-    lint
+    if [[ $PREPARE == base ]]; then
+        figure "preparation (base)" "$(elapsed "$start") s"
+        return
+    fi
+    if [[ -z $PREPARE ]]; then lint; fi
     build_image
+    if [[ $PREPARE == image ]]; then
+        figure "preparation (base and image)" "$(elapsed "$start") s"
+        return
+    fi
     write_env
     # the development stack's cold debug build runs in the background while the scenarios run;
     # scenarios/90-dev-hot-reload.sh, the last one, waits for it and tests it
