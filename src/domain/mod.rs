@@ -12,6 +12,7 @@ pub mod formula;
 pub mod ids;
 pub mod money;
 pub mod password;
+pub mod period;
 pub mod profile;
 pub mod role;
 pub mod sso;

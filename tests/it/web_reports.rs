@@ -4,10 +4,27 @@
 use chrono::{DateTime, Utc};
 
 use crate::both_backends;
-use crate::helpers::web::WebClient;
+use crate::helpers::web::{Page, WebClient};
 use crate::helpers::{Backend, spawn_app};
 
 both_backends!(the_reports_page_groups_saves_and_shares);
+
+/// The label of the period link marked as the one shown.
+fn current_period(page: &Page) -> Option<String> {
+    page.text_of(".periods [aria-current]")
+}
+
+/// Where the period link labelled `label` leads.
+fn period_href(page: &Page, label: &str) -> String {
+    let document = scraper::Html::parse_document(&page.body);
+    let links = scraper::Selector::parse(".periods a").unwrap();
+    document
+        .select(&links)
+        .find(|a| a.text().collect::<String>() == label)
+        .and_then(|a| a.value().attr("href"))
+        .unwrap_or_else(|| panic!("no period link {label:?} in:\n{}", page.body))
+        .to_string()
+}
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -36,11 +53,33 @@ async fn the_reports_page_groups_saves_and_shares(backend: Backend) {
     let page = web.get(&format!("{home}/reports")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     page.assert_contains("Time by project");
-    page.assert_contains("Sun 1 Nov 2026 – Mon 30 Nov 2026");
+    // this week by default (Wednesday 25 November; weeks start on Monday)
+    page.assert_contains("Mon 23 Nov 2026 – Sun 29 Nov 2026");
     page.assert_contains("No project");
     page.assert_contains(">2:30<");
     page.assert_contains("Days in Europe/Berlin; weeks start on Monday.");
     page.assert_contains("/exports/entries.csv?");
+
+    // the named periods: the one shown is marked, and each link names its exact days and keeps
+    // the other filters
+    assert_eq!(current_period(&page).as_deref(), Some("This week"));
+    let last_month = web.get(&period_href(&page, "Last month")).await;
+    assert_eq!(current_period(&last_month).as_deref(), Some("Last month"));
+    last_month.assert_contains("Thu 1 Oct 2026 – Sat 31 Oct 2026");
+    assert_eq!(
+        period_href(&last_month, "Today"),
+        format!("{home}/reports?from=2026-11-25&to=2026-11-25&tz=Europe%2FBerlin&group=project")
+    );
+    let custom = web
+        .get(&format!(
+            "{home}/reports?from=2026-11-10&to=2026-11-12&group=day"
+        ))
+        .await;
+    assert_eq!(current_period(&custom).as_deref(), Some("Custom"));
+    assert_eq!(
+        period_href(&custom, "Yesterday"),
+        format!("{home}/reports?from=2026-11-24&to=2026-11-24&tz=Europe%2FBerlin&group=day")
+    );
 
     let by_day = web
         .get(&format!(

@@ -7,7 +7,7 @@ use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
-use chrono::{Datelike, Duration};
+use chrono::{Datelike, Duration, NaiveDate};
 
 use super::catalog_pages::money;
 use super::form::{Fields, FormErrors, SignedForm};
@@ -18,6 +18,7 @@ use super::session::{Viewer, redirect_with_notice};
 use super::tracking::Choices;
 use super::tracking::chart::{self, BarChart};
 use crate::domain::ids::{OrganizationId, SavedReportId, SharedReportId};
+use crate::domain::period::Period;
 use crate::http::query;
 use crate::http::state::AppState;
 use crate::http::web::page_error::{PageError, PageResult};
@@ -226,6 +227,7 @@ pub struct ShareLink {
 pub struct ReportPage {
     pub chrome: Chrome,
     pub form: Fields,
+    pub periods: Vec<PeriodLink>,
     pub choices: Choices,
     pub clients: Vec<Choice>,
     pub people: Vec<Choice>,
@@ -247,14 +249,17 @@ impl ReportPage {
     pub fn is(&self, name: &str, value: &str) -> bool {
         self.form.get(name) == value
     }
+
+    /// Whether the report's range is one of the named periods.
+    pub fn preset(&self) -> bool {
+        self.periods.iter().any(|p| p.current)
+    }
 }
 
-/// The form's values with the defaults filled in: this month, by project, per day.
-fn with_defaults(raw: &str, viewer: &Viewer, now: chrono::DateTime<chrono::Utc>) -> Fields {
+/// The form's values with the defaults filled in: this week, by project.
+fn with_defaults(raw: &str, viewer: &Viewer, today: NaiveDate) -> Fields {
     let mut fields = Fields::parse(raw.as_bytes());
-    let today = format::local_date(now, viewer.tz);
-    let first = today.with_day(1).unwrap_or(today);
-    let last = (first + Duration::days(32)).with_day(1).unwrap_or(today) - Duration::days(1);
+    let (first, last) = Period::DEFAULT.range(today, viewer.actor.user.week_start);
     for (name, value) in [
         ("from", first.to_string()),
         ("to", last.to_string()),
@@ -292,6 +297,42 @@ fn query_of(fields: &Fields) -> String {
         }
     }
     q.finish()
+}
+
+/// A named range ("This week") as a link to the same report over that range; `current` when the
+/// report shows exactly that range.
+pub struct PeriodLink {
+    pub label: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+fn period_links(
+    org: OrganizationId,
+    form: &Fields,
+    today: NaiveDate,
+    first_weekday: i16,
+) -> Vec<PeriodLink> {
+    let params = query_of(form);
+    Period::ALL
+        .iter()
+        .map(|&period| {
+            let (from, to) = period.range(today, first_weekday);
+            let (from, to) = (from.to_string(), to.to_string());
+            let mut query = url::form_urlencoded::Serializer::new(String::new());
+            query.append_pair("from", &from).append_pair("to", &to);
+            for (key, value) in url::form_urlencoded::parse(params.as_bytes()) {
+                if key != "from" && key != "to" {
+                    query.append_pair(&key, &value);
+                }
+            }
+            PeriodLink {
+                label: period.label(),
+                href: format!("/o/{org}/reports?{}", query.finish()),
+                current: form.get("from") == from && form.get("to") == to,
+            }
+        })
+        .collect()
 }
 
 /// The report's filters as a download in each export format.
@@ -367,8 +408,10 @@ async fn render(
     let (chrome, _) = org_chrome(state, viewer, org, "reports").await?;
     let ctx = &state.ctx;
     let actor = &viewer.actor;
-    let form = with_defaults(raw, viewer, ctx.clock.now());
+    let today = format::local_date(ctx.clock.now(), viewer.tz);
+    let form = with_defaults(raw, viewer, today);
     let params = query_of(&form);
+    let periods = period_links(org, &form, today, actor.user.week_start);
     let computed = match query::report(&params, &actor.user, None) {
         Ok(request) => reports::summary_with_timeline(ctx, actor, org, &request).await,
         Err(e) => Err(e),
@@ -422,6 +465,7 @@ async fn render(
         &ReportPage {
             chrome,
             form,
+            periods,
             choices,
             clients,
             people,
