@@ -65,10 +65,13 @@ test("first-run setup → client and project → timer → stop → edit → wee
   assert.match(await page.title(), /^0:00:0\d · Timer running/);
 
   await page.getByRole("button", { name: /^Stop/ }).click();
-  await page.getByText(/Timer stopped at \d\d:\d\d: 0:00\./).waitFor();
+  const stopped = page.getByText(/Timer stopped at \d\d:\d\d: 0:00:\d\d\./);
+  await stopped.waitFor();
   assert.equal(await page.getByRole("timer").count(), 0);
   const entry = page.locator(".entry").filter({ hasText: "Design review" });
-  assert.equal(await entry.locator(".dur").textContent(), "0:00");
+  // under an hour, the entry shows its seconds, the same the notice said
+  const length = (await stopped.textContent()).match(/: (0:00:\d\d)\./)[1];
+  assert.equal(await entry.locator(".dur").textContent(), length);
 
   // edit it to 10:00–11:30 on the same day
   await entry.getByRole("link", { name: /^Edit/ }).click();

@@ -436,7 +436,7 @@ async fn stopping_a_timer_another_tab_stopped_shows_the_timer_page_with_a_notice
     let page = s.web.follow(stale).await;
     assert_eq!(page.status, 200);
     page.assert_contains(
-        "The timer was already stopped, at 10:25 (0:25 tracked). Nothing else was changed.",
+        "The timer was already stopped, at 10:25 (0:25:00 tracked). Nothing else was changed.",
     );
     let stored = s
         .entries_between(&app, "2026-11-25T00:00:00Z", "2026-11-26T00:00:00Z")

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 
-pub use crate::domain::duration::{hours_minutes, hours_minutes_seconds};
+pub use crate::domain::duration::{entry_length, hours_minutes, hours_minutes_seconds};
 
 /// `Fri 27 Nov 2026`.
 pub fn date(day: NaiveDate) -> String {

@@ -503,7 +503,7 @@ pub async fn create(
             &back_to(fields, org),
             &format!(
                 "Entry added: {}.",
-                format::hours_minutes(view.duration_seconds)
+                format::entry_length(view.duration_seconds)
             ),
             state.ctx.settings.secure_cookies,
         )),

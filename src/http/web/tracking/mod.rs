@@ -272,7 +272,7 @@ impl EntryRow {
                 .map(|end| format::later_day(e.start, end, tz))
                 .unwrap_or_default(),
             seconds: view.duration_seconds,
-            duration: format::hours_minutes(view.duration_seconds),
+            duration: format::entry_length(view.duration_seconds),
             form: TimesForm::of(e.start, e.end, tz),
             shown: TimesForm::of(e.start, e.end, tz),
         }

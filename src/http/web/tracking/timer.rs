@@ -218,7 +218,7 @@ pub async fn start(
             let notice = match started.stopped {
                 Some(stopped) => format!(
                     "Timer started. The previous one stopped after {}.",
-                    format::hours_minutes(stopped.duration_seconds)
+                    format::entry_length(stopped.duration_seconds)
                 ),
                 None => "Timer started.".to_string(),
             };
@@ -275,7 +275,7 @@ pub async fn stop(
                     .end
                     .map(|e| format::clock(e, tz))
                     .unwrap_or_default(),
-                format::hours_minutes(stopped.duration_seconds)
+                format::entry_length(stopped.duration_seconds)
             ),
             state.ctx.settings.secure_cookies,
         )),
@@ -292,7 +292,7 @@ pub async fn stop(
                     } else {
                         format!(" on {}", format::date(format::local_date(end, tz)))
                     },
-                    format::hours_minutes(last.duration_seconds)
+                    format::entry_length(last.duration_seconds)
                 ),
                 None => "No timer is running; nothing was changed.".to_string(),
             };

@@ -339,7 +339,7 @@ pub async fn add(
             &week_path(org, &day.to_string(), user, viewer),
             &format!(
                 "Added {} on {}, {}–{}.",
-                format::hours_minutes(view.duration_seconds),
+                format::entry_length(view.duration_seconds),
                 format::date(format::local_date(view.entry.start, tz)),
                 format::clock(view.entry.start, tz),
                 view.entry
