@@ -1,5 +1,5 @@
 // GoGoTime: small comforts on top of pages that work without JavaScript.
-// Ticking timer, keyboard shortcuts, confirmations, filters for long lists, select-all.
+// Ticking timer (and noticing one started or stopped elsewhere), keyboard shortcuts, confirmations, filters for long lists, select-all.
 "use strict";
 
 (function () {
@@ -31,6 +31,27 @@
     };
     update();
     setInterval(update, 1000);
+  }
+
+  // Another tab or device may start or stop the timer: when this page is looked at again, ask
+  // the API which timer runs and reload if it is not the one shown.
+  function timerSync() {
+    const marker = document.querySelector("[data-timer-sync]");
+    if (!marker) return;
+    let asking = false;
+    document.addEventListener("visibilitychange", async () => {
+      if (document.visibilityState !== "visible" || asking) return;
+      asking = true;
+      try {
+        const response = await fetch(marker.dataset.timerSync, { credentials: "same-origin", cache: "no-store" });
+        const running = response.status === 200 ? (await response.json()).id : response.status === 204 ? "" : null;
+        if (running !== null && running !== marker.dataset.timerId) location.reload();
+      } catch (_) {
+        // offline or signed out: the page stays as it is; the next action tells
+      } finally {
+        asking = false;
+      }
+    });
   }
 
   // The browser knows its time zone; fill it in where the form asks and nothing was chosen.
@@ -141,6 +162,7 @@
 
   function ready() {
     tick();
+    timerSync();
     localZone();
     confirmations();
     filters();

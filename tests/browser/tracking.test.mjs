@@ -1,5 +1,6 @@
 // The everyday flows in a real browser: first-run setup, catalog, timer (with the mouse and
-// the keyboard), editing, the week grid, deleting, invitations, and an inline form error.
+// the keyboard, and across two tabs), editing, the week grid, deleting, invitations, and an
+// inline form error.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -117,6 +118,37 @@ test("keyboard: n focuses the timer, Enter starts, s stops, shortcuts stay quiet
   await page.keyboard.press("w");
   await page.waitForURL(/\/week$/);
   await page.close();
+  await expectNoProblems(owner);
+});
+
+test("a timer started or stopped in another tab shows when this tab is looked at again", async () => {
+  const here = await owner.newPage();
+  await here.goto(home);
+  assert.equal(await here.getByRole("timer").count(), 0);
+  const there = await owner.newPage();
+  await there.goto(home);
+  await there.getByLabel("What are you working on?").fill("Phone call");
+  await there.getByRole("button", { name: "Start", exact: true }).click();
+  await there.getByRole("heading", { name: "Running: Phone call" }).waitFor();
+
+  // back in the first tab: the page asks the API and reloads to show the running timer
+  const lookAgain = (page) => page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+  await Promise.all([here.waitForEvent("load"), lookAgain(here)]);
+  await here.getByRole("heading", { name: "Running: Phone call" }).waitFor();
+
+  // nothing changed elsewhere: looking again leaves the page alone
+  await here.evaluate(() => { window.stillHere = true; });
+  await lookAgain(here);
+  await here.waitForTimeout(500);
+  assert.equal(await here.evaluate(() => window.stillHere), true, "no reload when the same timer runs");
+
+  await there.getByRole("button", { name: /^Stop/ }).click();
+  await there.getByText(/Timer stopped at/).waitFor();
+  await Promise.all([here.waitForEvent("load"), lookAgain(here)]);
+  assert.equal(await here.getByRole("timer").count(), 0);
+  await here.getByText("Phone call").first().waitFor();
+  await here.close();
+  await there.close();
   await expectNoProblems(owner);
 });
 

@@ -96,6 +96,10 @@ impl Chrome {
             .map_or_else(|| "/".into(), |o| o.path(rest))
     }
 
+    pub fn org_id(&self) -> &str {
+        self.org.as_ref().map_or("", |o| o.id.as_str())
+    }
+
     pub fn org_name(&self) -> &str {
         self.org.as_ref().map_or("", |o| o.name.as_str())
     }
