@@ -187,9 +187,14 @@ pub async fn register_begin(ctx: &Ctx, actor: &Actor, name: &str) -> AppResult<S
 /// passkey under the name chosen at the start and audits `passkey.added`.
 pub async fn register_finish(ctx: &Ctx, actor: &Actor, response: &str) -> AppResult<Passkey> {
     let refused = || invalid("credential", NOT_ACCEPTED);
-    let registration =
-        Registration::from_json_custom(response.as_bytes()).map_err(|_| refused())?;
-    let challenge = registration.challenge_relaxed().map_err(|_| refused())?;
+    let registration = Registration::from_json_relaxed(response.as_bytes()).map_err(|e| {
+        tracing::info!(error = %e, "a passkey registration does not parse");
+        refused()
+    })?;
+    let challenge = registration.challenge_relaxed().map_err(|e| {
+        tracing::info!(error = %e, "a passkey registration names no challenge");
+        refused()
+    })?;
     let rp = relying_party(ctx)?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
@@ -359,7 +364,7 @@ pub(super) async fn check_assertion(
     ip: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Assertion> {
-    let Ok(authentication) = DiscoverableAuthentication16::from_json_custom(response.as_bytes())
+    let Ok(authentication) = DiscoverableAuthentication16::from_json_relaxed(response.as_bytes())
     else {
         return Ok(Assertion::Refused(None));
     };
