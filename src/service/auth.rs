@@ -274,6 +274,17 @@ pub async fn issue_tokens(
     new_pair(ctx, user.id, Uuid::now_v7()).await
 }
 
+/// `POST /auth/passkey/token`: password-less sign-in with a passkey's answer to a
+/// `Purpose::SignIn` ceremony; a new access token and refresh token family.
+pub async fn issue_tokens_with_passkey(
+    ctx: &Ctx,
+    response: &str,
+    ip: &str,
+) -> AppResult<TokenPair> {
+    let user = check_passkey(ctx, None, response, ip).await?;
+    new_pair(ctx, user.id, Uuid::now_v7()).await
+}
+
 async fn new_pair(ctx: &Ctx, user: UserId, family: Uuid) -> AppResult<TokenPair> {
     let now = ctx.clock.now();
     let refresh = secrets::new_token(REFRESH_TOKEN_PREFIX);

@@ -272,7 +272,13 @@ pub async fn register_finish(ctx: &Ctx, actor: &Actor, response: &str) -> AppRes
 /// Removes one of the actor's passkeys after the current password is proven again; refused
 /// when it is the last second factor an organization of theirs requires.
 pub async fn remove(ctx: &Ctx, actor: &Actor, id: PasskeyId, password: &str) -> AppResult<()> {
+    let not_found = || AppError::NotFound("You have no passkey with this id.".into());
     let mut pooled = ctx.db.acquire().await?;
+    // someone else's passkey, or none, is not found before any password is checked
+    let mine = passkeys::list(&mut pooled.conn(), actor.user.id).await?;
+    if !mine.iter().any(|p| p.id == id) {
+        return Err(not_found());
+    }
     let (_, hash) = users::find(&mut pooled.conn(), actor.user.id)
         .await?
         .ok_or(AppError::Unauthorized)?;
@@ -284,7 +290,7 @@ pub async fn remove(ctx: &Ctx, actor: &Actor, id: PasskeyId, password: &str) -> 
     let mut tx = ctx.db.begin().await?;
     let name = passkeys::delete(&mut tx.conn(), actor.user.id, id)
         .await?
-        .ok_or_else(|| AppError::NotFound("You have no passkey with this id.".into()))?;
+        .ok_or_else(not_found)?;
     if !super::two_factor::is_on(&mut tx, actor.user.id).await? {
         let required_by =
             organizations::requiring_two_factor(&mut tx.conn(), actor.user.id).await?;
@@ -354,7 +360,8 @@ pub(super) enum Assertion {
 }
 
 /// Checks a browser's answer (`AuthenticationResponseJSON`) inside `tx`, using up its
-/// challenge whatever the outcome, and records the passkey's use when it is right. For a second
+/// challenge whatever the outcome, and records the passkey's use when it is right; an answer
+/// that does not parse is a `Validation` error. For a second
 /// factor, only a passkey of the challenge's person will do.
 pub(super) async fn check_assertion(
     ctx: &Ctx,
@@ -364,13 +371,18 @@ pub(super) async fn check_assertion(
     ip: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Assertion> {
-    let Ok(authentication) = DiscoverableAuthentication16::from_json_relaxed(response.as_bytes())
-    else {
-        return Ok(Assertion::Refused(None));
+    // an answer that does not parse is no guess at anyone's passkey: refused, not counted
+    let no_answer = || {
+        invalid(
+            "credential",
+            "is not a passkey's answer (PublicKeyCredential.toJSON())",
+        )
     };
-    let Ok(challenge) = authentication.challenge_relaxed() else {
-        return Ok(Assertion::Refused(None));
-    };
+    let authentication = DiscoverableAuthentication16::from_json_relaxed(response.as_bytes())
+        .map_err(|_| no_answer())?;
+    let challenge = authentication
+        .challenge_relaxed()
+        .map_err(|_| no_answer())?;
     let ceremony = passkeys::take_ceremony(
         &mut tx.conn(),
         &challenge_bytes(challenge.0),

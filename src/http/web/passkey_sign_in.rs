@@ -103,7 +103,9 @@ async fn sign_in_passkey_post(
             cookies::set_session(&mut response, &new.token, new.max_age_seconds, secure);
             Ok(response)
         }
-        Err(AppError::Unauthorized) => Ok(refused(NOT_SIGNED_IN, secure)),
+        Err(AppError::Unauthorized | AppError::Validation { .. }) => {
+            Ok(refused(NOT_SIGNED_IN, secure))
+        }
         Err(e @ AppError::RateLimited { .. }) => Ok(refused(&e.to_string(), secure)),
         Err(e) => Err(e.into()),
     }
