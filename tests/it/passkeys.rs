@@ -21,6 +21,7 @@ both_backends!(
     a_passkey_is_the_second_factor_after_the_password_but_not_someone_elses,
     refused_passkeys_count_towards_the_sign_in_limit,
     a_passkey_meets_an_organizations_two_factor_requirement,
+    the_api_registers_removes_and_signs_in_with_passkeys_for_tokens,
 );
 
 const EMAIL: &str = "ada@example.org";
@@ -357,4 +358,75 @@ async fn a_passkey_meets_an_organizations_two_factor_requirement(backend: Backen
     assert_eq!(status, 200, "{set}");
     assert_eq!(set["require_two_factor"], json!(true));
     assert_eq!(projects, 200, "not sent to set up an app: {body}");
+}
+
+async fn the_api_registers_removes_and_signs_in_with_passkeys_for_tokens(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (user, _) = ada(&app).await;
+    let (status, options) = app
+        .post(
+            "/api/v1/me/passkeys/options",
+            Some(&user.token),
+            json!({ "name": "Script key" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{options}");
+    let made = authenticator("create", json!({ "origin": ORIGIN, "options": options }));
+    let (added, passkey) = app
+        .post(
+            "/api/v1/me/passkeys",
+            Some(&user.token),
+            json!({ "credential": made["response"] }),
+        )
+        .await;
+    let mut device = Device {
+        state: made["state"].clone(),
+    };
+
+    let (_, sign_in) = app
+        .post("/api/v1/auth/passkey/options", None, json!({}))
+        .await;
+    let credential: Value = serde_json::from_str(&device.answer(&sign_in, json!({}))).unwrap();
+    let (token_status, tokens) = app
+        .post(
+            "/api/v1/auth/passkey/token",
+            None,
+            json!({ "credential": credential }),
+        )
+        .await;
+    let (listed_status, listed) = app.get_as("/api/v1/me/passkeys", &user.token).await;
+    let path = format!("/api/v1/me/passkeys/{}", passkey["id"].as_str().unwrap());
+    let (removed, _) = app
+        .call(
+            Method::DELETE,
+            &path,
+            Some(&user.token),
+            Some(json!({ "current_password": PASSWORD })),
+        )
+        .await;
+    let (_, again) = app
+        .post("/api/v1/auth/passkey/options", None, json!({}))
+        .await;
+    let credential: Value = serde_json::from_str(&device.answer(&again, json!({}))).unwrap();
+    let (after_removal, problem) = app
+        .post(
+            "/api/v1/auth/passkey/token",
+            None,
+            json!({ "credential": credential }),
+        )
+        .await;
+
+    assert_eq!(added, 201, "{passkey}");
+    assert_eq!(passkey["name"], "Script key");
+    assert_eq!(token_status, 200, "{tokens}");
+    assert!(
+        tokens["access_token"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    );
+    assert_eq!(listed_status, 200);
+    assert!(listed[0]["last_used_at"].is_string(), "{listed}");
+    assert_eq!(removed, 204);
+    assert_eq!(after_removal, 401, "{problem}");
+    assert!(problem["title"].is_string(), "problem+json: {problem}");
 }
