@@ -91,12 +91,14 @@ pub async fn count(conn: &mut Conn<'_>, user: UserId) -> DbResult<i64> {
     }))
 }
 
+type StoredRow = (Uuid, Uuid, String, Vec<u8>, Vec<u8>);
+
 /// The passkey with this credential id, whoever it belongs to (the assertion names it).
 pub async fn find_by_credential(
     conn: &mut Conn<'_>,
     credential_id: &[u8],
 ) -> DbResult<Option<Stored>> {
-    let row: Option<(Uuid, Uuid, String, Vec<u8>, Vec<u8>)> = with_conn!(conn, c => {
+    let row: Option<StoredRow> = with_conn!(conn, c => {
         sqlx::query_as("select id, user_id, name, static_state, dynamic_state from passkeys where credential_id = $1")
             .bind(credential_id)
             .fetch_optional(c)
@@ -144,6 +146,17 @@ pub async fn delete(conn: &mut Conn<'_>, user: UserId, id: PasskeyId) -> DbResul
     }))
 }
 
+/// Removes every passkey of a user (an operator's two-factor reset).
+pub async fn delete_all(conn: &mut Conn<'_>, user: UserId) -> DbResult<()> {
+    with_conn!(conn, c => {
+        sqlx::query("delete from passkeys where user_id = $1")
+            .bind(user.as_uuid())
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
 // ---- ceremonies ----
 
 pub struct NewCeremony<'a> {
@@ -187,6 +200,8 @@ pub struct Ceremony {
     pub name: Option<String>,
 }
 
+type CeremonyRow = (Option<Uuid>, Vec<u8>, Option<String>, Ts);
+
 /// Takes (deletes and returns) the live ceremony with this challenge and purpose: a challenge
 /// answers once, also when two requests race for it.
 pub async fn take_ceremony(
@@ -195,7 +210,7 @@ pub async fn take_ceremony(
     purpose: &str,
     now: Ts,
 ) -> DbResult<Option<Ceremony>> {
-    let row: Option<(Option<Uuid>, Vec<u8>, Option<String>, Ts)> = with_conn!(conn, c => {
+    let row: Option<CeremonyRow> = with_conn!(conn, c => {
         sqlx::query_as("delete from passkey_ceremonies where challenge = $1 and purpose = $2 returning user_id, state, name, expires_at")
             .bind(challenge)
             .bind(purpose)
