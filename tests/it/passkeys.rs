@@ -335,7 +335,7 @@ async fn refused_passkeys_count_towards_the_sign_in_limit(backend: Backend) {
 
 async fn a_passkey_meets_an_organizations_two_factor_requirement(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (_, user, org) = with_passkey(&app).await;
+    let (mut device, user, org) = with_passkey(&app).await;
     let path = format!("/api/v1/organizations/{org}");
 
     let (status, set) = app
@@ -354,10 +354,18 @@ async fn a_passkey_meets_an_organizations_two_factor_requirement(backend: Backen
         .await;
     let mut web = WebClient::new(&app);
     password_step(&mut web, EMAIL).await;
+    let signed_in = second_factor(&mut web, &mut device).await;
+    let home = web.get(&format!("/o/{org}")).await;
 
     assert_eq!(status, 200, "{set}");
     assert_eq!(set["require_two_factor"], json!(true));
     assert_eq!(projects, 200, "not sent to set up an app: {body}");
+    signed_in.assert_redirect("/account/profile");
+    assert_eq!(
+        home.status, 200,
+        "the pages do not send her to the app's setup: {:?}",
+        home.location
+    );
 }
 
 async fn the_api_registers_removes_and_signs_in_with_passkeys_for_tokens(backend: Backend) {
