@@ -21,6 +21,7 @@ pub mod migrate;
 pub mod names;
 pub mod organizations;
 pub mod outbox;
+pub mod passkeys;
 pub mod password_resets;
 pub mod rates;
 pub mod report_links;

@@ -68,8 +68,10 @@ const ORG_COLUMNS: &str = "o.id, o.name, o.currency, o.default_rate, o.allow_ove
 
 /// Whether the member `m` of organization `o` lacks the two-factor sign-in `o` requires: read
 /// with the role by every statement that checks a membership, so the rule costs no round trip.
+/// A passkey counts as two-factor sign-in as much as an authenticator app does.
 pub(super) const TWO_FACTOR_MISSING: &str = "(o.require_two_factor and not exists \
-     (select 1 from totp_factors t where t.user_id = m.user_id and t.confirmed_at is not null))";
+     (select 1 from totp_factors t where t.user_id = m.user_id and t.confirmed_at is not null) \
+     and not exists (select 1 from passkeys p where p.user_id = m.user_id))";
 
 pub async fn insert(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
     with_conn!(conn, c => {

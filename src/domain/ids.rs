@@ -74,6 +74,10 @@ typed_id!(
     /// A person's identity at an OpenID provider, linked to their account (single sign-on).
     IdentityId
 );
+typed_id!(
+    /// A passkey (WebAuthn credential) a person registered to sign in with.
+    PasskeyId
+);
 typed_id!(RefreshTokenId);
 typed_id!(AuditEntryId);
 typed_id!(ClientId);

@@ -15,6 +15,8 @@ use sha2::{Digest, Sha256};
 const FILES: &[(&str, &[u8])] = &[
     ("app.css", include_bytes!("../../static/app.css")),
     ("app.js", include_bytes!("../../static/app.js")),
+    // loaded only by the pages that add or use passkeys
+    ("passkeys.js", include_bytes!("../../static/passkeys.js")),
     ("icon.svg", include_bytes!("../../static/icon.svg")),
 ];
 

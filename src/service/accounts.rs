@@ -331,12 +331,14 @@ pub async fn disable_by_operator(ctx: &Ctx, email: &str) -> AppResult<User> {
 
 /// `gogotime user reset-two-factor`: turns off two-factor sign-in for someone who lost the
 /// authenticator and the recovery codes (the operator checks who is asking; nothing here can).
-/// The password stays; they may set two-factor up again.
+/// The password stays; they may set two-factor up again. Their passkeys go too: a passkey is a
+/// second factor, and a lost phone usually held both.
 pub async fn reset_two_factor_by_operator(ctx: &Ctx, email: &str) -> AppResult<User> {
     let user = find_by_email(ctx, email).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     two_factor::delete_all(&mut tx.conn(), user.id).await?;
+    crate::db::passkeys::delete_all(&mut tx.conn(), user.id).await?;
     let event = "two_factor.reset_by_operator";
     audit::user_event(&mut tx, &user, event, json!({}), "", now).await?;
     tx.commit().await?;

@@ -8,6 +8,7 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::passkeys::{self, Assertion, Purpose};
 use super::secrets::{self, API_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX};
 use super::{Actor, Caller, Ctx, audit, passwords, two_factor};
 use crate::db::{Ts, Tx, credentials, locks, sign_in_failures, users};
@@ -70,7 +71,7 @@ fn limiter_keys(email: &str, ip: &str) -> [String; 2] {
 async fn within_limits(
     ctx: &Ctx,
     tx: &mut Tx,
-    keys: &[String; 2],
+    keys: &[String],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let window_start = Ts(now - Duration::minutes(FAILURE_WINDOW_MINUTES));
@@ -90,11 +91,7 @@ async fn within_limits(
     Ok(())
 }
 
-async fn record_failures(
-    tx: &mut Tx,
-    keys: &[String; 2],
-    now: DateTime<Utc>,
-) -> AppResult<Vec<Uuid>> {
+async fn record_failures(tx: &mut Tx, keys: &[String], now: DateTime<Utc>) -> AppResult<Vec<Uuid>> {
     let window_start = Ts(now - Duration::minutes(FAILURE_WINDOW_MINUTES));
     let mut attempts = Vec::new();
     for key in keys {
@@ -189,6 +186,61 @@ pub async fn check_second_factor(ctx: &Ctx, user: &User, code: &str, ip: &str) -
     Err(unauthorized())
 }
 
+/// A passkey's answer to a sign-in ceremony: password-less (`expected` is `None`) or the second
+/// factor of `expected`, whose password was right. Counted by the same limiter as passwords:
+/// per address always, and per account once the passkey (or the expected person) is known; a
+/// refused assertion is a failed sign-in.
+pub async fn check_passkey(
+    ctx: &Ctx,
+    expected: Option<&User>,
+    response: &str,
+    ip: &str,
+) -> AppResult<User> {
+    let now = ctx.clock.now();
+    let mut keys = vec![format!("ip:{ip}")];
+    if let Some(user) = expected {
+        keys.insert(0, limiter_keys(&user.email, ip)[0].clone());
+    }
+    let mut tx = ctx.db.begin().await?;
+    within_limits(ctx, &mut tx, &keys, now).await?;
+    let purpose = match expected {
+        Some(_) => Purpose::SecondFactor,
+        None => Purpose::SignIn,
+    };
+    let found = passkeys::check_assertion(ctx, &mut tx, purpose, response, ip, now).await?;
+    let (verified, named) = match found {
+        Assertion::Verified(user) => (true, Some(user)),
+        Assertion::Refused(user) => (false, user),
+    };
+    let user = match named {
+        Some(id) => passkeys::owner(&mut tx, id).await?,
+        None => None,
+    };
+    match user {
+        Some(user) if verified && !user.disabled => {
+            let account = limiter_keys(&user.email, ip)[0].clone();
+            sign_in_failures::clear(&mut tx.conn(), &account).await?;
+            audit::sign_in(&mut tx, &user, ip, true, now).await?;
+            tx.commit().await?;
+            ctx.metrics.sign_in(SignInOutcome::Success);
+            Ok(user)
+        }
+        user => {
+            if let Some(user) = &user {
+                let account = limiter_keys(&user.email, ip)[0].clone();
+                if !keys.contains(&account) {
+                    keys.insert(0, account);
+                }
+                audit::sign_in(&mut tx, user, ip, false, now).await?;
+            }
+            record_failures(&mut tx, &keys, now).await?;
+            tx.commit().await?;
+            ctx.metrics.sign_in(SignInOutcome::Failure);
+            Err(unauthorized())
+        }
+    }
+}
+
 /// Email, password and, when the account has two-factor sign-in on, `totp` (a current code or
 /// a recovery code) in one request: the API's token and session endpoints.
 pub async fn check_credentials(
@@ -219,6 +271,17 @@ pub async fn issue_tokens(
     ip: &str,
 ) -> AppResult<TokenPair> {
     let user = check_credentials(ctx, email, password, totp, ip).await?;
+    new_pair(ctx, user.id, Uuid::now_v7()).await
+}
+
+/// `POST /auth/passkey/token`: password-less sign-in with a passkey's answer to a
+/// `Purpose::SignIn` ceremony; a new access token and refresh token family.
+pub async fn issue_tokens_with_passkey(
+    ctx: &Ctx,
+    response: &str,
+    ip: &str,
+) -> AppResult<TokenPair> {
+    let user = check_passkey(ctx, None, response, ip).await?;
     new_pair(ctx, user.id, Uuid::now_v7()).await
 }
 

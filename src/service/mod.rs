@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod mail;
 pub mod members;
 pub mod organizations;
+pub mod passkeys;
 pub mod password_resets;
 pub mod passwords;
 pub mod rates;

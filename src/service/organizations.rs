@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::access::require_member;
 use super::{Actor, Check, Ctx, audit, nullable};
-use crate::db::{Ts, organizations, two_factor};
+use crate::db::{Ts, organizations, passkeys, two_factor};
 use crate::domain::account::{MyOrganization, Organization};
 use crate::domain::ids::OrganizationId;
 use crate::domain::profile::{parse_currency, parse_name};
@@ -203,7 +203,8 @@ async fn requirement_met(
         return Ok(());
     }
     let factor = two_factor::find_factor(&mut tx.conn(), actor.user.id).await?;
-    if !factor.is_some_and(|f| f.confirmed) {
+    let passkeys = passkeys::count(&mut tx.conn(), actor.user.id).await?;
+    if !factor.is_some_and(|f| f.confirmed) && passkeys == 0 {
         check.field::<()>(
             "require_two_factor",
             Err("needs two-factor sign-in on your own account first: turn it on under Account → Two-factor, then require it of the members".into()),

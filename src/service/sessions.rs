@@ -139,6 +139,77 @@ pub async fn complete_sign_in(
     Ok(new)
 }
 
+/// Password-less sign-in: a passkey's answer to a `Purpose::SignIn` ceremony opens a session.
+pub async fn sign_in_with_passkey(
+    ctx: &Ctx,
+    response: &str,
+    ip: &str,
+    user_agent: &str,
+) -> AppResult<NewSession> {
+    let user = auth::check_passkey(ctx, None, response, ip).await?;
+    let mut pooled = ctx.db.acquire().await?;
+    open(&mut pooled.conn(), user.id, ip, user_agent, ctx.clock.now()).await
+}
+
+/// The person a live sign-in challenge waits for (to start a passkey ceremony for them).
+pub async fn challenge_user(ctx: &Ctx, token: &str) -> AppResult<UserId> {
+    let mut pooled = ctx.db.acquire().await?;
+    let hash = secrets::digest(token);
+    let found = two_factor::find_challenge(&mut pooled.conn(), &hash, Ts(ctx.clock.now())).await?;
+    found
+        .filter(|c| c.attempts < CHALLENGE_ATTEMPTS)
+        .map(|c| c.user)
+        .ok_or(AppError::Unauthorized)
+}
+
+/// The second step of a browser sign-in with a passkey instead of a code. A refused passkey
+/// counts against the challenge like a wrong code; an unknown, expired or exhausted challenge is
+/// `Unauthorized` (sign in again).
+pub async fn complete_sign_in_with_passkey(
+    ctx: &Ctx,
+    token: &str,
+    response: &str,
+    ip: &str,
+    user_agent: &str,
+) -> AppResult<NewSession> {
+    let hash = secrets::digest(token);
+    let mut pooled = ctx.db.acquire().await?;
+    let challenge = two_factor::find_challenge(&mut pooled.conn(), &hash, Ts(ctx.clock.now()))
+        .await?
+        .filter(|c| c.attempts < CHALLENGE_ATTEMPTS)
+        .ok_or(AppError::Unauthorized)?;
+    let (user, _) = users::find(&mut pooled.conn(), challenge.user)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if user.disabled {
+        return Err(AppError::Unauthorized);
+    }
+    drop(pooled);
+    match auth::check_passkey(ctx, Some(&user), response, ip).await {
+        Ok(_) => {}
+        Err(AppError::Unauthorized) => {
+            let mut pooled = ctx.db.acquire().await?;
+            two_factor::count_wrong_code(&mut pooled.conn(), challenge.id).await?;
+            if challenge.attempts + 1 >= CHALLENGE_ATTEMPTS {
+                two_factor::delete_challenge(&mut pooled.conn(), challenge.id).await?;
+                return Err(AppError::Unauthorized);
+            }
+            return Err(super::invalid(
+                "passkey",
+                "was not accepted; try again, or enter a code instead",
+            ));
+        }
+        Err(e) => return Err(e),
+    }
+    let mut tx = ctx.db.begin().await?;
+    if !two_factor::delete_challenge(&mut tx.conn(), challenge.id).await? {
+        return Err(AppError::Unauthorized);
+    }
+    let new = open(&mut tx.conn(), user.id, ip, user_agent, ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
 /// Replaces the session `old` with a fresh one for the same person, after they gained access
 /// (joined an organization, created one): an id learnt before the change, or fixed in the
 /// browser by someone else, is worth nothing after it. Both in one transaction, so the person

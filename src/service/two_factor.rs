@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{Actor, Ctx, audit, invalid, passwords, secrets};
-use crate::db::{Ts, Tx, organizations, two_factor, users};
+use crate::db::{Ts, Tx, organizations, passkeys, two_factor, users};
 use crate::domain::account::User;
 use crate::domain::ids::UserId;
 use crate::domain::totp;
@@ -189,8 +189,14 @@ pub(super) async fn use_second_factor(
     Ok(Some(Proof::RecoveryCode))
 }
 
-/// Whether signing in as `user` needs a second factor.
+/// Whether signing in as `user` with a password needs a second factor: an authenticator app
+/// or a passkey.
 pub(super) async fn is_on(tx: &mut Tx, user: UserId) -> AppResult<bool> {
+    Ok(totp_is_on(tx, user).await? || passkeys::count(&mut tx.conn(), user).await? > 0)
+}
+
+/// Whether the authenticator app is set up (codes and recovery codes work).
+pub(super) async fn totp_is_on(tx: &mut Tx, user: UserId) -> AppResult<bool> {
     let factor = two_factor::find_factor(&mut tx.conn(), user).await?;
     Ok(factor.is_some_and(|f| f.confirmed))
 }
@@ -219,7 +225,7 @@ async fn reauthenticate(
         return Err(invalid("current_password", "is not your current password"));
     }
     let mut tx = ctx.db.begin().await?;
-    if !is_on(&mut tx, actor.user.id).await? {
+    if !totp_is_on(&mut tx, actor.user.id).await? {
         return Err(AppError::Conflict("Two-factor sign-in is not on.".into()));
     }
     match use_second_factor(&mut tx, &actor.user, proof.code, &actor.ip, now).await? {
@@ -233,7 +239,9 @@ pub async fn disable(ctx: &Ctx, actor: &Actor, proof: Reauthentication<'_>) -> A
     let now = ctx.clock.now();
     let mut tx = reauthenticate(ctx, actor, &proof, now).await?;
     let required_by = organizations::requiring_two_factor(&mut tx.conn(), actor.user.id).await?;
-    if !required_by.is_empty() {
+    // a passkey keeps two-factor sign-in on without the app
+    let has_passkey = passkeys::count(&mut tx.conn(), actor.user.id).await? > 0;
+    if !required_by.is_empty() && !has_passkey {
         return Err(AppError::Conflict(format!(
             "Two-factor sign-in stays on: {} require{} it of {} members. Leave {} first, or ask an owner to stop requiring it.",
             required_by.join(", "),

@@ -48,11 +48,13 @@ function psql(url, sql) {
 }
 
 /// `env` adds to (or replaces) the server's environment, e.g. an SMTP server for email.
-export async function startServer(env = {}) {
+/// `host` names the server in its public URL: passkeys need a domain ("localhost"), not an
+/// IP address, as their relying party id.
+export async function startServer(env = {}, { host = "127.0.0.1" } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "gogotime-browser-"));
   const port = await freePort();
   const db = await freshDatabase(dir);
-  const base = `http://127.0.0.1:${port}`;
+  const base = `http://${host}:${port}`;
   const child = spawn(BINARY, ["serve"], {
     env: {
       PATH: process.env.PATH,
@@ -80,7 +82,7 @@ export async function startServer(env = {}) {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gogotime exited with ${child.exitCode}`);
     try {
-      const r = await fetch(`${base}/api/system/health/live`);
+      const r = await fetch(`http://127.0.0.1:${port}/api/system/health/live`);
       if (r.ok) break;
     } catch {
       // not listening yet

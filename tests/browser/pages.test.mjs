@@ -134,6 +134,7 @@ test("every main page passes axe and is photographed", async () => {
     ["profile", "/account/profile"],
     ["password", "/account/password"],
     ["two-factor", "/account/two-factor"],
+    ["passkeys", "/account/passkeys"],
     ["tokens", "/account/tokens"],
     ["sessions", "/account/sessions"],
     ["not-found", "/no/such/page", 404],

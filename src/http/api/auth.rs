@@ -42,7 +42,7 @@ pub struct SignedIn {
     expires_in: i64,
 }
 
-fn ip(client: Option<axum::Extension<ClientIp>>) -> String {
+pub(super) fn ip(client: Option<axum::Extension<ClientIp>>) -> String {
     client.map(|c| c.0.0.to_string()).unwrap_or_default()
 }
 

@@ -12,6 +12,7 @@ pub mod imports;
 mod me;
 mod organizations;
 mod params;
+mod passkeys;
 mod reports;
 mod sso;
 mod two_factor;
@@ -56,6 +57,11 @@ pub fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi, Router<AppState
         .routes(routes!(two_factor::two_factor_confirm))
         .routes(routes!(two_factor::recovery_codes_post))
         .routes(routes!(two_factor::two_factor_disable))
+        .routes(routes!(passkeys::passkeys_get, passkeys::passkeys_post))
+        .routes(routes!(passkeys::passkey_options_post))
+        .routes(routes!(passkeys::passkey_delete))
+        .routes(routes!(passkeys::sign_in_options_post))
+        .routes(routes!(passkeys::passkey_token_post))
         .routes(routes!(
             organizations::organizations_get,
             organizations::organizations_post

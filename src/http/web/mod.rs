@@ -15,6 +15,7 @@ mod org;
 mod org_pages;
 mod page;
 mod page_error;
+mod passkey_sign_in;
 mod password_reset_pages;
 mod reports_page;
 mod session;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
             "/sign-in/two-factor",
             get(sign_in_code::sign_in_code_get).post(sign_in_code::sign_in_code_post),
         )
+        .merge(passkey_sign_in::routes())
         .route(
             "/sign-in/sso",
             get(sso_pages::sso_find_get).post(sso_pages::sso_find_post),

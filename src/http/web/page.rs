@@ -85,6 +85,11 @@ impl Chrome {
         !self.user_name.is_empty()
     }
 
+    /// The passkey ceremonies' script, for the few pages that use it (`{% block scripts %}`).
+    pub fn passkeys_script(&self) -> &'static str {
+        Assets::get().url("passkeys.js")
+    }
+
     pub fn current(&self, nav: &str) -> &'static str {
         if self.nav == nav { "page" } else { "false" }
     }

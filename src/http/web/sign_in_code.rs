@@ -26,7 +26,7 @@ struct SignInCodePage {
     next: String,
 }
 
-fn challenge<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {
+pub(super) fn challenge<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {
     cookies::get(
         headers,
         cookies::challenge_name(state.ctx.settings.secure_cookies),
@@ -35,16 +35,16 @@ fn challenge<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {
 }
 
 /// Back to the password page, the dead challenge's cookie dropped.
-fn start_again(state: &AppState, notice: &str) -> Response {
+pub(super) fn start_again(state: &AppState, notice: &str) -> Response {
     let secure = state.ctx.settings.secure_cookies;
     let mut response = session::redirect_with_notice("/sign-in", notice, secure);
     cookies::clear_challenge(&mut response, secure);
     response
 }
 
-const ENDED: &str = "Your sign-in ended (it waits 5 minutes for the code, and a few wrong codes end it). Sign in again.";
+pub(super) const ENDED: &str = "Your sign-in ended (it waits 5 minutes for the code, and a few wrong codes end it). Sign in again.";
 
-fn page(
+pub(super) fn page(
     state: &AppState,
     headers: &HeaderMap,
     status: StatusCode,

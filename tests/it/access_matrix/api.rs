@@ -102,6 +102,12 @@ pub fn table() -> Vec<Case> {
             "the caller's own email and password (the owner's when it has none)",
             [201, 201, 201, 201, 401, 201, 201, 201, 201, 201],
         ),
+        case("POST /api/v1/auth/passkey/options", "", anyone(200)),
+        case(
+            "POST /api/v1/auth/passkey/token",
+            "an answer that is no passkey's (refused, not counted as a guess)",
+            anyone(422),
+        ),
         case(
             "GET /api/v1/shared-reports/{token}",
             "the owner's link",
@@ -179,6 +185,26 @@ pub fn table() -> Vec<Case> {
             "POST /api/v1/me/two-factor/disable",
             "two-factor is off",
             signed_in(409, 409, 409, 409, 409),
+        ),
+        case(
+            "GET /api/v1/me/passkeys",
+            "",
+            signed_in(200, 200, 200, 200, 200),
+        ),
+        case(
+            "POST /api/v1/me/passkeys/options",
+            "",
+            signed_in(200, 200, 200, 200, 200),
+        ),
+        case(
+            "POST /api/v1/me/passkeys",
+            "an answer that is no passkey's",
+            signed_in(422, 422, 422, 422, 422),
+        ),
+        case(
+            "DELETE /api/v1/me/passkeys/{id}",
+            "a passkey nobody has",
+            signed_in(404, 404, 404, 404, 404),
         ),
         case(
             "POST /api/v1/me/calendar-feed",
@@ -947,6 +973,17 @@ pub async fn request(app: &TestApp, fx: &mut Fixture, case: &Case, who: Who) -> 
                 "current_password": PASSWORD, "code": "abcdef"
             }))
         }
+        ("POST /api/v1/me/passkeys/options", _) => {
+            Req::new(M::POST, template).json(json!({ "name": "Laptop" }))
+        }
+        ("POST /api/v1/me/passkeys" | "POST /api/v1/auth/passkey/token", _) => {
+            Req::new(M::POST, template).json(json!({ "credential": {} }))
+        }
+        ("DELETE /api/v1/me/passkeys/{id}", _) => Req::new(
+            M::DELETE,
+            template.replace("{id}", "01890000-0000-7000-8000-000000000000"),
+        )
+        .json(json!({ "current_password": PASSWORD })),
         ("POST /api/v1/me/password", _) => Req::new(M::POST, template).json(json!({
             "current_password": PASSWORD, "new_password": "another correct horse battery staple"
         })),

@@ -104,6 +104,7 @@ fn table() -> Vec<(&'static str, &'static str, Expect)> {
             "",
             signed_in(200, 200, 200, 200, 200),
         ),
+        ("/account/passkeys", "", signed_in(200, 200, 200, 200, 200)),
         (
             "/account/identities",
             "",
@@ -199,6 +200,9 @@ fn account_forms() -> Vec<&'static str> {
         "/account/tokens",
         "/account/tokens/{id}/revoke",
         "/account/identities/{id}/disconnect",
+        "/account/passkeys",
+        "/account/passkeys/options",
+        "/account/passkeys/{id}/remove",
         "/account/calendar-feed",
         "/account/calendar-feed/revoke",
         "/account/sessions/{id}/revoke",

@@ -4,6 +4,7 @@
 mod calendar_feed;
 mod email;
 mod identities;
+mod passkeys;
 mod profile;
 mod sessions;
 mod tokens;
@@ -47,6 +48,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/account/two-factor/disable",
             post(two_factor::two_factor_disable_post),
+        )
+        .route(
+            "/account/passkeys",
+            get(passkeys::passkeys_get).post(passkeys::passkey_add_post),
+        )
+        .route(
+            "/account/passkeys/options",
+            post(passkeys::passkey_options_post),
+        )
+        .route(
+            "/account/passkeys/{id}/remove",
+            post(passkeys::passkey_remove_post),
         )
         .route("/account/identities", get(identities::identities_get))
         .route(
