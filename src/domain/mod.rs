@@ -15,5 +15,6 @@ pub mod password;
 pub mod profile;
 pub mod role;
 pub mod sso;
+pub mod sso_roles;
 pub mod text;
 pub mod totp;

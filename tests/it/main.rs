@@ -42,6 +42,7 @@ mod shutdown;
 mod smoke;
 mod soak;
 mod sso;
+mod sso_policy;
 mod tenant_scope;
 mod transactions;
 mod two_factor;

@@ -124,7 +124,9 @@ pub async fn confirm(
         ));
     }
     link_identity(&mut tx, user.id, &identity, now).await?;
-    join(&mut tx, org, user.id, now).await?;
+    // the provider's groups are not kept while the password is asked: the role they give is
+    // applied at the next sign-in through the provider
+    join(&mut tx, org, user.id, None, now).await?;
     for action in ["sso.linked", "sso.signed_in"] {
         let event = audit::Event {
             organization: org,
@@ -136,7 +138,15 @@ pub async fn confirm(
         };
         audit::record(&mut tx, event, now).await?;
     }
-    let session = sessions::open(&mut tx.conn(), user.id, proof.ip, proof.user_agent, now).await?;
+    let session = sessions::open_via(
+        &mut tx.conn(),
+        user.id,
+        Some(org),
+        proof.ip,
+        proof.user_agent,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     ctx.metrics.sso(SsoOutcome::Linked);
     Ok(session)
