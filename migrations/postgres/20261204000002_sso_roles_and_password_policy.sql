@@ -14,6 +14,10 @@ alter table sso_providers add column refuse_unmapped boolean not null default fa
 -- members (owners excepted) reach the organization only with a session from this provider;
 -- it goes with the provider: removing single sign-on lifts it
 alter table sso_providers add column password_sign_in_disabled boolean not null default false;
+-- the role the provider's groups gave a person whose existing account waits for its password
+-- (null: no mappings), applied when the link is confirmed
+alter table sso_pending_links add column role text
+    check (role is null or role in ('member', 'manager', 'admin'));
 
 -- the organization whose single sign-on opened a browser session; null: a password (and
 -- second factor) opened it

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::{Conn, DbResult, Ts, with_conn};
 use crate::domain::ids::{IdentityId, OrganizationId, UserId};
+use crate::domain::role::Role;
 use crate::domain::sso_roles::{RoleMapping, RolePolicy};
 
 /// An organization's provider, secret included: only the sign-in flow reads the secret.
@@ -359,6 +360,8 @@ pub struct PendingLink {
     pub subject: String,
     pub email: String,
     pub attempts: i64,
+    /// The role the provider's groups gave, to apply when the link is confirmed.
+    pub role: Option<Role>,
 }
 
 pub async fn insert_pending_link(
@@ -375,8 +378,8 @@ pub async fn insert_pending_link(
             .execute(&mut *c)
             .await?;
         sqlx::query(
-            "insert into sso_pending_links (id, token_hash, user_id, organization_id, issuer, subject, email, attempts, expires_at, created_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9)",
+            "insert into sso_pending_links (id, token_hash, user_id, organization_id, issuer, subject, email, attempts, expires_at, created_at, role) \
+             values ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10)",
         )
         .bind(link.id)
         .bind(hash)
@@ -387,6 +390,7 @@ pub async fn insert_pending_link(
         .bind(&link.email)
         .bind(expires_at)
         .bind(now)
+        .bind(link.role.map(Role::as_str))
         .execute(&mut *c)
         .await?;
     });
@@ -399,9 +403,18 @@ pub async fn find_pending_link(
     hash: &[u8],
     now: Ts,
 ) -> DbResult<Option<PendingLink>> {
-    let row: Option<(Uuid, Uuid, Uuid, String, String, String, i64)> = with_conn!(conn, c => {
+    let row: Option<(
+        Uuid,
+        Uuid,
+        Uuid,
+        String,
+        String,
+        String,
+        i64,
+        Option<String>,
+    )> = with_conn!(conn, c => {
         sqlx::query_as(
-            "select id, user_id, organization_id, issuer, subject, email, cast(attempts as bigint) from sso_pending_links \
+            "select id, user_id, organization_id, issuer, subject, email, cast(attempts as bigint), role from sso_pending_links \
              where organization_id = $1 and token_hash = $2 and expires_at > $3",
         )
         .bind(org.as_uuid())
@@ -411,7 +424,7 @@ pub async fn find_pending_link(
         .await?
     });
     Ok(row.map(
-        |(id, user, org, issuer, subject, email, attempts)| PendingLink {
+        |(id, user, org, issuer, subject, email, attempts, role)| PendingLink {
             id,
             user: UserId::from_uuid(user),
             organization: OrganizationId::from_uuid(org),
@@ -419,6 +432,7 @@ pub async fn find_pending_link(
             subject,
             email,
             attempts,
+            role: role.as_deref().map(super::organizations::role),
         },
     ))
 }

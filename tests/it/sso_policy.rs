@@ -14,6 +14,7 @@ use crate::sso::{CLIENT_ID, Setup, set_up, sso_sign_in};
 both_backends!(
     groups_map_to_roles_at_the_first_sign_in_and_again_at_each_later_one,
     an_owner_keeps_their_role_whatever_their_groups,
+    an_existing_account_linked_by_its_password_gets_the_role_of_its_groups,
     someone_in_no_mapped_group_is_refused_when_the_organization_asks,
     bad_mappings_are_refused_field_by_field,
     with_password_sign_in_off_a_member_comes_in_only_through_the_provider,
@@ -192,6 +193,24 @@ async fn an_owner_keeps_their_role_whatever_their_groups(backend: Backend) {
     s.signs_in("ada@example.com").await;
 
     assert_eq!(s.member("ada@example.com").await.1, "owner");
+}
+
+async fn an_existing_account_linked_by_its_password_gets_the_role_of_its_groups(backend: Backend) {
+    let s = set_up(backend).await;
+    s.map_roles(mappings()).await;
+    s.app.sign_up("ada@example.org", None).await;
+    s.groups("ada@example.org", "leads").await;
+    s.provider.login_as("ada@example.org").await;
+    let mut web = WebClient::new(&s.app);
+
+    let back = sso_sign_in(&mut web, &s.provider, &s.org).await;
+    let link = back.assert_redirect(&format!("/sso/{}/link", s.org));
+    web.get(&link).await;
+    web.post(&link, &[("password", PASSWORD)])
+        .await
+        .assert_redirect(&format!("/o/{}", s.org));
+
+    assert_eq!(s.member("ada@example.org").await.1, "manager");
 }
 
 async fn someone_in_no_mapped_group_is_refused_when_the_organization_asks(backend: Backend) {

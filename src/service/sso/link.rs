@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use super::super::sessions::{self, NewSession};
-use super::super::{Ctx, audit, auth, invalid, secrets};
+use super::super::{Ctx, audit, auth, invalid, members, secrets};
 use super::sign_in::{NewIdentity, link_identity};
 use super::{LINK_ATTEMPTS, join};
 use crate::db::{Ts, organizations, sso, two_factor, users};
@@ -124,9 +124,11 @@ pub async fn confirm(
         ));
     }
     link_identity(&mut tx, user.id, &identity, now).await?;
-    // the provider's groups are not kept while the password is asked: the role they give is
-    // applied at the next sign-in through the provider
-    join(&mut tx, org, user.id, None, now).await?;
+    join(&mut tx, org, user.id, link.role, now).await?;
+    if let Some(role) = link.role {
+        // a member already: their groups set the role as at any sign-in through the provider
+        members::set_role_from_provider(&mut tx, org, user.id, role, proof.ip, now).await?;
+    }
     for action in ["sso.linked", "sso.signed_in"] {
         let event = audit::Event {
             organization: org,

@@ -474,6 +474,7 @@ async fn ask_for_password(
         subject: person.subject.to_string(),
         email: person.email.as_str().to_string(),
         attempts: 0,
+        role: person.role,
     };
     let expires_at = Ts(now + Duration::minutes(LINK_MINUTES));
     let mut pooled = ctx.db.acquire().await?;
