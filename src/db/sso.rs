@@ -397,22 +397,24 @@ pub async fn insert_pending_link(
     Ok(())
 }
 
+type PendingLinkRow = (
+    Uuid,
+    Uuid,
+    Uuid,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+);
+
 pub async fn find_pending_link(
     conn: &mut Conn<'_>,
     org: OrganizationId,
     hash: &[u8],
     now: Ts,
 ) -> DbResult<Option<PendingLink>> {
-    let row: Option<(
-        Uuid,
-        Uuid,
-        Uuid,
-        String,
-        String,
-        String,
-        i64,
-        Option<String>,
-    )> = with_conn!(conn, c => {
+    let row: Option<PendingLinkRow> = with_conn!(conn, c => {
         sqlx::query_as(
             "select id, user_id, organization_id, issuer, subject, email, cast(attempts as bigint), role from sso_pending_links \
              where organization_id = $1 and token_hash = $2 and expires_at > $3",

@@ -111,7 +111,7 @@ impl RolePolicy {
         let best = self
             .mappings
             .iter()
-            .filter(|m| groups.iter().any(|g| *g == m.group))
+            .filter(|m| groups.contains(&m.group))
             .map(|m| m.role)
             .max();
         match best {
