@@ -231,3 +231,18 @@ pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_this_organizations_single_sign_on_or_a_token_passes_its_requirement() {
+        let org = OrganizationId::new();
+        let other = OrganizationId::new();
+        assert!(CameIn::SingleSignOn(org).passes_sso_requirement(org));
+        assert!(CameIn::Token.passes_sso_requirement(org));
+        assert!(!CameIn::SingleSignOn(other).passes_sso_requirement(org));
+        assert!(!CameIn::Password.passes_sso_requirement(org));
+    }
+}
