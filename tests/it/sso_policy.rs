@@ -17,6 +17,7 @@ both_backends!(
     an_existing_account_linked_by_its_password_gets_the_role_of_its_groups,
     someone_in_no_mapped_group_is_refused_when_the_organization_asks,
     bad_mappings_are_refused_field_by_field,
+    the_settings_page_takes_one_mapping_per_line,
     with_password_sign_in_off_a_member_comes_in_only_through_the_provider,
     password_sign_in_is_turned_off_only_with_single_sign_on_and_not_against_oneself,
 );
@@ -273,6 +274,37 @@ async fn bad_mappings_are_refused_field_by_field(backend: Backend) {
     }
     let (_, shown) = s.app.get_as(&s.sso_path(), &s.admin.token).await;
     assert_eq!(shown["role_mappings"], json!([]), "nothing was saved");
+}
+
+async fn the_settings_page_takes_one_mapping_per_line(backend: Backend) {
+    let s = set_up(backend).await;
+    let mut owner = WebClient::new(&s.app);
+    owner.sign_in("owner@example.net").await;
+    let settings = format!("/o/{}/settings/sso", s.org);
+    let page = owner.get(&settings).await;
+    let mut form = page.form(&format!("form[action='{settings}']"));
+    form.set("role_mappings", "it = admin\n\nteam=leads = manager\n")
+        .set("default_role", "manager");
+
+    owner.submit(&form).await.assert_redirect(&settings);
+
+    let (_, shown) = s.app.get_as(&s.sso_path(), &s.admin.token).await;
+    assert_eq!(
+        shown["role_mappings"],
+        json!([{"group": "it", "role": "admin"}, {"group": "team=leads", "role": "manager"}])
+    );
+    assert_eq!(shown["default_role"], "manager");
+    assert_eq!(
+        shown["client_secret_set"], true,
+        "the stored secret is kept"
+    );
+
+    let page = owner.get(&settings).await;
+    let mut form = page.form(&format!("form[action='{settings}']"));
+    form.set("role_mappings", "it = owner");
+    let refused = owner.submit(&form).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    refused.assert_contains("owner cannot come from single sign-on");
 }
 
 async fn with_password_sign_in_off_a_member_comes_in_only_through_the_provider(backend: Backend) {
