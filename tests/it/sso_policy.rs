@@ -135,6 +135,13 @@ async fn groups_map_to_roles_at_the_first_sign_in_and_again_at_each_later_one(ba
     s.signs_in("ada@example.com").await;
     let (ada, role) = s.member("ada@example.com").await;
     assert_eq!(role, "admin");
+    let created = s
+        .audit()
+        .await
+        .into_iter()
+        .find(|e| e["action"] == "sso.account_created")
+        .unwrap();
+    assert_eq!(created["detail"]["role"], "admin");
 
     // no mapped group any more: the default role, at the next sign-in
     s.groups("ada@example.com", "staff").await;

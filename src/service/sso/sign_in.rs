@@ -411,7 +411,11 @@ async fn create_account(
         actor: Some(id),
         action: "sso.account_created",
         target: Some(id),
-        detail: json!({ "email": person.email.as_str(), "issuer": person.issuer }),
+        detail: json!({
+            "email": person.email.as_str(),
+            "issuer": person.issuer,
+            "role": person.role.unwrap_or(Role::Member),
+        }),
         ip: person.ip,
     };
     audit::record(tx, event, now).await?;
