@@ -24,6 +24,17 @@ pub enum AppError {
         "{organization} requires two-factor sign-in of its members. Turn it on for your account (Account → Two-factor, at /account/two-factor), then try again."
     )]
     TwoFactorSetupRequired { organization: String },
+    /// 403: the organization lets its members in only through its single sign-on and the
+    /// caller came in another way (a password, another organization's provider); pages offer
+    /// the organization's provider.
+    #[error(
+        "{organization} lets its members in only through single sign-on. Sign in with {provider} (at /sso/{organization_id}), then try again; scripts use a personal API token."
+    )]
+    SingleSignOnRequired {
+        organization: String,
+        organization_id: crate::domain::ids::OrganizationId,
+        provider: String,
+    },
     #[error("{message}")]
     Validation {
         message: String,

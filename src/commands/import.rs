@@ -95,6 +95,8 @@ async fn import(
     let actor = Actor {
         user: find_user(ctx, &args.actor, "--as").await?,
         ip: "cli".into(),
+        // the operator's CLI is no sign-in: an organization's sign-in policy does not apply
+        came_in: service::CameIn::Token,
     };
     let fallback_member = match &args.fallback_member {
         Some(email) => Some(find_user(ctx, email, "--fallback-member").await?.id),

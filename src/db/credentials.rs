@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{Conn, DbResult, Ts, with_conn};
 use crate::domain::account::{ApiToken, Session};
-use crate::domain::ids::{ApiTokenId, RefreshTokenId, SessionId, UserId};
+use crate::domain::ids::{ApiTokenId, OrganizationId, RefreshTokenId, SessionId, UserId};
 
 // ---- refresh tokens ----
 
@@ -193,6 +193,8 @@ pub struct NewSession<'a> {
     pub csrf_token: &'a str,
     pub user_agent: &'a str,
     pub ip: &'a str,
+    /// The organization whose single sign-on opened it; `None`: a password did.
+    pub sso_organization: Option<OrganizationId>,
     pub expires_at: Ts,
     pub now: Ts,
 }
@@ -200,8 +202,8 @@ pub struct NewSession<'a> {
 pub async fn insert_session(conn: &mut Conn<'_>, s: &NewSession<'_>) -> DbResult<()> {
     with_conn!(conn, c => {
         sqlx::query(
-            "insert into sessions (id, user_id, token_hash, csrf_token, user_agent, ip, expires_at, last_seen_at, created_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            "insert into sessions (id, user_id, token_hash, csrf_token, user_agent, ip, expires_at, last_seen_at, created_at, sso_organization_id) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
         )
         .bind(s.id.as_uuid())
         .bind(s.user.as_uuid())
@@ -211,6 +213,7 @@ pub async fn insert_session(conn: &mut Conn<'_>, s: &NewSession<'_>) -> DbResult
         .bind(s.ip)
         .bind(s.expires_at)
         .bind(s.now)
+        .bind(s.sso_organization.map(|o| o.as_uuid()))
         .execute(c)
         .await?;
     });
@@ -223,6 +226,7 @@ pub struct LiveSession {
     pub csrf_token: String,
     pub expires_at: Ts,
     pub last_seen_at: Ts,
+    pub sso_organization: Option<OrganizationId>,
 }
 
 pub async fn find_session(
@@ -230,20 +234,21 @@ pub async fn find_session(
     hash: &[u8],
     now: Ts,
 ) -> DbResult<Option<LiveSession>> {
-    let row: Option<(Uuid, Uuid, String, Ts, Ts)> = with_conn!(conn, c => {
-        sqlx::query_as("select id, user_id, csrf_token, expires_at, last_seen_at from sessions where token_hash = $1 and expires_at > $2")
+    let row: Option<(Uuid, Uuid, String, Ts, Ts, Option<Uuid>)> = with_conn!(conn, c => {
+        sqlx::query_as("select id, user_id, csrf_token, expires_at, last_seen_at, sso_organization_id from sessions where token_hash = $1 and expires_at > $2")
             .bind(hash)
             .bind(now)
             .fetch_optional(c)
             .await?
     });
     Ok(row.map(
-        |(id, user, csrf_token, expires_at, last_seen_at)| LiveSession {
+        |(id, user, csrf_token, expires_at, last_seen_at, sso)| LiveSession {
             id: SessionId::from_uuid(id),
             user: UserId::from_uuid(user),
             csrf_token,
             expires_at,
             last_seen_at,
+            sso_organization: sso.map(OrganizationId::from_uuid),
         },
     ))
 }

@@ -3,7 +3,7 @@
 use sqlx::{FromRow, Row as _};
 use uuid::Uuid;
 
-use super::organizations::TWO_FACTOR_MISSING;
+use super::organizations::{SSO_REQUIRED_BY, TWO_FACTOR_MISSING};
 use super::{Conn, DbResult, Ts, with_conn};
 use crate::domain::entries::TimeEntry;
 use crate::domain::ids::{ClientId, OrganizationId, ProjectId, TagId, TaskId, TimeEntryId, UserId};
@@ -501,6 +501,9 @@ pub struct MemberPage {
     /// The organization's name, when it requires two-factor sign-in and the caller has not set
     /// it up (no entries are read then).
     pub two_factor_missing_in: Option<String>,
+    /// The organization's name and its provider's, when it lets the caller in only through its
+    /// single sign-on (see `organizations::SSO_REQUIRED_BY`).
+    pub sso_required: Option<(String, String)>,
     pub entries: Vec<TimeEntry>,
     /// Another page follows.
     pub more: bool,
@@ -536,23 +539,28 @@ pub async fn list_as_member(
     let page = page_select(&mut sql, &o, f, Some(&visible));
     let order = if f.ascending { "asc" } else { "desc" };
     sql.text = format!(
-        "with me as (select m.role, case when {TWO_FACTOR_MISSING} then o.name end as missing_in \
+        "with me as (select m.role, case when {TWO_FACTOR_MISSING} then o.name end as missing_in, \
+                     {SSO_REQUIRED_BY} as sso_by, o.name as org_name \
                      from memberships m join users u on u.id = m.user_id \
                      join organizations o on o.id = m.organization_id \
                      where m.organization_id = {o} and m.user_id = {me} and u.disabled_at is null) \
-         select me.role as my_role, me.missing_in as my_missing_in, x.* \
+         select me.role as my_role, me.missing_in as my_missing_in, me.sso_by as my_sso_by, me.org_name as my_org_name, x.* \
          from me left join ({page}) x on 1 = 1 \
          order by x.start_at {order}, x.id {order}"
     );
     let text = with_tags(conn, &sql);
     let mut role = None;
     let mut two_factor_missing_in = None;
+    let mut sso_required = None;
     let mut entries = Vec::new();
     macro_rules! decode {
         ($rows:expr) => {
             for row in $rows {
                 role = Some(row.try_get::<String, _>("my_role")?);
                 two_factor_missing_in = row.try_get::<Option<String>, _>("my_missing_in")?;
+                sso_required = row
+                    .try_get::<Option<String>, _>("my_sso_by")?
+                    .map(|by| (row.try_get::<String, _>("my_org_name"), by));
                 if row.try_get::<Option<Uuid>, _>("id")?.is_some() {
                     entries.push(entry_of(Row::from_row(&row)?));
                 }
@@ -580,6 +588,9 @@ pub async fn list_as_member(
     Ok(Some(MemberPage {
         role,
         two_factor_missing_in,
+        sso_required: sso_required
+            .map(|(name, by)| name.map(|name| (name, by)))
+            .transpose()?,
         entries,
         more,
     }))

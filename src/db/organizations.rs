@@ -54,6 +54,7 @@ struct MyOrgRow {
     org: OrgRow,
     role: String,
     two_factor_missing: bool,
+    sso_required_by: Option<String>,
 }
 
 fn my_organization(row: MyOrgRow) -> MyOrganization {
@@ -61,6 +62,7 @@ fn my_organization(row: MyOrgRow) -> MyOrganization {
         organization: row.org.into(),
         role: role(&row.role),
         two_factor_missing: row.two_factor_missing,
+        sso_required_by: row.sso_required_by,
     }
 }
 
@@ -72,6 +74,12 @@ const ORG_COLUMNS: &str = "o.id, o.name, o.currency, o.default_rate, o.allow_ove
 pub(super) const TWO_FACTOR_MISSING: &str = "(o.require_two_factor and not exists \
      (select 1 from totp_factors t where t.user_id = m.user_id and t.confirmed_at is not null) \
      and not exists (select 1 from passkeys p where p.user_id = m.user_id))";
+
+/// The provider's name when organization `o` lets its member `m` in only through its single
+/// sign-on (owners never: they are the way back in); read with `TWO_FACTOR_MISSING`, and
+/// weighed against how the caller signed in by `service::access`.
+pub(super) const SSO_REQUIRED_BY: &str = "(select s.display_name from sso_providers s \
+     where s.organization_id = o.id and s.password_sign_in_disabled and m.role <> 'owner')";
 
 pub async fn insert(conn: &mut Conn<'_>, org: &Organization) -> DbResult<()> {
     with_conn!(conn, c => {
@@ -144,7 +152,7 @@ pub async fn find_for_member(
 ) -> DbResult<Option<MyOrganization>> {
     let row: Option<MyOrgRow> = with_conn!(conn, c => {
         sqlx::query_as(
-            &format!("select {ORG_COLUMNS}, m.role, {TWO_FACTOR_MISSING} as two_factor_missing \
+            &format!("select {ORG_COLUMNS}, m.role, {TWO_FACTOR_MISSING} as two_factor_missing, {SSO_REQUIRED_BY} as sso_required_by \
              from organizations o join memberships m on m.organization_id = o.id \
              where o.id = $1 and m.user_id = $2"),
         )
@@ -165,7 +173,7 @@ pub async fn find_for_enabled_member(
 ) -> DbResult<Option<MyOrganization>> {
     let row: Option<MyOrgRow> = with_conn!(conn, c => {
         sqlx::query_as(
-            &format!("select {ORG_COLUMNS}, m.role, {TWO_FACTOR_MISSING} as two_factor_missing \
+            &format!("select {ORG_COLUMNS}, m.role, {TWO_FACTOR_MISSING} as two_factor_missing, {SSO_REQUIRED_BY} as sso_required_by \
              from organizations o join memberships m on m.organization_id = o.id \
              join users u on u.id = m.user_id \
              where o.id = $1 and m.user_id = $2 and u.disabled_at is null"),
@@ -197,7 +205,7 @@ pub async fn find_for_enabled_member_with_rates(
     }
     let row: Option<WithRates> = with_conn!(conn, c => {
         sqlx::query_as(
-            &format!("select {ORG_COLUMNS}, m.role, {TWO_FACTOR_MISSING} as two_factor_missing, \
+            &format!("select {ORG_COLUMNS}, m.role, {TWO_FACTOR_MISSING} as two_factor_missing, {SSO_REQUIRED_BY} as sso_required_by, \
                     pe.hourly_rate as member_rate, p.hourly_rate as project_rate, pm.hourly_rate as project_member_rate \
              from organizations o join memberships m on m.organization_id = o.id \
              join users u on u.id = m.user_id \
@@ -242,7 +250,7 @@ pub async fn requiring_two_factor(conn: &mut Conn<'_>, user: UserId) -> DbResult
 pub async fn list_for_member(conn: &mut Conn<'_>, user: UserId) -> DbResult<Vec<MyOrganization>> {
     let rows: Vec<MyOrgRow> = with_conn!(conn, c => {
         sqlx::query_as(
-            &format!("select {ORG_COLUMNS}, m.role, {TWO_FACTOR_MISSING} as two_factor_missing \
+            &format!("select {ORG_COLUMNS}, m.role, {TWO_FACTOR_MISSING} as two_factor_missing, {SSO_REQUIRED_BY} as sso_required_by \
              from organizations o join memberships m on m.organization_id = o.id \
              where m.user_id = $1 order by o.name, o.id"),
         )

@@ -6,6 +6,8 @@ use uuid::Uuid;
 
 use super::{Conn, DbResult, Ts, with_conn};
 use crate::domain::ids::{IdentityId, OrganizationId, UserId};
+use crate::domain::role::Role;
+use crate::domain::sso_roles::{RoleMapping, RolePolicy};
 
 /// An organization's provider, secret included: only the sign-in flow reads the secret.
 pub struct Provider {
@@ -16,28 +18,60 @@ pub struct Provider {
     pub client_secret: String,
     /// Lowercase domains.
     pub allowed_domains: Vec<String>,
+    /// How roles come from the provider's groups, and the claim that carries them.
+    pub groups_claim: String,
+    pub roles: RolePolicy,
+    /// Members (owners excepted) reach the organization only through this provider.
+    pub password_sign_in_disabled: bool,
     pub updated_at: Ts,
 }
 
-type ProviderRow = (Uuid, String, String, String, String, String, Ts);
+#[derive(sqlx::FromRow)]
+struct ProviderRow {
+    organization_id: Uuid,
+    display_name: String,
+    issuer: String,
+    client_id: String,
+    client_secret: String,
+    allowed_domains: String,
+    groups_claim: String,
+    role_mappings: String,
+    default_role: String,
+    refuse_unmapped: bool,
+    password_sign_in_disabled: bool,
+    updated_at: Ts,
+}
 
 fn provider(row: ProviderRow) -> Provider {
-    let (org, display_name, issuer, client_id, client_secret, domains, updated_at) = row;
     Provider {
-        organization: OrganizationId::from_uuid(org),
-        display_name,
-        issuer,
-        client_id,
-        client_secret,
-        allowed_domains: domains.split_whitespace().map(str::to_string).collect(),
-        updated_at,
+        organization: OrganizationId::from_uuid(row.organization_id),
+        display_name: row.display_name,
+        issuer: row.issuer,
+        client_id: row.client_id,
+        client_secret: row.client_secret,
+        allowed_domains: row
+            .allowed_domains
+            .split_whitespace()
+            .map(str::to_string)
+            .collect(),
+        groups_claim: row.groups_claim,
+        roles: RolePolicy {
+            // written only by `save_provider` from checked mappings
+            mappings: serde_json::from_str::<Vec<RoleMapping>>(&row.role_mappings)
+                .unwrap_or_default(),
+            default_role: super::organizations::role(&row.default_role),
+            refuse_unmapped: row.refuse_unmapped,
+        },
+        password_sign_in_disabled: row.password_sign_in_disabled,
+        updated_at: row.updated_at,
     }
 }
 
 pub async fn find_provider(conn: &mut Conn<'_>, org: OrganizationId) -> DbResult<Option<Provider>> {
     let row: Option<ProviderRow> = with_conn!(conn, c => {
         sqlx::query_as(
-            "select organization_id, display_name, issuer, client_id, client_secret, allowed_domains, updated_at \
+            "select organization_id, display_name, issuer, client_id, client_secret, allowed_domains, \
+             groups_claim, role_mappings, default_role, refuse_unmapped, password_sign_in_disabled, updated_at \
              from sso_providers where organization_id = $1",
         )
         .bind(org.as_uuid())
@@ -47,15 +81,20 @@ pub async fn find_provider(conn: &mut Conn<'_>, org: OrganizationId) -> DbResult
     Ok(row.map(provider))
 }
 
-/// Creates or replaces the organization's provider.
+/// Creates or replaces the organization's provider; whether password sign-in is disabled is
+/// kept (`set_password_sign_in_disabled` changes it).
 pub async fn save_provider(conn: &mut Conn<'_>, p: &Provider, now: Ts) -> DbResult<()> {
+    let mappings = serde_json::to_string(&p.roles.mappings).unwrap_or_else(|_| "[]".into());
     with_conn!(conn, c => {
         sqlx::query(
-            "insert into sso_providers (organization_id, display_name, issuer, client_id, client_secret, allowed_domains, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $7) \
+            "insert into sso_providers (organization_id, display_name, issuer, client_id, client_secret, allowed_domains, \
+             groups_claim, role_mappings, default_role, refuse_unmapped, password_sign_in_disabled, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
              on conflict (organization_id) do update set display_name = excluded.display_name, issuer = excluded.issuer, \
              client_id = excluded.client_id, client_secret = excluded.client_secret, \
-             allowed_domains = excluded.allowed_domains, updated_at = excluded.updated_at \
+             allowed_domains = excluded.allowed_domains, groups_claim = excluded.groups_claim, \
+             role_mappings = excluded.role_mappings, default_role = excluded.default_role, \
+             refuse_unmapped = excluded.refuse_unmapped, updated_at = excluded.updated_at \
              where sso_providers.organization_id = excluded.organization_id",
         )
         .bind(p.organization.as_uuid())
@@ -64,11 +103,38 @@ pub async fn save_provider(conn: &mut Conn<'_>, p: &Provider, now: Ts) -> DbResu
         .bind(&p.client_id)
         .bind(&p.client_secret)
         .bind(p.allowed_domains.join(" "))
+        .bind(&p.groups_claim)
+        .bind(&mappings)
+        .bind(p.roles.default_role.as_str())
+        .bind(p.roles.refuse_unmapped)
+        .bind(p.password_sign_in_disabled)
         .bind(now)
         .execute(c)
         .await?;
     });
     Ok(())
+}
+
+/// Turns password sign-in off or on for the organization's members; false when it has no
+/// provider.
+pub async fn set_password_sign_in_disabled(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    disabled: bool,
+    now: Ts,
+) -> DbResult<bool> {
+    let n = with_conn!(conn, c => {
+        sqlx::query(
+            "update sso_providers set password_sign_in_disabled = $2, updated_at = $3 where organization_id = $1",
+        )
+        .bind(org.as_uuid())
+        .bind(disabled)
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
 }
 
 pub async fn delete_provider(conn: &mut Conn<'_>, org: OrganizationId) -> DbResult<bool> {
@@ -294,6 +360,8 @@ pub struct PendingLink {
     pub subject: String,
     pub email: String,
     pub attempts: i64,
+    /// The role the provider's groups gave, to apply when the link is confirmed.
+    pub role: Option<Role>,
 }
 
 pub async fn insert_pending_link(
@@ -310,8 +378,8 @@ pub async fn insert_pending_link(
             .execute(&mut *c)
             .await?;
         sqlx::query(
-            "insert into sso_pending_links (id, token_hash, user_id, organization_id, issuer, subject, email, attempts, expires_at, created_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9)",
+            "insert into sso_pending_links (id, token_hash, user_id, organization_id, issuer, subject, email, attempts, expires_at, created_at, role) \
+             values ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10)",
         )
         .bind(link.id)
         .bind(hash)
@@ -322,11 +390,23 @@ pub async fn insert_pending_link(
         .bind(&link.email)
         .bind(expires_at)
         .bind(now)
+        .bind(link.role.map(Role::as_str))
         .execute(&mut *c)
         .await?;
     });
     Ok(())
 }
+
+type PendingLinkRow = (
+    Uuid,
+    Uuid,
+    Uuid,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+);
 
 pub async fn find_pending_link(
     conn: &mut Conn<'_>,
@@ -334,9 +414,9 @@ pub async fn find_pending_link(
     hash: &[u8],
     now: Ts,
 ) -> DbResult<Option<PendingLink>> {
-    let row: Option<(Uuid, Uuid, Uuid, String, String, String, i64)> = with_conn!(conn, c => {
+    let row: Option<PendingLinkRow> = with_conn!(conn, c => {
         sqlx::query_as(
-            "select id, user_id, organization_id, issuer, subject, email, cast(attempts as bigint) from sso_pending_links \
+            "select id, user_id, organization_id, issuer, subject, email, cast(attempts as bigint), role from sso_pending_links \
              where organization_id = $1 and token_hash = $2 and expires_at > $3",
         )
         .bind(org.as_uuid())
@@ -346,7 +426,7 @@ pub async fn find_pending_link(
         .await?
     });
     Ok(row.map(
-        |(id, user, org, issuer, subject, email, attempts)| PendingLink {
+        |(id, user, org, issuer, subject, email, attempts, role)| PendingLink {
             id,
             user: UserId::from_uuid(user),
             organization: OrganizationId::from_uuid(org),
@@ -354,6 +434,7 @@ pub async fn find_pending_link(
             subject,
             email,
             attempts,
+            role: role.as_deref().map(super::organizations::role),
         },
     ))
 }

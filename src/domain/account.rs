@@ -63,6 +63,10 @@ pub struct MyOrganization {
     /// The organization requires two-factor sign-in and this member has not set it up.
     #[serde(skip)]
     pub two_factor_missing: bool,
+    /// The provider's name, when the organization lets this member in only through its single
+    /// sign-on (whether the caller came that way is `service::access`'s question).
+    #[serde(skip)]
+    pub sso_required_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

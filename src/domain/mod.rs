@@ -16,5 +16,6 @@ pub mod period;
 pub mod profile;
 pub mod role;
 pub mod sso;
+pub mod sso_roles;
 pub mod text;
 pub mod totp;

@@ -38,9 +38,9 @@ impl IntoResponse for HttpError {
         let status = match &self.0 {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Unauthorized | AppError::SecondFactorRequired => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) | AppError::TwoFactorSetupRequired { .. } => {
-                StatusCode::FORBIDDEN
-            }
+            AppError::Forbidden(_)
+            | AppError::TwoFactorSetupRequired { .. }
+            | AppError::SingleSignOnRequired { .. } => StatusCode::FORBIDDEN,
             AppError::Validation { fields, .. } => {
                 info.fields = Some(fields.clone());
                 StatusCode::UNPROCESSABLE_ENTITY

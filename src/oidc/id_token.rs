@@ -41,7 +41,8 @@ pub struct Claims {
     pub email: Option<String>,
     pub email_verified: bool,
     pub name: Option<String>,
-    pub groups: Vec<String>,
+    /// The claims GoGoTime does not name, for those an organization chooses (its groups claim).
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Claims {
@@ -59,8 +60,23 @@ impl Claims {
         if self.name.is_none() {
             self.name = info.name;
         }
-        if self.groups.is_empty() {
-            self.groups = info.groups.unwrap_or_default();
+        for (name, value) in info.other {
+            self.other.entry(name).or_insert(value);
+        }
+    }
+
+    /// The claim `name` as a list of strings: `None` when it is absent; an array keeps its
+    /// strings, a single string is a list of one (some providers send one group so).
+    pub fn strings(&self, name: &str) -> Option<Vec<String>> {
+        match self.other.get(name)? {
+            serde_json::Value::Array(items) => Some(
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+            ),
+            serde_json::Value::String(one) => Some(vec![one.clone()]),
+            _ => Some(Vec::new()),
         }
     }
 }
@@ -92,8 +108,9 @@ pub struct UserInfo {
     pub email_verified: Option<Flag>,
     #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
-    pub groups: Option<Vec<String>>,
+    /// Every other claim (the groups claim an organization names is among them).
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Deserialize)]

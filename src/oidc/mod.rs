@@ -62,6 +62,8 @@ pub struct Metadata {
     pub userinfo_endpoint: Option<String>,
     #[serde(default)]
     pub code_challenge_methods_supported: Option<Vec<String>>,
+    #[serde(default)]
+    pub scopes_supported: Option<Vec<String>>,
 }
 
 struct Cached<T> {

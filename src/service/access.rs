@@ -37,6 +37,14 @@ pub async fn check_member(
     let Some(mine) = found else {
         return Err(refusal(conn, actor).await?);
     };
+    if let Some(provider) = &mine.sso_required_by {
+        sso_required(
+            mine.organization.id,
+            &mine.organization.name,
+            provider,
+            actor,
+        )?;
+    }
     if mine.two_factor_missing {
         return Err(two_factor_missing(&mine.organization.name));
     }
@@ -50,6 +58,24 @@ pub fn two_factor_missing(organization: &str) -> AppError {
     AppError::TwoFactorSetupRequired {
         organization: organization.to_string(),
     }
+}
+
+/// The refusal of a member of an organization that lets its members in only through its single
+/// sign-on (`provider`), unless the caller came in that way, or with a personal API token.
+pub fn sso_required(
+    org: OrganizationId,
+    name: &str,
+    provider: &str,
+    actor: &impl Acting,
+) -> AppResult<()> {
+    if actor.came_in().passes_sso_requirement(org) {
+        return Ok(());
+    }
+    Err(AppError::SingleSignOnRequired {
+        organization: name.to_string(),
+        organization_id: org,
+        provider: provider.to_string(),
+    })
 }
 
 /// Why a statement that checks membership found none for the actor: a disabled or deleted

@@ -160,6 +160,7 @@ pub async fn register(ctx: &Ctx, input: Registration, ip: &str) -> AppResult<Use
         let actor = Actor {
             user: user.clone(),
             ip: ip.to_string(),
+            came_in: super::CameIn::Password,
         };
         super::organizations::create_in(&mut tx, &actor, name, "EUR".into(), now).await?;
     }

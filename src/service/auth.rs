@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::passkeys::{self, Assertion, Purpose};
 use super::secrets::{self, API_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX};
-use super::{Actor, Caller, Ctx, audit, passwords, two_factor};
+use super::{Actor, Caller, CameIn, Ctx, audit, passwords, two_factor};
 use crate::db::{Ts, Tx, credentials, locks, sign_in_failures, users};
 use crate::domain::account::User;
 use crate::domain::email::Email;
@@ -382,12 +382,13 @@ pub async fn bearer_caller(ctx: &Ctx, token: &str, ip: &str) -> AppResult<Caller
 pub async fn authenticate_bearer(ctx: &Ctx, token: &str, ip: &str) -> AppResult<Actor> {
     let now = ctx.clock.now();
     let mut pooled = ctx.db.acquire().await?;
-    let user_id = if token.starts_with(API_TOKEN_PREFIX) {
-        credentials::use_api_token(&mut pooled.conn(), &secrets::digest(token), Ts(now))
+    let (user_id, came_in) = if token.starts_with(API_TOKEN_PREFIX) {
+        let user = credentials::use_api_token(&mut pooled.conn(), &secrets::digest(token), Ts(now))
             .await?
-            .ok_or_else(unauthorized)?
+            .ok_or_else(unauthorized)?;
+        (user, CameIn::Token)
     } else {
-        verify_access_token(ctx, token, now)?
+        (verify_access_token(ctx, token, now)?, CameIn::Password)
     };
     let (user, _) = users::find(&mut pooled.conn(), user_id)
         .await?
@@ -398,6 +399,7 @@ pub async fn authenticate_bearer(ctx: &Ctx, token: &str, ip: &str) -> AppResult<
     Ok(Actor {
         user,
         ip: ip.to_string(),
+        came_in,
     })
 }
 

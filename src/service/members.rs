@@ -72,6 +72,37 @@ pub async fn change_role(
     Ok(target)
 }
 
+/// Sets a member's role to what their groups at the organization's identity provider give, at
+/// a sign-in through it (`service::sso`). An owner is never changed (owners are made and unmade
+/// by hand), so the organization keeps its owners; the change is audited as by single sign-on.
+pub(crate) async fn set_role_from_provider(
+    tx: &mut Tx,
+    org: OrganizationId,
+    user: UserId,
+    role: Role,
+    ip: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let Some(target) = organizations::member_of(&mut tx.conn(), org, user).await? else {
+        return Ok(());
+    };
+    if target.role == Role::Owner || role == Role::Owner || target.role == role {
+        return Ok(());
+    }
+    keep_an_owner(tx, org, &target).await?;
+    organizations::set_role(&mut tx.conn(), org, user, role).await?;
+    let event = audit::Event {
+        organization: org,
+        actor: None,
+        action: "member.role_changed",
+        target: Some(user),
+        detail: json!({ "from": target.role, "to": role, "by": "single sign-on" }),
+        ip,
+    };
+    audit::record(tx, event, now).await?;
+    Ok(())
+}
+
 /// Removes a member; anyone may leave, removing others needs the right role.
 pub async fn remove(ctx: &Ctx, actor: &Actor, org: OrganizationId, user: UserId) -> AppResult<()> {
     let mut tx = ctx.db.begin().await?;

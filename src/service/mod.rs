@@ -37,7 +37,7 @@ use crate::clock::SharedClock;
 use crate::config::{Config, Registration};
 use crate::db::Db;
 use crate::domain::account::User;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{OrganizationId, UserId};
 use crate::error::{AppError, FieldErrors};
 use crate::metrics::product::ProductMetrics;
 
@@ -88,6 +88,34 @@ impl Settings {
 pub struct Actor {
     pub user: User,
     pub ip: String,
+    /// How the caller came in: an organization that disabled password sign-in asks.
+    pub came_in: CameIn,
+}
+
+/// How a caller was authenticated, as far as an organization that lets its members in only
+/// through its single sign-on cares (`access::check_member`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CameIn {
+    /// A browser session opened by a password (and second factor), or a JWT access token from
+    /// the token endpoint (a password too).
+    Password,
+    /// A browser session opened by this organization's single sign-on.
+    SingleSignOn(OrganizationId),
+    /// A personal API token (the documented route for automation), or what a member handed
+    /// out themselves (a shared report link), or the operator's CLI: not a sign-in.
+    Token,
+}
+
+impl CameIn {
+    /// Whether a caller who came in this way may reach `org`, which lets its members in only
+    /// through its single sign-on.
+    pub fn passes_sso_requirement(self, org: OrganizationId) -> bool {
+        match self {
+            CameIn::Password => false,
+            CameIn::SingleSignOn(through) => through == org,
+            CameIn::Token => true,
+        }
+    }
 }
 
 /// What an organization-scoped use case needs to know of its caller: who, and from where.
@@ -99,6 +127,7 @@ pub struct Actor {
 pub trait Acting: Sync {
     fn user_id(&self) -> UserId;
     fn ip(&self) -> &str;
+    fn came_in(&self) -> CameIn;
 }
 
 impl Acting for Actor {
@@ -107,6 +136,9 @@ impl Acting for Actor {
     }
     fn ip(&self) -> &str {
         &self.ip
+    }
+    fn came_in(&self) -> CameIn {
+        self.came_in
     }
 }
 
@@ -129,6 +161,13 @@ impl Acting for Caller {
         match self {
             Caller::Account(actor) => &actor.ip,
             Caller::AccessToken { ip, .. } => ip,
+        }
+    }
+    fn came_in(&self) -> CameIn {
+        match self {
+            Caller::Account(actor) => actor.came_in,
+            // minted by the token endpoint for a password
+            Caller::AccessToken { .. } => CameIn::Password,
         }
     }
 }
@@ -192,4 +231,19 @@ pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     deserializer: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_this_organizations_single_sign_on_or_a_token_passes_its_requirement() {
+        let org = OrganizationId::new();
+        let other = OrganizationId::new();
+        assert!(CameIn::SingleSignOn(org).passes_sso_requirement(org));
+        assert!(CameIn::Token.passes_sso_requirement(org));
+        assert!(!CameIn::SingleSignOn(other).passes_sso_requirement(org));
+        assert!(!CameIn::Password.passes_sso_requirement(org));
+    }
 }

@@ -77,6 +77,7 @@ pub async fn create(
         organization: org,
         role: Role::Owner,
         two_factor_missing: false,
+        sso_required_by: None,
     })
 }
 

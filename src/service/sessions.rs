@@ -5,12 +5,12 @@
 use serde_json::json;
 
 use super::secrets::{self, SESSION_PREFIX, SIGN_IN_CHALLENGE_PREFIX};
-use super::{Actor, Ctx, audit, auth};
+use super::{Actor, CameIn, Ctx, audit, auth};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::db::{Conn, Ts, Tx, credentials, two_factor, users};
 use crate::domain::account::Session;
-use crate::domain::ids::{SessionId, UserId};
+use crate::domain::ids::{OrganizationId, SessionId, UserId};
 use crate::error::{AppError, AppResult};
 
 pub const IDLE_DAYS: i64 = 14;
@@ -225,9 +225,15 @@ pub async fn rotate(
         // ended meanwhile (signed out elsewhere): do not bring it back under a new id
         return Err(AppError::Unauthorized);
     }
-    let new = open(
+    // the new session came in as the old one did
+    let sso = match actor.came_in {
+        CameIn::SingleSignOn(org) => Some(org),
+        CameIn::Password | CameIn::Token => None,
+    };
+    let new = open_via(
         &mut tx.conn(),
         actor.user.id,
+        sso,
         &actor.ip,
         user_agent,
         ctx.clock.now(),
@@ -237,9 +243,23 @@ pub async fn rotate(
     Ok(new)
 }
 
+/// Opens a session signed in by a password (and second factor).
 pub(super) async fn open(
     conn: &mut Conn<'_>,
     user: UserId,
+    ip: &str,
+    user_agent: &str,
+    now: DateTime<Utc>,
+) -> AppResult<NewSession> {
+    open_via(conn, user, None, ip, user_agent, now).await
+}
+
+/// Opens a session, noting the organization whose single sign-on signed the person in (an
+/// organization that disabled password sign-in lets only such sessions in).
+pub(super) async fn open_via(
+    conn: &mut Conn<'_>,
+    user: UserId,
+    sso_organization: Option<OrganizationId>,
     ip: &str,
     user_agent: &str,
     now: DateTime<Utc>,
@@ -253,6 +273,7 @@ pub(super) async fn open(
         csrf_token: &csrf_token,
         user_agent: &user_agent.chars().take(300).collect::<String>(),
         ip,
+        sso_organization,
         expires_at: Ts(now + Duration::days(IDLE_DAYS)),
         now: Ts(now),
     };
@@ -294,6 +315,9 @@ pub async fn authenticate(
         Actor {
             user,
             ip: ip.to_string(),
+            came_in: session
+                .sso_organization
+                .map_or(CameIn::Password, CameIn::SingleSignOn),
         },
         session.id,
         session.csrf_token,

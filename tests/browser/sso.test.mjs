@@ -1,8 +1,9 @@
 // Single sign-on in a real browser, under the app's Content Security Policy: an owner sets up
 // the organization's provider on the settings page, then someone new signs in through the
 // provider's own login page (panva's oidc-provider, tests/fixtures/oidc_provider) and lands in
-// the organization; an existing account is connected only after its password. The new pages
-// pass the same axe scan as every other page.
+// the organization; an existing account is connected only after its password. With password
+// sign-in turned off, a member's password session is refused the organization and offered the
+// provider. The new pages pass the same axe scan as every other page.
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -73,7 +74,7 @@ async function providerLogin(page, login) {
   await page.locator("button[type=submit]").click();
 }
 
-test("single sign-on: set up by the owner, used by a newcomer, linked by an existing account", async () => {
+test("single sign-on: set up by the owner, used by a newcomer, linked by an existing account, required of members", async () => {
   const findings = [];
   const owner = await newContext(browser, server.base);
   const page = await owner.newPage();
@@ -146,6 +147,42 @@ test("single sign-on: set up by the owner, used by a newcomer, linked by an exis
   await refused.getByRole("heading", { name: "Sign-in refused" }).waitFor();
   await refused.getByText("not in an email domain this organization accepts").waitFor();
   findings.push(...(await axe(refused)).map((v) => `refused: ${v}`));
+
+  // a member who joined with a password, before password sign-in is turned off
+  await page.goto(`${home}/members`);
+  await page.locator("#email").fill("bob@example.com");
+  await page.locator("#role").selectOption("member");
+  await page.getByRole("button", { name: "Create invitation" }).click();
+  const invite = new URL((await page.locator("#invite-link").textContent()).trim()).pathname;
+  const member = await newContext(browser, server.base);
+  const bob = await member.newPage();
+  await bob.goto(invite);
+  await bob.getByLabel("Your name").fill("Bob");
+  await bob.getByLabel("Password").fill(PASSWORD);
+  await bob.getByRole("button", { name: "Create account and join" }).click();
+  await bob.waitForURL(`${server.base}${home}`);
+
+  // the owner turns password sign-in off (owners stay exempt: the way back in)
+  await page.goto(`${home}/settings/sso`);
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.getByRole("button", { name: "Turn password sign-in off" }).click();
+  await page.getByText("Password sign-in is off").first().waitFor();
+  findings.push(...(await axe(page)).map((v) => `sso settings, passwords off: ${v}`));
+  await page.goto(home);
+  assert.equal(new URL(page.url()).pathname, home, "the owner still gets in with a password");
+
+  // the member's password session is refused, and offered the provider
+  await bob.goto(home);
+  await bob.getByRole("heading", { name: "Analytical Engines uses single sign-on" }).waitFor();
+  findings.push(...(await axe(bob)).map((v) => `sso required: ${v}`));
+  await bob.getByRole("link", { name: "Sign in with Test IdP" }).click();
+  await providerLogin(bob, "bob@example.com");
+  await bob.waitForURL(/\/sso\/[0-9a-f-]{36}\/link$/);
+  await bob.getByLabel(/Password of/).fill(PASSWORD);
+  await bob.getByRole("button", { name: "Connect and sign in" }).click();
+  await bob.waitForURL(`${server.base}${home}`);
+  await bob.getByText("Nothing tracked this week yet").waitFor();
+  assert.deepEqual(appProblems(member, issuer), [], "no CSP violation, script error or foreign request");
 
   assert.deepEqual(findings, [], "no serious or critical accessibility violation");
 });

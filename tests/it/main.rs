@@ -43,6 +43,7 @@ mod shutdown;
 mod smoke;
 mod soak;
 mod sso;
+mod sso_policy;
 mod tenant_scope;
 mod transactions;
 mod two_factor;

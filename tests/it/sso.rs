@@ -30,15 +30,15 @@ both_backends!(
     the_last_way_to_sign_in_cannot_be_disconnected,
 );
 
-const CLIENT_ID: &str = "gogotime-test";
-const CLIENT_SECRET: &str = "fixture-client-secret-0123456789abcdef";
+pub(crate) const CLIENT_ID: &str = "gogotime-test";
+pub(crate) const CLIENT_SECRET: &str = "fixture-client-secret-0123456789abcdef";
 /// The public URL every test app has (helpers::base_env): the provider redirects there, and
 /// the test sends the callback to the app's real address instead.
 const PUBLIC_URL: &str = "http://localhost:8080";
 
 /// A running oidc-provider; stopped when dropped.
-struct Provider {
-    issuer: String,
+pub(crate) struct Provider {
+    pub(crate) issuer: String,
     http: reqwest::Client,
     _child: Child,
 }
@@ -81,7 +81,7 @@ impl Provider {
         }
     }
 
-    async fn control(&self, what: &str, body: &str) {
+    pub(crate) async fn control(&self, what: &str, body: &str) {
         let response = self
             .http
             .post(format!("{}/_test/{what}", self.issuer))
@@ -93,7 +93,7 @@ impl Provider {
     }
 
     /// The next sign-in at the provider is this account (see provider.mjs for the names).
-    async fn login_as(&self, login: &str) {
+    pub(crate) async fn login_as(&self, login: &str) {
         self.control("login-as", login).await;
     }
 
@@ -146,7 +146,7 @@ async fn through_provider(provider: &Provider, authorize_url: &str) -> String {
 }
 
 /// Starts a sign-in at `/sso/{org}` and brings the provider's answer back to the app.
-async fn sso_sign_in(web: &mut WebClient<'_>, provider: &Provider, org: &str) -> Page {
+pub(crate) async fn sso_sign_in(web: &mut WebClient<'_>, provider: &Provider, org: &str) -> Page {
     let callback = provider_answer(web, provider, org).await;
     web.get(&callback).await
 }
@@ -166,15 +166,15 @@ async fn provider_answer(web: &mut WebClient<'_>, provider: &Provider, org: &str
     through_provider(provider, &authorize).await
 }
 
-struct Setup {
-    app: TestApp,
-    admin: TestUser,
-    org: String,
-    provider: Provider,
+pub(crate) struct Setup {
+    pub(crate) app: TestApp,
+    pub(crate) admin: TestUser,
+    pub(crate) org: String,
+    pub(crate) provider: Provider,
 }
 
 /// An instance with an organization whose owner configured single sign-on for example.com.
-async fn set_up(backend: Backend) -> Setup {
+pub(crate) async fn set_up(backend: Backend) -> Setup {
     let app = spawn_app(backend).await;
     let admin = app
         .sign_up("owner@example.net", Some("Analytical Engines"))
@@ -206,7 +206,7 @@ async fn set_up(backend: Backend) -> Setup {
 }
 
 impl Setup {
-    async fn member_emails(&self) -> Vec<String> {
+    pub(crate) async fn member_emails(&self) -> Vec<String> {
         let path = format!("/api/v1/organizations/{}/members", self.org);
         let (status, members) = self.app.get_as(&path, &self.admin.token).await;
         assert_eq!(status, 200, "{members}");
@@ -220,7 +220,7 @@ impl Setup {
         emails
     }
 
-    async fn audit_actions(&self) -> Vec<String> {
+    pub(crate) async fn audit_actions(&self) -> Vec<String> {
         self.app.audit_actions(&self.org, &self.admin.token).await
     }
 

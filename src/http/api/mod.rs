@@ -72,6 +72,7 @@ pub fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi, Router<AppState
             organizations::organization_delete
         ))
         .routes(routes!(sso::sso_get, sso::sso_put, sso::sso_delete))
+        .routes(routes!(sso::sso_password_sign_in_put))
         .routes(routes!(organizations::members_get))
         .routes(routes!(
             organizations::member_patch,

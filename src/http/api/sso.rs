@@ -1,5 +1,6 @@
 //! `/api/v1/organizations/{org}/sso`: the organization's single sign-on settings (owners and
-//! admins). The client secret is accepted, never returned.
+//! admins), and `…/sso/password-sign-in`: whether members may come in with a password. The
+//! client secret is accepted, never returned.
 
 use axum::Json;
 use axum::extract::State;
@@ -12,7 +13,7 @@ use crate::domain::ids::OrganizationId;
 use crate::error::AppError;
 use crate::http::problem::HttpError;
 use crate::http::state::AppState;
-use crate::service::sso::settings::{self, SsoInput, SsoSettings};
+use crate::service::sso::settings::{self, PasswordSignInPolicy, SsoInput, SsoSettings};
 
 #[utoipa::path(
     get,
@@ -64,7 +65,7 @@ pub async fn sso_put(
     tag = "organizations",
     params(("org_id" = uuid::Uuid, Path)),
     responses(
-        (status = 204, description = "Single sign-on is off"),
+        (status = 204, description = "Single sign-on is off, and password sign-in allowed again"),
         (status = 403, description = ROLE),
         (status = 404, description = "No such organization, or it has no single sign-on"),
     ),
@@ -76,4 +77,29 @@ pub async fn sso_delete(
 ) -> Result<StatusCode, HttpError> {
     settings::remove(&state.ctx, &auth.actor, org).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Lets members (owners excepted) into the organization only through its single sign-on, or
+/// with passwords again. Personal API tokens keep working either way.
+#[utoipa::path(
+    put,
+    path = "/organizations/{org_id}/sso/password-sign-in",
+    tag = "organizations",
+    params(("org_id" = uuid::Uuid, Path)),
+    request_body = PasswordSignInPolicy,
+    responses(
+        (status = 200, description = "Saved", body = PasswordSignInPolicy),
+        (status = 403, description = ROLE),
+        (status = 422, description = "Single sign-on is not configured, or turning password sign-in off would shut the caller out"),
+    ),
+)]
+pub async fn sso_password_sign_in_put(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiPath(org): ApiPath<OrganizationId>,
+    ApiJson(input): ApiJson<PasswordSignInPolicy>,
+) -> Result<Json<PasswordSignInPolicy>, HttpError> {
+    Ok(Json(
+        settings::set_password_sign_in(&state.ctx, &auth.actor, org, input).await?,
+    ))
 }

@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/sso/{org}", get(sso_pages::sso_start_get))
         .route("/sso/{org}/callback", get(sso_pages::sso_callback_get))
+        .route("/sso/{org}/required", get(sso_pages::sso_required_get))
         .route(
             "/sso/{org}/link",
             get(sso_pages::sso_link_get).post(sso_pages::sso_link_post),

@@ -37,6 +37,10 @@ impl IntoResponse for PageError {
             PageError::App(AppError::TwoFactorSetupRequired { .. }) => {
                 Redirect::to(TWO_FACTOR_SETUP).into_response()
             }
+            // the organization's page that offers its provider
+            PageError::App(AppError::SingleSignOnRequired {
+                organization_id, ..
+            }) => Redirect::to(&format!("/sso/{organization_id}/required")).into_response(),
             PageError::App(error) => HttpError(error).into_response(),
             PageError::Response(response) => response,
         }

@@ -292,3 +292,40 @@ pub async fn sso_link_post(
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "auth/sso_required.html")]
+struct RequiredPage {
+    chrome: Chrome,
+    organization: String,
+    provider: String,
+    start: String,
+}
+
+/// `GET /sso/{org}/required`: where a member is sent whose organization lets them in only
+/// through its single sign-on, when they came in another way (403: what they asked for was
+/// refused); it offers the organization's provider.
+pub async fn sso_required_get(
+    State(state): State<AppState>,
+    Path(org): Path<OrganizationId>,
+    headers: HeaderMap,
+) -> PageResult {
+    let choice = sso::choice_of(&state.ctx, org).await?;
+    let secure = state.ctx.settings.secure_cookies;
+    Ok(anonymous_page(
+        &headers,
+        secure,
+        StatusCode::FORBIDDEN,
+        |chrome| {
+            page::html(
+                &RequiredPage {
+                    chrome,
+                    organization: choice.organization_name,
+                    provider: choice.display_name,
+                    start: format!("/sso/{org}"),
+                },
+                &headers,
+            )
+        },
+    ))
+}

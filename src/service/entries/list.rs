@@ -9,7 +9,9 @@ use crate::domain::entry_filter::{Cursor, EntryFilter, Paging};
 use crate::domain::ids::{OrganizationId, UserId};
 use crate::domain::role::{Permission, Role, allows};
 use crate::error::{AppError, AppResult};
-use crate::service::access::{permit, refusal, two_factor_missing};
+use crate::service::access::{
+    permit, refusal, sso_required as sso_required_for, two_factor_missing,
+};
 use crate::service::{Acting, Check, Ctx};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -111,12 +113,16 @@ async fn page_of(
     let Some(entries::MemberPage {
         role,
         two_factor_missing_in,
+        sso_required,
         entries,
         more,
     }) = found
     else {
         return Err(refusal(&mut pooled.conn(), actor).await?);
     };
+    if let Some((name, provider)) = sso_required {
+        sso_required_for(org, &name, &provider, actor)?;
+    }
     if let Some(organization) = two_factor_missing_in {
         return Err(two_factor_missing(&organization));
     }

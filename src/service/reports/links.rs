@@ -315,6 +315,8 @@ pub async fn open(ctx: &Ctx, token: &str) -> AppResult<OpenedShare> {
         sharer: Actor {
             user,
             ip: String::new(),
+            // the member handed this link out: it stands in for them as a token does
+            came_in: crate::service::CameIn::Token,
         },
         params: row.params,
     })

@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use super::super::sessions::{self, NewSession};
-use super::super::{Ctx, audit, auth, invalid, secrets};
+use super::super::{Ctx, audit, auth, invalid, members, secrets};
 use super::sign_in::{NewIdentity, link_identity};
 use super::{LINK_ATTEMPTS, join};
 use crate::db::{Ts, organizations, sso, two_factor, users};
@@ -124,7 +124,11 @@ pub async fn confirm(
         ));
     }
     link_identity(&mut tx, user.id, &identity, now).await?;
-    join(&mut tx, org, user.id, now).await?;
+    join(&mut tx, org, user.id, link.role, now).await?;
+    if let Some(role) = link.role {
+        // a member already: their groups set the role as at any sign-in through the provider
+        members::set_role_from_provider(&mut tx, org, user.id, role, proof.ip, now).await?;
+    }
     for action in ["sso.linked", "sso.signed_in"] {
         let event = audit::Event {
             organization: org,
@@ -136,7 +140,15 @@ pub async fn confirm(
         };
         audit::record(&mut tx, event, now).await?;
     }
-    let session = sessions::open(&mut tx.conn(), user.id, proof.ip, proof.user_agent, now).await?;
+    let session = sessions::open_via(
+        &mut tx.conn(),
+        user.id,
+        Some(org),
+        proof.ip,
+        proof.user_agent,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     ctx.metrics.sso(SsoOutcome::Linked);
     Ok(session)

@@ -55,14 +55,21 @@ impl From<DbError> for Refusal {
     }
 }
 
-/// Makes the person a member of the organization whose provider signed them in (as a member),
-/// unless they are one already.
-async fn join(tx: &mut Tx, org: OrganizationId, user: UserId, now: DateTime<Utc>) -> AppResult<()> {
+/// Makes the person a member of the organization whose provider signed them in, with the role
+/// its groups give (a member without mappings), unless they are one already.
+async fn join(
+    tx: &mut Tx,
+    org: OrganizationId,
+    user: UserId,
+    role: Option<Role>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     if organizations::member_of(&mut tx.conn(), org, user)
         .await?
         .is_none()
     {
-        organizations::add_member(&mut tx.conn(), org, user, Role::Member, Ts(now)).await?;
+        let role = role.unwrap_or(Role::Member);
+        organizations::add_member(&mut tx.conn(), org, user, role, Ts(now)).await?;
     }
     Ok(())
 }
@@ -101,4 +108,22 @@ pub async fn choices_for(ctx: &super::Ctx, email: &str) -> AppResult<Vec<Choice>
             display_name: m.display_name,
         })
         .collect())
+}
+
+/// The organization's provider, for the page that asks a member to sign in through it: public,
+/// like the `/sso/{org}` link that starts the sign-in. `NotFound` without one.
+pub async fn choice_of(ctx: &super::Ctx, org: OrganizationId) -> AppResult<Choice> {
+    let mut pooled = ctx.db.acquire().await?;
+    let provider = crate::db::sso::find_provider(&mut pooled.conn(), org).await?;
+    let organization = organizations::find(&mut pooled.conn(), org).await?;
+    match (provider, organization) {
+        (Some(provider), Some(organization)) => Ok(Choice {
+            organization: org,
+            organization_name: organization.name,
+            display_name: provider.display_name,
+        }),
+        _ => Err(AppError::NotFound(
+            "This organization does not use single sign-on.".into(),
+        )),
+    }
 }

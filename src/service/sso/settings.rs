@@ -8,12 +8,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::super::access::require_member;
-use super::super::{Actor, Check, Ctx, audit};
+use super::super::{Actor, Check, Ctx, audit, invalid};
 use crate::db::{Ts, sso};
 use crate::domain::ids::OrganizationId;
 use crate::domain::profile::parse_name;
-use crate::domain::role::Permission;
+use crate::domain::role::{Permission, Role};
 use crate::domain::sso::parse_domains;
+use crate::domain::sso_roles::{
+    RoleMapping, RolePolicy, parse_claim_name, parse_mappings, parse_role,
+};
 use crate::error::{AppError, AppResult};
 
 /// The settings as shown to admins: everything but the secret.
@@ -32,7 +35,29 @@ pub struct SsoSettings {
     pub redirect_uri: String,
     /// The link that starts a sign-in with this provider, to share with members.
     pub sign_in_url: String,
+    /// The claim (ID token or userinfo) that lists a person's groups, as an array of strings.
+    pub groups_claim: String,
+    /// Group → role. Empty: roles are managed by hand (new people join as members).
+    pub role_mappings: Vec<RoleMapping>,
+    /// With mappings: the role of someone in none of the mapped groups.
+    pub default_role: Role,
+    /// With mappings: refuse someone in none of the mapped groups instead.
+    pub refuse_unmapped: bool,
+    /// Members (owners excepted) reach the organization only through this provider; change it
+    /// with `PUT …/sso/password-sign-in`.
+    pub password_sign_in_disabled: bool,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A group → role mapping as sent (the role is checked: never `owner`).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleMappingInput {
+    #[schema(min_length = 1, max_length = 200)]
+    pub group: String,
+    /// `member`, `manager` or `admin`.
+    #[schema(example = "admin")]
+    pub role: String,
 }
 
 /// A change of the settings. `client_secret` may be left out (or empty) to keep the stored one;
@@ -52,6 +77,29 @@ pub struct SsoInput {
     pub client_secret: Option<String>,
     #[schema(min_items = 1, max_items = 50)]
     pub allowed_domains: Vec<String>,
+    /// Default `groups`.
+    #[serde(default)]
+    #[schema(max_length = 100)]
+    pub groups_claim: Option<String>,
+    /// Left out: none (roles managed by hand). Each sign-in through the provider sets the
+    /// person's role: the highest of their mapped groups; an owner's role is never changed.
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub role_mappings: Vec<RoleMappingInput>,
+    /// `member` (the default), `manager` or `admin`.
+    #[serde(default)]
+    pub default_role: Option<String>,
+    #[serde(default)]
+    pub refuse_unmapped: bool,
+}
+
+/// Whether members may reach the organization with a password sign-in.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordSignInPolicy {
+    /// True: members (owners excepted) reach the organization only through its single sign-on;
+    /// personal API tokens keep working. Only with single sign-on configured.
+    pub password_sign_in_disabled: bool,
 }
 
 const MAX_FIELD: usize = 1024;
@@ -84,6 +132,11 @@ fn shown(ctx: &Ctx, provider: sso::Provider) -> SsoSettings {
         allowed_domains: provider.allowed_domains,
         redirect_uri: redirect_uri(ctx, org),
         sign_in_url: format!("{}/sso/{org}", ctx.settings.public_url),
+        groups_claim: provider.groups_claim,
+        role_mappings: provider.roles.mappings,
+        default_role: provider.roles.default_role,
+        refuse_unmapped: provider.roles.refuse_unmapped,
+        password_sign_in_disabled: provider.password_sign_in_disabled,
         updated_at: provider.updated_at.0,
     }
 }
@@ -138,6 +191,23 @@ pub async fn save(
         "allowed_domains",
         parse_domains(input.allowed_domains.iter().map(String::as_str)),
     );
+    let groups_claim = check.field(
+        "groups_claim",
+        parse_claim_name(input.groups_claim.as_deref().unwrap_or("groups")),
+    );
+    let mappings = check.field(
+        "role_mappings",
+        parse_mappings(
+            input
+                .role_mappings
+                .iter()
+                .map(|m| (m.group.as_str(), m.role.as_str())),
+        ),
+    );
+    let default_role = check.field(
+        "default_role",
+        parse_role(input.default_role.as_deref().unwrap_or("member")),
+    );
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     require_member(&mut tx.conn(), org, actor, Permission::UpdateOrganization).await?;
@@ -149,8 +219,25 @@ pub async fn save(
         );
     }
     check.finish()?;
-    let (Some(display_name), Some(issuer), Some(client_id), Some(new_secret), Some(domains)) =
-        (display_name, issuer, client_id, new_secret, domains)
+    let (
+        Some(display_name),
+        Some(issuer),
+        Some(client_id),
+        Some(new_secret),
+        Some(domains),
+        Some(groups_claim),
+        Some(mappings),
+        Some(default_role),
+    ) = (
+        display_name,
+        issuer,
+        client_id,
+        new_secret,
+        domains,
+        groups_claim,
+        mappings,
+        default_role,
+    )
     else {
         unreachable!("checked above")
     };
@@ -167,6 +254,13 @@ pub async fn save(
         client_id,
         client_secret,
         allowed_domains: domains,
+        groups_claim,
+        roles: RolePolicy {
+            mappings,
+            default_role,
+            refuse_unmapped: input.refuse_unmapped,
+        },
+        password_sign_in_disabled: stored.as_ref().is_some_and(|s| s.password_sign_in_disabled),
         updated_at: Ts(now),
     };
     sso::save_provider(&mut tx.conn(), &provider, Ts(now)).await?;
@@ -175,6 +269,10 @@ pub async fn save(
         "client_id": provider.client_id,
         "allowed_domains": provider.allowed_domains,
         "client_secret_changed": secret_changed,
+        "groups_claim": provider.groups_claim,
+        "role_mappings": provider.roles.mappings,
+        "default_role": provider.roles.default_role,
+        "refuse_unmapped": provider.roles.refuse_unmapped,
     });
     let event = audit::Event {
         organization: org,
@@ -199,20 +297,76 @@ pub async fn remove(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     require_member(&mut tx.conn(), org, actor, Permission::UpdateOrganization).await?;
-    if !sso::delete_provider(&mut tx.conn(), org).await? {
+    let stored = sso::find_provider(&mut tx.conn(), org).await?;
+    if stored.is_none() || !sso::delete_provider(&mut tx.conn(), org).await? {
         return Err(AppError::NotFound(
             "This organization has no single sign-on to remove.".into(),
         ));
     }
+    // the policy lives with the provider: members sign in with passwords again
+    let lifted = stored.is_some_and(|s| s.password_sign_in_disabled);
     let event = audit::Event {
         organization: org,
         actor: Some(actor.user.id),
         action: "sso.removed",
+        target: None,
+        detail: json!({ "password_sign_in_enabled_again": lifted }),
+        ip: &actor.ip,
+    };
+    audit::record(&mut tx, event, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Turns password sign-in off (members reach the organization only through its provider) or
+/// on again. Only with single sign-on configured; an admin turns it off only from a session
+/// of this provider (or with an API token), so the change does not shut them out at once.
+pub async fn set_password_sign_in(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    policy: PasswordSignInPolicy,
+) -> AppResult<PasswordSignInPolicy> {
+    const FIELD: &str = "password_sign_in_disabled";
+    let disabled = policy.password_sign_in_disabled;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let mine = require_member(&mut tx.conn(), org, actor, Permission::UpdateOrganization).await?;
+    let Some(stored) = sso::find_provider(&mut tx.conn(), org).await? else {
+        if disabled {
+            return Err(invalid(
+                FIELD,
+                "needs single sign-on: configure and save the identity provider first",
+            ));
+        }
+        return Ok(policy);
+    };
+    if stored.password_sign_in_disabled == disabled {
+        return Ok(policy);
+    }
+    if disabled && mine.role != Role::Owner && !actor.came_in.passes_sso_requirement(org) {
+        return Err(invalid(
+            FIELD,
+            format!(
+                "would shut you out: sign in with {} first (owners are exempt)",
+                stored.display_name
+            ),
+        ));
+    }
+    sso::set_password_sign_in_disabled(&mut tx.conn(), org, disabled, Ts(now)).await?;
+    let event = audit::Event {
+        organization: org,
+        actor: Some(actor.user.id),
+        action: if disabled {
+            "sso.password_sign_in_disabled"
+        } else {
+            "sso.password_sign_in_enabled"
+        },
         target: None,
         detail: json!({}),
         ip: &actor.ip,
     };
     audit::record(&mut tx, event, now).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(policy)
 }

@@ -13,14 +13,16 @@ use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use super::super::sessions::{self, NewSession};
-use super::super::{Ctx, audit, secrets};
+use super::super::{Ctx, audit, members, secrets};
 use super::settings::redirect_uri;
 use super::{LINK_MINUTES, LOGIN_MINUTES, NO_PASSWORD, Refusal, has_password, join};
 use crate::db::{Ts, Tx, organizations, sso, users};
 use crate::domain::account::User;
 use crate::domain::email::Email;
 use crate::domain::ids::{IdentityId, OrganizationId, UserId};
+use crate::domain::role::Role;
 use crate::domain::sso::domain_allowed;
+use crate::domain::sso_roles::Decision;
 use crate::error::{AppError, AppResult};
 use crate::metrics::product::SsoOutcome;
 use crate::oidc::{ClientCredentials, Expected, OidcError};
@@ -72,11 +74,23 @@ pub async fn start(ctx: &Ctx, org: OrganizationId) -> AppResult<Started> {
         .oidc
         .check_url(&metadata.authorization_endpoint)
         .map_err(provider_trouble)?;
+    // roles from groups: ask for the conventional `groups` scope where the provider has one
+    // (Okta, Authentik; others release the claim by their own configuration)
+    let wants_groups = !provider.roles.mappings.is_empty()
+        && metadata
+            .scopes_supported
+            .as_ref()
+            .is_some_and(|s| s.iter().any(|s| s == "groups"));
+    let scope = if wants_groups {
+        "openid email profile groups"
+    } else {
+        "openid email profile"
+    };
     url.query_pairs_mut()
         .append_pair("response_type", "code")
         .append_pair("client_id", &provider.client_id)
         .append_pair("redirect_uri", &redirect_uri(ctx, org))
-        .append_pair("scope", "openid email profile")
+        .append_pair("scope", scope)
         .append_pair("state", &login.state)
         .append_pair("nonce", &login.nonce)
         .append_pair(
@@ -219,7 +233,9 @@ async fn finish_checked(ctx: &Ctx, callback: &Callback<'_>) -> Result<Finished, 
         .verify_id_token(&metadata, &tokens.id_token, &expected)
         .await
         .map_err(refused)?;
-    if claims.lacks_email()
+    let maps_roles = !provider.roles.mappings.is_empty();
+    let lacks_groups = maps_roles && claims.strings(&provider.groups_claim).is_none();
+    if (claims.lacks_email() || lacks_groups)
         && let Some(access_token) = &tokens.access_token
     {
         let info = ctx
@@ -244,8 +260,21 @@ async fn finish_checked(ctx: &Ctx, callback: &Callback<'_>) -> Result<Finished, 
             "{email} is not in an email domain this organization accepts for single sign-on."
         )));
     }
+    // an absent claim is no groups: the default role, or a refusal when the organization asks
+    let groups = claims.strings(&provider.groups_claim).unwrap_or_default();
+    let role = match provider.roles.decide(&groups) {
+        Decision::NotMapped => None,
+        Decision::Role(role) => Some(role),
+        Decision::Refuse => {
+            return Err(Refusal::Refused(format!(
+                "You are in none of the groups this organization lets in through single sign-on (the provider's {} claim); ask your admin.",
+                provider.groups_claim
+            )));
+        }
+    };
     let person = Person {
         org: callback.org,
+        role,
         issuer: &provider.issuer,
         subject: &claims.subject,
         email: &email,
@@ -266,6 +295,8 @@ fn refused(e: OidcError) -> Refusal {
 /// Who the provider vouched for.
 struct Person<'a> {
     org: OrganizationId,
+    /// The role the provider's groups give; `None` when the organization maps no groups.
+    role: Option<Role>,
     issuer: &'a str,
     subject: &'a str,
     email: &'a Email,
@@ -301,6 +332,10 @@ async fn account_for(ctx: &Ctx, person: &Person<'_>) -> Result<Finished, Refusal
             }
             sso::touch_identity(&mut tx.conn(), identity.id, person.email.as_str(), Ts(now))
                 .await?;
+            if let Some(role) = person.role {
+                members::set_role_from_provider(&mut tx, person.org, user.id, role, person.ip, now)
+                    .await?;
+            }
             user
         }
         None => match users::find_by_email(&mut tx.conn(), person.email.normalized()).await? {
@@ -310,7 +345,7 @@ async fn account_for(ctx: &Ctx, person: &Person<'_>) -> Result<Finished, Refusal
             }
             None => {
                 let user = create_account(&mut tx, person, now).await?;
-                join(&mut tx, person.org, user.id, now).await?;
+                join(&mut tx, person.org, user.id, person.role, now).await?;
                 user
             }
         },
@@ -324,8 +359,15 @@ async fn account_for(ctx: &Ctx, person: &Person<'_>) -> Result<Finished, Refusal
         ip: person.ip,
     };
     audit::record(&mut tx, event, now).await?;
-    let session =
-        sessions::open(&mut tx.conn(), user.id, person.ip, person.user_agent, now).await?;
+    let session = sessions::open_via(
+        &mut tx.conn(),
+        user.id,
+        Some(person.org),
+        person.ip,
+        person.user_agent,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     ctx.metrics.sso(SsoOutcome::SignedIn);
     Ok(Finished::SignedIn(session))
@@ -369,7 +411,11 @@ async fn create_account(
         actor: Some(id),
         action: "sso.account_created",
         target: Some(id),
-        detail: json!({ "email": person.email.as_str(), "issuer": person.issuer }),
+        detail: json!({
+            "email": person.email.as_str(),
+            "issuer": person.issuer,
+            "role": person.role.unwrap_or(Role::Member),
+        }),
         ip: person.ip,
     };
     audit::record(tx, event, now).await?;
@@ -432,6 +478,7 @@ async fn ask_for_password(
         subject: person.subject.to_string(),
         email: person.email.as_str().to_string(),
         attempts: 0,
+        role: person.role,
     };
     let expires_at = Ts(now + Duration::minutes(LINK_MINUTES));
     let mut pooled = ctx.db.acquire().await?;

@@ -297,6 +297,11 @@ pub fn table() -> Vec<Case> {
             "single sign-on set up by the owner",
             signed_in(404, 403, 403, 204, 204),
         ),
+        case(
+            "PUT /api/v1/organizations/{org_id}/sso/password-sign-in",
+            "single sign-on set up by the owner; passwords stay allowed",
+            signed_in(404, 403, 403, 200, 200),
+        ),
         // catalog
         case(
             "GET /api/v1/organizations/{org_id}/clients",
@@ -740,6 +745,15 @@ pub async fn request(app: &TestApp, fx: &mut Fixture, case: &Case, who: Who) -> 
                 .await;
             assert_eq!(status, 200, "{saved}");
             Req::new(method, fx.p("sso"))
+        }
+        ("PUT /api/v1/organizations/{org_id}/sso/password-sign-in", _) => {
+            let owner = fx.credential(Who::Owner).unwrap().to_string();
+            let (status, saved) = app
+                .call(M::PUT, &fx.p("sso"), Some(&owner), Some(sso_settings()))
+                .await;
+            assert_eq!(status, 200, "{saved}");
+            Req::new(M::PUT, fx.p("sso/password-sign-in"))
+                .json(json!({ "password_sign_in_disabled": false }))
         }
         ("POST /api/v1/organizations", _) => {
             Req::new(M::POST, template).json(json!({"name": format!("Side project {n}")}))

@@ -51,6 +51,13 @@ const ALLOWED: &[(&str, &str, &str)] = &[
          email domain they typed is what yields the organizations whose providers accept it",
     ),
     (
+        "src/db/organizations.rs",
+        "(select s.display_name from sso_providers s where s.organization_id = o.id and",
+        "SSO_REQUIRED_BY, a subquery spliced into the membership statements: it is tied to \
+         their organization `o` (each scopes `o.id` by a bound value, or the member's own \
+         organizations by their user id), so it reads that organization's provider only",
+    ),
+    (
         "src/db/report_links.rs",
         "from shared_reports where token_hash = $1",
         "a public shared-report link: the visitor has no organization; the hash of the secret \

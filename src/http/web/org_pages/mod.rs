@@ -41,6 +41,10 @@ pub fn routes() -> Router<AppState> {
             get(sso::sso_settings_get).post(sso::sso_settings_post),
         )
         .route("/o/{org}/settings/sso/remove", post(sso::sso_remove_post))
+        .route(
+            "/o/{org}/settings/sso/password-sign-in",
+            post(sso::sso_password_sign_in_post),
+        )
         .route("/o/{org}/delete", post(settings::organization_delete_post))
 }
 

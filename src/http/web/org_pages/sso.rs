@@ -15,16 +15,22 @@ use crate::http::web::org::org_chrome;
 use crate::http::web::page::{self, Chrome};
 use crate::http::web::page_error::PageResult;
 use crate::http::web::session::{self, Viewer};
-use crate::service::sso::settings::{self, SsoInput, SsoSettings};
+use crate::service::sso::settings::{
+    self, PasswordSignInPolicy, RoleMappingInput, SsoInput, SsoSettings,
+};
 
 /// The form as shown: the saved values, or what was posted (never the secret).
-#[derive(Default)]
 struct SsoForm {
     display_name: String,
     issuer: String,
     client_id: String,
     /// One per line.
     allowed_domains: String,
+    groups_claim: String,
+    /// One `group = role` per line.
+    role_mappings: String,
+    default_role: String,
+    refuse_unmapped: bool,
 }
 
 impl SsoForm {
@@ -34,6 +40,15 @@ impl SsoForm {
             issuer: saved.issuer.clone(),
             client_id: saved.client_id.clone(),
             allowed_domains: saved.allowed_domains.join("\n"),
+            groups_claim: saved.groups_claim.clone(),
+            role_mappings: saved
+                .role_mappings
+                .iter()
+                .map(|m| format!("{} = {}", m.group, m.role.as_str()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            default_role: saved.default_role.as_str().into(),
+            refuse_unmapped: saved.refuse_unmapped,
         }
     }
 
@@ -43,6 +58,40 @@ impl SsoForm {
             issuer: fields.get("issuer").into(),
             client_id: fields.get("client_id").into(),
             allowed_domains: fields.get("allowed_domains").into(),
+            groups_claim: fields.get("groups_claim").into(),
+            role_mappings: fields.get("role_mappings").into(),
+            default_role: fields.get("default_role").into(),
+            refuse_unmapped: fields.get("refuse_unmapped") == "true",
+        }
+    }
+
+    /// `group = role` lines (the last `=` splits: group names may hold one); blank lines skipped.
+    fn mappings(&self) -> Vec<RoleMappingInput> {
+        self.role_mappings
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|line| {
+                let (group, role) = line.rsplit_once('=').unwrap_or((line, ""));
+                RoleMappingInput {
+                    group: group.trim().to_string(),
+                    role: role.trim().to_string(),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Default for SsoForm {
+    fn default() -> Self {
+        Self {
+            display_name: String::new(),
+            issuer: String::new(),
+            client_id: String::new(),
+            allowed_domains: String::new(),
+            groups_claim: "groups".into(),
+            role_mappings: String::new(),
+            default_role: "member".into(),
+            refuse_unmapped: false,
         }
     }
 }
@@ -56,6 +105,9 @@ struct SsoPage {
     form: SsoForm,
     /// Saved settings exist (the secret may be left empty to keep it).
     configured: bool,
+    /// Members reach the organization only through the provider.
+    password_sign_in_disabled: bool,
+    provider_name: String,
     redirect_uri: String,
     sign_in_url: String,
 }
@@ -86,6 +138,11 @@ async fn sso_page(
         errors,
         form,
         configured: saved.is_some(),
+        password_sign_in_disabled: saved.as_ref().is_some_and(|s| s.password_sign_in_disabled),
+        provider_name: saved
+            .as_ref()
+            .map(|s| s.display_name.clone())
+            .unwrap_or_default(),
         redirect_uri: settings::redirect_uri_for(&state.ctx, org),
         sign_in_url: format!("{}/sso/{org}", state.ctx.settings.public_url),
     };
@@ -114,6 +171,10 @@ pub async fn sso_settings_post(
         client_id: posted.client_id.clone(),
         client_secret: form.fields.non_empty("client_secret").map(str::to_string),
         allowed_domains: vec![posted.allowed_domains.clone()],
+        groups_claim: Some(posted.groups_claim.clone()),
+        role_mappings: posted.mappings(),
+        default_role: Some(posted.default_role.clone()),
+        refuse_unmapped: posted.refuse_unmapped,
     };
     let errors = match settings::save(&state.ctx, &form.viewer.actor, org, input).await {
         Ok(_) => {
@@ -148,4 +209,43 @@ pub async fn sso_remove_post(
         "Single sign-on is off. Members sign in with their passwords.",
         state.ctx.settings.secure_cookies,
     ))
+}
+
+/// Turns password sign-in for members off or on (`disabled` is `true` or `false`).
+pub async fn sso_password_sign_in_post(
+    State(state): State<AppState>,
+    Path(org): Path<OrganizationId>,
+    headers: HeaderMap,
+    form: SignedForm,
+) -> PageResult {
+    let disabled = form.fields.get("disabled") == "true";
+    let policy = PasswordSignInPolicy {
+        password_sign_in_disabled: disabled,
+    };
+    match settings::set_password_sign_in(&state.ctx, &form.viewer.actor, org, policy).await {
+        Ok(_) => Ok(session::redirect_with_notice(
+            &format!("/o/{org}/settings/sso"),
+            if disabled {
+                "Password sign-in is off: members come in through single sign-on."
+            } else {
+                "Members may sign in with their passwords again."
+            },
+            state.ctx.settings.secure_cookies,
+        )),
+        Err(e) => {
+            let errors = fixable(e)?;
+            let saved = settings::get(&state.ctx, &form.viewer.actor, org).await?;
+            let shown = saved.as_ref().map(SsoForm::of).unwrap_or_default();
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            sso_page(
+                &state,
+                &form.viewer,
+                org,
+                Some((shown, errors)),
+                &headers,
+                status,
+            )
+            .await
+        }
+    }
 }
