@@ -224,7 +224,7 @@ test("Stop pressed in a stale tab shows the timer page and says when it was stop
   ]);
   assert.equal(response.status(), 200);
   assert.equal(new URL(second.url()).pathname, home);
-  await second.getByText(/^The timer was already stopped, at \d\d:\d\d \(0:\d\d tracked\)\. Nothing else was changed\.$/).waitFor();
+  await second.getByText(/^The timer was already stopped, at \d\d:\d\d \(0:\d\d:\d\d tracked\)\. Nothing else was changed\.$/).waitFor();
   assert.equal(await second.getByRole("timer").count(), 0);
   await first.close();
   await second.close();
