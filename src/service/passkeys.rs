@@ -31,7 +31,7 @@ use crate::error::{AppError, AppResult};
 
 /// A ceremony waits this long for the browser (the crate's own timeout is 5 minutes too).
 const CEREMONY_MINUTES: i64 = 5;
-pub const NAME_MAX_CHARS: usize = 60;
+pub const NAME_MAX_CHARS: usize = crate::domain::profile::MAX_NAME_CHARS;
 
 const REGISTER: &str = "register";
 
@@ -100,21 +100,16 @@ fn challenge_bytes(challenge: u128) -> [u8; 16] {
 
 const NOT_ACCEPTED: &str = "was not accepted: the request ended (it waits 5 minutes) or was answered already, or the browser's answer did not check out. Try again.";
 
+/// A passkey's name follows the rule of every name (`profile::parse_name`), so the OpenAPI
+/// document states it once.
 pub fn check_name(name: &str) -> AppResult<String> {
-    let name = name.trim();
-    if name.is_empty() {
+    if name.trim().is_empty() {
         return Err(invalid(
             "name",
             "is missing: name the passkey after the device or app that keeps it, like \"Laptop\"",
         ));
     }
-    if name.chars().count() > NAME_MAX_CHARS {
-        return Err(invalid(
-            "name",
-            format!("is longer than {NAME_MAX_CHARS} characters"),
-        ));
-    }
-    Ok(name.to_string())
+    crate::domain::profile::parse_name(name).map_err(|message| invalid("name", message))
 }
 
 pub async fn list(ctx: &Ctx, actor: &Actor) -> AppResult<Vec<Passkey>> {

@@ -23,7 +23,8 @@ use crate::service::passkeys::{self as service, Passkey, Purpose};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPasskey {
-    /// What to call the passkey ("Laptop", "Phone"); at most 60 characters.
+    /// What to call the passkey ("Laptop", "Phone").
+    #[schema(schema_with = crate::domain::field_schema::required_name)]
     name: String,
 }
 
