@@ -99,8 +99,11 @@ if [[ ${1:-} == --stop-prepared ]]; then
     if [[ -s $HANDOFF ]]; then
         pid=$(cat "$HANDOFF")
         rm -f "$HANDOFF"
-        echo "stopping the dockerd a --prepare run started (pid $pid)" >&2
-        stop_dockerd "$pid"
+        # a pid file outlives its process; never signal whatever reuses the number
+        if [[ $(cat "/proc/$pid/comm" 2>/dev/null) == dockerd ]]; then
+            echo "stopping the dockerd a --prepare run started (pid $pid)" >&2
+            stop_dockerd "$pid"
+        fi
     fi
     exit 0
 fi
@@ -129,10 +132,10 @@ cleanup() {
     fi
     if [[ -n $STARTED_DOCKERD_PID && -n $PREPARE && $status -eq 0 ]]; then
         info "leaving dockerd (pid $STARTED_DOCKERD_PID) up for the full run"
-        echo "$STARTED_DOCKERD_PID" >"$HANDOFF"
     elif [[ -n $STARTED_DOCKERD_PID ]]; then
         info "stopping the dockerd this run started (pid $STARTED_DOCKERD_PID)"
         stop_dockerd "$STARTED_DOCKERD_PID"
+        rm -f "$HANDOFF"
     fi
     exit "$status"
 }
@@ -162,8 +165,9 @@ ensure_packages() {
 
 ensure_dockerd() {
     if docker info >/dev/null 2>&1; then
-        # started by a --prepare run: this run stops it, as if it had started it
-        if [[ -s $HANDOFF && $(cat "$HANDOFF") == $(cat /var/run/docker.pid 2>/dev/null) ]]; then
+        # started by a --prepare run: the full run stops it, as if it had started it (a later
+        # --prepare leaves it to the full run, or to --stop-prepared when the suites fail)
+        if [[ -z $PREPARE && -s $HANDOFF && $(cat "$HANDOFF") == $(cat /var/run/docker.pid 2>/dev/null) ]]; then
             STARTED_DOCKERD_PID=$(cat "$HANDOFF")
             rm -f "$HANDOFF"
             info "dockerd pid $STARTED_DOCKERD_PID, started by the --prepare run"
@@ -180,6 +184,8 @@ ensure_dockerd() {
     done
     docker info >/dev/null 2>&1 || { tail -n 20 "$DOCKERD_LOG" >&2; fail "dockerd did not come up"; }
     STARTED_DOCKERD_PID=$(cat /var/run/docker.pid)
+    # recorded at once: a --prepare run killed before its clean-up still leaves a way to stop it
+    if [[ -n $PREPARE ]]; then echo "$STARTED_DOCKERD_PID" >"$HANDOFF"; fi
     info "dockerd pid $STARTED_DOCKERD_PID ($i s)"
 }
 
