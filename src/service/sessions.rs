@@ -103,40 +103,7 @@ pub async fn complete_sign_in(
     ip: &str,
     user_agent: &str,
 ) -> AppResult<NewSession> {
-    let hash = secrets::digest(token);
-    let mut pooled = ctx.db.acquire().await?;
-    let challenge = two_factor::find_challenge(&mut pooled.conn(), &hash, Ts(ctx.clock.now()))
-        .await?
-        .filter(|c| c.attempts < CHALLENGE_ATTEMPTS)
-        .ok_or(AppError::Unauthorized)?;
-    let (user, _) = users::find(&mut pooled.conn(), challenge.user)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    if user.disabled {
-        return Err(AppError::Unauthorized);
-    }
-    drop(pooled);
-    match auth::check_second_factor(ctx, &user, code, ip).await {
-        Ok(()) => {}
-        Err(AppError::Unauthorized) => {
-            let mut pooled = ctx.db.acquire().await?;
-            two_factor::count_wrong_code(&mut pooled.conn(), challenge.id).await?;
-            if challenge.attempts + 1 >= CHALLENGE_ATTEMPTS {
-                two_factor::delete_challenge(&mut pooled.conn(), challenge.id).await?;
-                return Err(AppError::Unauthorized);
-            }
-            return Err(super::invalid("code", super::two_factor::WRONG_CODE));
-        }
-        Err(e) => return Err(e),
-    }
-    let mut tx = ctx.db.begin().await?;
-    if !two_factor::delete_challenge(&mut tx.conn(), challenge.id).await? {
-        // completed meanwhile by a concurrent request: that one got the session
-        return Err(AppError::Unauthorized);
-    }
-    let new = open(&mut tx.conn(), user.id, ip, user_agent, ctx.clock.now()).await?;
-    tx.commit().await?;
-    Ok(new)
+    complete(ctx, token, SecondFactor::Code(code), ip, user_agent).await
 }
 
 /// Password-less sign-in: a passkey's answer to a `Purpose::SignIn` ceremony opens a session.
@@ -154,12 +121,7 @@ pub async fn sign_in_with_passkey(
 /// The person a live sign-in challenge waits for (to start a passkey ceremony for them).
 pub async fn challenge_user(ctx: &Ctx, token: &str) -> AppResult<UserId> {
     let mut pooled = ctx.db.acquire().await?;
-    let hash = secrets::digest(token);
-    let found = two_factor::find_challenge(&mut pooled.conn(), &hash, Ts(ctx.clock.now())).await?;
-    found
-        .filter(|c| c.attempts < CHALLENGE_ATTEMPTS)
-        .map(|c| c.user)
-        .ok_or(AppError::Unauthorized)
+    Ok(live_challenge(&mut pooled.conn(), ctx, token).await?.user)
 }
 
 /// The second step of a browser sign-in with a passkey instead of a code. A refused passkey
@@ -172,12 +134,41 @@ pub async fn complete_sign_in_with_passkey(
     ip: &str,
     user_agent: &str,
 ) -> AppResult<NewSession> {
+    complete(ctx, token, SecondFactor::Passkey(response), ip, user_agent).await
+}
+
+/// What answers a sign-in challenge.
+enum SecondFactor<'a> {
+    /// A code from the authenticator app, or a recovery code.
+    Code(&'a str),
+    /// A passkey's answer to a `Purpose::SecondFactor` ceremony.
+    Passkey(&'a str),
+}
+
+/// The challenge `token` names, while it is live and has attempts left.
+async fn live_challenge(
+    conn: &mut Conn<'_>,
+    ctx: &Ctx,
+    token: &str,
+) -> AppResult<two_factor::Challenge> {
     let hash = secrets::digest(token);
-    let mut pooled = ctx.db.acquire().await?;
-    let challenge = two_factor::find_challenge(&mut pooled.conn(), &hash, Ts(ctx.clock.now()))
+    two_factor::find_challenge(conn, &hash, Ts(ctx.clock.now()))
         .await?
         .filter(|c| c.attempts < CHALLENGE_ATTEMPTS)
-        .ok_or(AppError::Unauthorized)?;
+        .ok_or(AppError::Unauthorized)
+}
+
+/// Checks `factor` against the challenge's person; a refusal counts against the challenge (the
+/// last allowed one ends it), a pass consumes it and opens the session.
+async fn complete(
+    ctx: &Ctx,
+    token: &str,
+    factor: SecondFactor<'_>,
+    ip: &str,
+    user_agent: &str,
+) -> AppResult<NewSession> {
+    let mut pooled = ctx.db.acquire().await?;
+    let challenge = live_challenge(&mut pooled.conn(), ctx, token).await?;
     let (user, _) = users::find(&mut pooled.conn(), challenge.user)
         .await?
         .ok_or(AppError::Unauthorized)?;
@@ -185,8 +176,14 @@ pub async fn complete_sign_in_with_passkey(
         return Err(AppError::Unauthorized);
     }
     drop(pooled);
-    match auth::check_passkey(ctx, Some(&user), response, ip).await {
-        Ok(_) => {}
+    let checked = match factor {
+        SecondFactor::Code(code) => auth::check_second_factor(ctx, &user, code, ip).await,
+        SecondFactor::Passkey(response) => auth::check_passkey(ctx, Some(&user), response, ip)
+            .await
+            .map(|_| ()),
+    };
+    match checked {
+        Ok(()) => {}
         Err(AppError::Unauthorized) => {
             let mut pooled = ctx.db.acquire().await?;
             two_factor::count_wrong_code(&mut pooled.conn(), challenge.id).await?;
@@ -194,15 +191,19 @@ pub async fn complete_sign_in_with_passkey(
                 two_factor::delete_challenge(&mut pooled.conn(), challenge.id).await?;
                 return Err(AppError::Unauthorized);
             }
-            return Err(super::invalid(
-                "passkey",
-                "was not accepted; try again, or enter a code instead",
-            ));
+            return Err(match factor {
+                SecondFactor::Code(_) => super::invalid("code", super::two_factor::WRONG_CODE),
+                SecondFactor::Passkey(_) => super::invalid(
+                    "passkey",
+                    "was not accepted; try again, or enter a code instead",
+                ),
+            });
         }
         Err(e) => return Err(e),
     }
     let mut tx = ctx.db.begin().await?;
     if !two_factor::delete_challenge(&mut tx.conn(), challenge.id).await? {
+        // completed meanwhile by a concurrent request: that one got the session
         return Err(AppError::Unauthorized);
     }
     let new = open(&mut tx.conn(), user.id, ip, user_agent, ctx.clock.now()).await?;
