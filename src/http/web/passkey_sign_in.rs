@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 
 use super::auth_pages::{ip_of, safe_next};
-use super::form::{AnonymousForm, FormErrors};
+use super::form::AnonymousForm;
 use super::page_error::PageResult;
 use super::session;
-use super::sign_in_code::{ENDED, challenge, page, start_again};
+use super::sign_in_code::{ENDED, answer, challenge, start_again};
 use crate::error::AppError;
 use crate::http::client_ip::ClientIp;
 use crate::http::cookies;
@@ -146,24 +146,8 @@ async fn second_factor_passkey_post(
     let ip = ip_of(ip.as_deref());
     let user_agent = session::user_agent(&headers);
     let credential = fields.get("credential");
-    match sessions::complete_sign_in_with_passkey(&state.ctx, token, credential, &ip, user_agent)
-        .await
-    {
-        Ok(new) => {
-            let secure = state.ctx.settings.secure_cookies;
-            let mut response = Redirect::to(&safe_next(fields.get("next"))).into_response();
-            cookies::clear_challenge(&mut response, secure);
-            cookies::set_session(&mut response, &new.token, new.max_age_seconds, secure);
-            Ok(response)
-        }
-        Err(AppError::Unauthorized) => Ok(start_again(&state, ENDED)),
-        Err(e) => {
-            let status = match e {
-                AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-                _ => StatusCode::UNAUTHORIZED,
-            };
-            let errors = FormErrors::from_error(e)?;
-            Ok(page(&state, &headers, status, errors, fields.get("next")))
-        }
-    }
+    let completed =
+        sessions::complete_sign_in_with_passkey(&state.ctx, token, credential, &ip, user_agent)
+            .await;
+    Ok(answer(&state, &headers, &fields, completed)?)
 }

@@ -8,15 +8,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::auth_pages::{NextQuery, anonymous_page, ip_of, safe_next};
-use super::form::{AnonymousForm, FormErrors};
+use super::form::{AnonymousForm, Fields, FormErrors};
 use super::page::{self, Chrome};
 use super::page_error::PageResult;
 use super::session;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::http::cookies;
 use crate::http::state::AppState;
-use crate::service::sessions;
+use crate::service::sessions::{self, NewSession};
 
 #[derive(Template)]
 #[template(path = "auth/sign_in_code.html")]
@@ -97,7 +97,19 @@ pub async fn sign_in_code_post(
     let ip = ip_of(ip.as_deref());
     let user_agent = session::user_agent(&headers);
     let code = fields.get("code");
-    match sessions::complete_sign_in(&state.ctx, token, code, &ip, user_agent).await {
+    let completed = sessions::complete_sign_in(&state.ctx, token, code, &ip, user_agent).await;
+    Ok(answer(&state, &headers, &fields, completed)?)
+}
+
+/// The page's answer to a completed (or refused) challenge: signed in and on to `next`, back to
+/// the start when the challenge ended, else this page again with the error.
+pub(super) fn answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    fields: &Fields,
+    completed: AppResult<NewSession>,
+) -> AppResult<Response> {
+    match completed {
         Ok(new) => {
             let secure = state.ctx.settings.secure_cookies;
             let mut response = Redirect::to(&safe_next(fields.get("next"))).into_response();
@@ -105,14 +117,14 @@ pub async fn sign_in_code_post(
             cookies::set_session(&mut response, &new.token, new.max_age_seconds, secure);
             Ok(response)
         }
-        Err(AppError::Unauthorized) => Ok(start_again(&state, ENDED)),
+        Err(AppError::Unauthorized) => Ok(start_again(state, ENDED)),
         Err(e) => {
             let status = match e {
                 AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 _ => StatusCode::UNAUTHORIZED,
             };
             let errors = FormErrors::from_error(e)?;
-            Ok(page(&state, &headers, status, errors, fields.get("next")))
+            Ok(page(state, headers, status, errors, fields.get("next")))
         }
     }
 }
