@@ -782,6 +782,29 @@ pub async fn for_each_report_row(
     Ok(())
 }
 
+/// How many of the entries matching `f` still run, and how many finished ones cross `start` or
+/// `end`: the entries a report counts differently from an entries export.
+pub async fn running_and_crossing(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    f: &Filter,
+    start: Ts,
+    end: Ts,
+) -> DbResult<(i64, i64)> {
+    let mut sql = Sql::default();
+    let o = sql.arg(Bind::Uuid(org.as_uuid()));
+    let wheres = conditions(&mut sql, &o, f).join(" and ");
+    let (s, e) = (sql.arg(Bind::Ts(start)), sql.arg(Bind::Ts(end)));
+    sql.text = format!(
+        "select count(*) filter (where e.end_at is null), \
+         count(*) filter (where e.end_at is not null and (e.start_at < {s} or e.end_at > {e})) \
+         from time_entries e where e.organization_id = {o} and {wheres}"
+    );
+    Ok(
+        with_conn!(conn, c => bind_all!(sqlx::query_as::<_, (i64, i64)>(&sql.text), &sql.binds).fetch_one(c).await?),
+    )
+}
+
 /// Live entries matching a filter, for re-applying rates.
 pub async fn all_matching(
     conn: &mut Conn<'_>,

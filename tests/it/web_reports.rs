@@ -7,7 +7,10 @@ use crate::both_backends;
 use crate::helpers::web::{Page, WebClient};
 use crate::helpers::{Backend, spawn_app};
 
-both_backends!(the_reports_page_groups_saves_and_shares);
+both_backends!(
+    the_reports_page_groups_saves_and_shares,
+    the_report_says_how_the_entries_files_differ_from_it
+);
 
 /// The label of the period link marked as the one shown.
 fn current_period(page: &Page) -> Option<String> {
@@ -156,4 +159,70 @@ async fn the_reports_page_groups_saves_and_shares(backend: Backend) {
     let gone = stranger.get(path).await;
     assert_eq!(gone.status, 404);
     gone.assert_contains("revoked");
+}
+
+/// The entries files list finished entries starting in the range, each whole; the report counts
+/// running timers and only the part of an entry inside the range. The page says which of those
+/// apply to the report shown, with their numbers, and nothing when the files match it.
+async fn the_report_says_how_the_entries_files_differ_from_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Sunday 22 November, 23:30 in Berlin
+    app.clock.set(at("2026-11-22T22:30:00Z"));
+    let mut web = WebClient::new(&app);
+    let home = web
+        .set_up_instance("Ada", "ada@example.org", "Analytical")
+        .await;
+    let note = |page: &Page| page.text_of("#export-note");
+
+    let empty = web.get(&format!("{home}/reports")).await;
+    assert_eq!(note(&empty), None, "nothing tracked, nothing differs");
+
+    web.post(&format!("{home}/timer/start"), &[("description", "Late")])
+        .await;
+    // Monday 23 November, 00:30: the entry crosses into this week
+    app.clock.set(at("2026-11-22T23:30:00Z"));
+    web.post(&format!("{home}/timer/stop"), &[]).await;
+    let this_week = web.get(&format!("{home}/reports")).await;
+    assert_eq!(
+        note(&this_week).as_deref(),
+        Some(
+            "The CSV, Excel and JSON files list the finished entries that start in this range, \
+             each in full. It counts only the part inside the range of 1 entry that crosses its \
+             start or end."
+        )
+    );
+
+    app.clock.set(at("2026-11-25T09:00:00Z"));
+    web.post(&format!("{home}/timer/start"), &[("description", "Now")])
+        .await;
+    let both = web.get(&format!("{home}/reports")).await;
+    assert_eq!(
+        note(&both).as_deref(),
+        Some(
+            "The CSV, Excel and JSON files list the finished entries that start in this range, \
+             each in full. This report also counts 1 running timer, up to now. It counts only the \
+             part inside the range of 1 entry that crosses its start or end."
+        )
+    );
+    // over both weeks the late entry lies inside: only the running timer differs
+    let two_weeks = web
+        .get(&format!(
+            "{home}/reports?from=2026-11-16&to=2026-11-29&group=project"
+        ))
+        .await;
+    assert_eq!(
+        note(&two_weeks).as_deref(),
+        Some(
+            "The CSV, Excel and JSON files list the finished entries that start in this range, \
+             each in full. This report also counts 1 running timer, up to now."
+        )
+    );
+    // a range before any of it: the files and the report agree
+    let october = web
+        .get(&format!(
+            "{home}/reports?from=2026-10-01&to=2026-10-31&group=project"
+        ))
+        .await;
+    assert_eq!(october.status, 200);
+    assert_eq!(note(&october), None);
 }

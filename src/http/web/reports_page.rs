@@ -25,7 +25,7 @@ use crate::http::web::page_error::{PageError, PageResult};
 use crate::service::reports::links::{self, SaveInput, ShareInput};
 use crate::service::reports::query::GroupBy;
 use crate::service::reports::{self, Summary};
-use crate::service::{Actor, Ctx, members};
+use crate::service::{Actor, Ctx, exports, members};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -236,6 +236,8 @@ pub struct ReportPage {
     pub errors: FormErrors,
     pub params: String,
     pub exports: Vec<Choice>,
+    /// What the entries files hold differently from the report, when anything does.
+    pub export_note: Option<String>,
     pub saved: Vec<SavedLink>,
     pub shares: Vec<ShareLink>,
     pub new_share_url: String,
@@ -352,6 +354,34 @@ fn export_links(org: OrganizationId, params: &str) -> Vec<Choice> {
     .collect()
 }
 
+/// Says plainly how the CSV, Excel and JSON files differ from the report on the page, when
+/// they do (the PDF is the report itself).
+fn export_note_for(differences: exports::DifferencesFromReport) -> Option<String> {
+    if !differences.any() {
+        return None;
+    }
+    let mut note = String::from(
+        "The CSV, Excel and JSON files list the finished entries that start in this range, each in full.",
+    );
+    match differences.running {
+        0 => {}
+        1 => note.push_str(" This report also counts 1 running timer, up to now."),
+        n => note.push_str(&format!(
+            " This report also counts {n} running timers, up to now."
+        )),
+    }
+    match differences.crossing_edges {
+        0 => {}
+        1 => note.push_str(
+            " It counts only the part inside the range of 1 entry that crosses its start or end.",
+        ),
+        n => note.push_str(&format!(
+            " It counts only the part inside the range of {n} entries that cross its start or end."
+        )),
+    }
+    Some(note)
+}
+
 async fn saved_links(
     ctx: &Ctx,
     actor: &Actor,
@@ -413,11 +443,20 @@ async fn render(
     let params = query_of(&form);
     let periods = period_links(org, &form, today, actor.user.week_start);
     let computed = match query::report(&params, &actor.user, None) {
-        Ok(request) => reports::summary_with_timeline(ctx, actor, org, &request).await,
+        Ok(request) => match reports::summary_with_timeline(ctx, actor, org, &request).await {
+            Ok(report) => exports::differences_from_report(ctx, actor, org, &request)
+                .await
+                .map(|differences| (report, differences)),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
+    let mut export_note = None;
     let report = match computed {
-        Ok((summary, timeline)) => Some(view(&summary, Some(&timeline))),
+        Ok(((summary, timeline), differences)) => {
+            export_note = export_note_for(differences);
+            Some(view(&summary, Some(&timeline)))
+        }
         Err(e) => {
             let more = FormErrors::from_error(e)?;
             errors.message = more.message;
@@ -474,6 +513,7 @@ async fn render(
             errors,
             params,
             exports,
+            export_note,
             saved,
             shares,
             new_share_url: new_share_url.clone(),

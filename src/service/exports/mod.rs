@@ -121,6 +121,51 @@ pub async fn entries(
     })
 }
 
+/// What the entries files (CSV, JSON, XLSX) hold differently from the report with the same
+/// parameters: the files list finished entries starting in the range, each whole; the report
+/// (and its PDF) also counts running timers up to now, and only the part of an entry inside the
+/// range.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DifferencesFromReport {
+    /// Running entries the report counts and the files leave out.
+    pub running: i64,
+    /// Finished entries crossing the range's start or end: the report counts their part inside
+    /// it, the files list those starting in it whole and leave out the others.
+    pub crossing_edges: i64,
+}
+
+impl DifferencesFromReport {
+    pub fn any(self) -> bool {
+        self.running > 0 || self.crossing_edges > 0
+    }
+}
+
+pub async fn differences_from_report(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: OrganizationId,
+    request: &ReportRequest,
+) -> AppResult<DifferencesFromReport> {
+    request.check()?;
+    let mut query = request.clone();
+    let mut pooled = ctx.db.acquire().await?;
+    let mine = require_member(&mut pooled.conn(), org, actor, Permission::ViewOrganization).await?;
+    restrict(&mine, actor, &mut query)?;
+    let (start, end) = query.range();
+    let (running, crossing_edges) = crate::db::entries::running_and_crossing(
+        &mut pooled.conn(),
+        org,
+        &query.db_filter(),
+        crate::db::Ts(start),
+        crate::db::Ts(end),
+    )
+    .await?;
+    Ok(DifferencesFromReport {
+        running,
+        crossing_edges,
+    })
+}
+
 /// `GET exports/summary.pdf`: the summary report (same parameters) as a printable document.
 pub async fn summary_pdf(
     ctx: &Ctx,
