@@ -1,5 +1,5 @@
 // GoGoTime: small comforts on top of pages that work without JavaScript.
-// Ticking timer (and noticing one started or stopped elsewhere), keyboard shortcuts, confirmations, filters for long lists, select-all.
+// Ticking timer (and noticing one started or stopped elsewhere), keyboard shortcuts, confirmations, filters for long lists, select-all, copy buttons.
 "use strict";
 
 (function () {
@@ -117,6 +117,28 @@
     });
   }
 
+  // Links and secrets shown once get a copy button (hidden without JavaScript, where the text
+  // selects in one click); the status next to it says what happened.
+  function copyButtons() {
+    document.querySelectorAll("button[data-copy]").forEach((button) => {
+      const source = document.getElementById(button.dataset.copy);
+      const status = button.nextElementSibling;
+      if (!source || !navigator.clipboard) return;
+      button.hidden = false;
+      let clear;
+      button.addEventListener("click", async () => {
+        try {
+          await navigator.clipboard.writeText(source.textContent.trim());
+          status.textContent = "Copied.";
+        } catch (_) {
+          status.textContent = "Could not copy: select the text and copy it.";
+        }
+        clearTimeout(clear);
+        clear = setTimeout(() => { status.textContent = ""; }, 5000);
+      });
+    });
+  }
+
   // Keyboard shortcuts; never while typing in a field or with a modifier held.
   function shortcuts() {
     let pendingG = false;
@@ -167,6 +189,7 @@
     confirmations();
     filters();
     selectAll();
+    copyButtons();
     shortcuts();
   }
 
