@@ -1,5 +1,5 @@
 // GoGoTime: small comforts on top of pages that work without JavaScript.
-// Ticking timer (and noticing one started or stopped elsewhere), keyboard shortcuts, confirmations, filters for long lists, select-all, copy buttons.
+// Ticking timer (and noticing one started or stopped elsewhere), keyboard shortcuts, confirmations, filters for long lists, select-all, copy buttons, live week totals.
 "use strict";
 
 (function () {
@@ -117,6 +117,41 @@
     });
   }
 
+  // The week grid's row, day and week totals follow what is typed (nothing is saved until
+  // "Save changes"). A cell still showing its stored time counts it to the second; a typed one
+  // is read like the server reads it (h:mm, hours with . or , and 90m); one it cannot read counts 0.
+  function weekTotals() {
+    const grid = document.querySelector("table.week");
+    if (!grid) return;
+    const hm = (s) => Math.floor(s / 3600) + ":" + pad(Math.floor(s / 60) % 60);
+    const read = (raw) => {
+      const text = raw.trim().toLowerCase();
+      let m = /^(\d+)\s*:\s*(\d+)$/.exec(text);
+      if (m) return +m[2] < 60 ? m[1] * 3600 + m[2] * 60 : 0;
+      m = /^(\d+)\s*m$/.exec(text);
+      if (m) return m[1] * 60;
+      const hours = text === "" ? 0 : Number(text.replace(/h$/, "").replace(",", "."));
+      return Number.isFinite(hours) && hours > 0 ? Math.round(hours * 3600) : 0;
+    };
+    grid.addEventListener("input", () => {
+      const days = [];
+      let week = 0;
+      grid.querySelectorAll("tbody tr").forEach((row) => {
+        let sum = 0;
+        row.querySelectorAll("input.cell").forEach((cell, i) => {
+          const seconds = cell.value.trim() === cell.dataset.was ? Number(cell.dataset.seconds) : read(cell.value);
+          sum += seconds;
+          days[i] = (days[i] || 0) + seconds;
+        });
+        const total = row.querySelector("[data-row-total]");
+        if (total) total.textContent = sum || total.textContent ? hm(sum) : "";
+        week += sum;
+      });
+      grid.querySelectorAll("[data-day-total]").forEach((cell, i) => { cell.textContent = hm(days[i] || 0); });
+      grid.querySelector("[data-week-total]").textContent = hm(week);
+    });
+  }
+
   // Links and secrets shown once get a copy button (hidden without JavaScript, where the text
   // selects in one click); the status next to it says what happened.
   function copyButtons() {
@@ -190,6 +225,7 @@
     filters();
     selectAll();
     copyButtons();
+    weekTotals();
     shortcuts();
   }
 

@@ -1,7 +1,7 @@
 // What a newcomer hit in a real browser, checked the way the browser does it: exports
 // downloaded through the download event (the browser sends Accept-Encoding), an entry edited
 // without touching its times, Enter in a filter box, a Stop pressed in a stale tab, the week
-// grid with a typo, long words and a phone-sized window.
+// grid with a typo, a new row and live totals, long words and a phone-sized window.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -255,6 +255,38 @@ test("the week grid keeps every typed value and explains the bad cell next to it
   // nothing was saved: Tuesday still holds its 1:30
   const tuesdayEntries = await entriesOn(page, "2026-11-23T23:00:00Z", "2026-11-24T23:00:00Z");
   assert.equal(tuesdayEntries.reduce((s, e) => s + e.duration_seconds, 0), 5400);
+  await page.close();
+  await expectNoProblems(owner);
+});
+
+test("the week grid adds a row for a project, and its totals follow the typing", async () => {
+  const page = await owner.newPage();
+  await page.goto(`${home}/week?start=2026-11-09`);
+  const total = (selector) => page.locator(selector).textContent();
+  const dayTotals = page.locator("tfoot [data-day-total]");
+  assert.equal(await total("tfoot [data-week-total]"), "0:00");
+  const newRow = page.locator("tr.new-row");
+  await page.getByLabel("Add a row: project and task").selectOption({ label: "Website" });
+  await newRow.getByRole("textbox", { name: "New row, Tue 10 Nov" }).pressSequentially("1:30");
+  assert.equal(await newRow.locator("[data-row-total]").textContent(), "1:30");
+  assert.equal(await dayTotals.nth(1).textContent(), "1:30");
+  await newRow.getByRole("textbox", { name: "New row, Wed 11 Nov" }).fill("0,5");
+  assert.equal(await newRow.locator("[data-row-total]").textContent(), "2:00");
+  assert.equal(await dayTotals.nth(2).textContent(), "0:30");
+  assert.equal(await total("tfoot [data-week-total]"), "2:00");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("Added 1:30 on Tue 10 Nov 2026, added 0:30 on Wed 11 Nov 2026.").waitFor();
+  const tuesday = await entriesOn(page, "2026-11-09T23:00:00Z", "2026-11-10T23:00:00Z");
+  assert.deepEqual(tuesday.map((e) => e.duration_seconds), [5400]);
+
+  // the project has its own row now; typing there moves every total, saving nothing yet
+  const row = page.getByRole("row", { name: /Website/ });
+  await row.getByRole("textbox", { name: "Website, Tue 10 Nov" }).fill("2:15");
+  assert.equal(await row.locator("[data-row-total]").textContent(), "2:45");
+  assert.equal(await dayTotals.nth(1).textContent(), "2:15");
+  assert.equal(await total("tfoot [data-week-total]"), "2:45");
+  await page.reload();
+  assert.equal(await total("tfoot [data-week-total]"), "2:00");
   await page.close();
   await expectNoProblems(owner);
 });

@@ -124,7 +124,7 @@ async fn the_core_flow_works_with_plain_form_posts(backend: Backend) {
     let week = web.get(&format!("{home}/week")).await;
     week.assert_contains("Week of Mon 23 Nov 2026 – Sun 29 Nov 2026");
     week.assert_contains("Acme · Website");
-    week.assert_contains("<strong>2:00</strong>");
+    week.assert_contains("<strong data-row-total>2:00</strong>");
 
     let deleted = web
         .post(
@@ -429,4 +429,83 @@ both_backends!(
     forged_posts_are_refused_and_change_nothing,
     visitors_are_led_to_setup_then_sign_in_and_back,
     an_invited_member_joins_and_sees_only_their_own_time,
+    the_week_grid_adds_a_row_for_a_project_not_yet_in_it,
 );
+
+/// The grid's last row: choose a project (or task) that has no row yet, type its days, save;
+/// each typed day becomes an entry of that project. Typed days without a choice, a choice
+/// without days, or a project that already has a row are refused, with the typing kept.
+async fn the_week_grid_adds_a_row_for_a_project_not_yet_in_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.clock.set(at("2026-11-25T09:00:00Z"));
+    let mut web = WebClient::new(&app);
+    let home = web
+        .set_up_instance("Ada", "ada@example.org", "Analytical")
+        .await;
+    let org = home.trim_start_matches("/o/").to_string();
+    let project = client_and_project(&app, "ada@example.org", &org).await;
+    let week = web.get(&format!("{home}/week?start=2026-11-23")).await;
+    week.assert_contains(&format!(
+        "<option value=\"{project}|\">Acme · Website</option>"
+    ));
+    week.assert_contains("name=\"new.row.2026-11-26\" value=\"\"");
+
+    let add = |choice: &str, day: &str, time: &str| {
+        vec![
+            ("start".to_string(), "2026-11-23".to_string()),
+            ("new_row".to_string(), choice.to_string()),
+            (format!("new.row.{day}"), time.to_string()),
+        ]
+    };
+    let post = async |web: &mut WebClient, form: Vec<(String, String)>| {
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        web.post(&format!("{home}/week/cells"), &pairs).await
+    };
+
+    let unchosen = post(&mut web, add("", "2026-11-26", "1:15")).await;
+    assert_eq!(unchosen.status, 422);
+    assert_eq!(
+        unchosen.text_of("#new-row-error").as_deref(),
+        Some("Choose the project (or No project) of the new row.")
+    );
+    unchosen.assert_contains("name=\"new.row.2026-11-26\" value=\"1:15\"");
+    let empty = post(&mut web, add(&format!("{project}|"), "2026-11-26", "")).await;
+    assert_eq!(
+        empty.text_of("#new-row-error").as_deref(),
+        Some("Type the new row's time into at least one day.")
+    );
+    let bad = post(&mut web, add(&format!("{project}|"), "2026-11-26", "soon")).await;
+    assert_eq!(bad.status, 422);
+    bad.assert_contains(&format!("<option value=\"{project}|\" selected>"));
+    assert_eq!(
+        bad.text_of("#new-cell-error-3").as_deref(),
+        Some("'soon' is not a duration; write it as h:mm (e.g. 1:30) or in hours (1.5).")
+    );
+
+    let saved = post(&mut web, add(&format!("{project}|"), "2026-11-26", "1:15")).await;
+    let week = web.follow(saved).await;
+    week.assert_contains("Added 1:15 on Thu 26 Nov 2026.");
+    week.assert_contains(&format!(
+        "name=\"cell.{project}|.2026-11-26\" value=\"1:15\""
+    ));
+    let list = web
+        .get(&format!("{home}/entries?from=2026-11-26&to=2026-11-26"))
+        .await;
+    list.assert_contains("Acme · Website");
+    list.assert_contains("09:00–10:15");
+
+    // the project has its row now: the new row may not add to it
+    let mut form = add(&format!("{project}|"), "2026-11-27", "2:00");
+    form.push((format!("was.{project}|.2026-11-27"), String::new()));
+    form.push((format!("cell.{project}|.2026-11-27"), String::new()));
+    let twice = post(&mut web, form).await;
+    assert_eq!(twice.status, 422);
+    assert_eq!(
+        twice.text_of("#new-row-error").as_deref(),
+        Some("This project already has a row above: type its time there.")
+    );
+    let list = web
+        .get(&format!("{home}/entries?from=2026-11-27&to=2026-11-27"))
+        .await;
+    list.assert_contains("No entries match.");
+}

@@ -36,7 +36,22 @@ pub struct GridCell {
     /// What the input shows: `was`, or what the person typed when saving failed.
     pub value: String,
     pub error: String,
+    /// The stored time to the second, for the totals the page's script keeps while typing.
+    pub seconds: i64,
 }
+
+/// The grid's last row: a project or task chosen there, and its days, become a new row.
+pub struct NewRow {
+    /// `<project>|<task>` as chosen (or sent back after a refused save); empty for none.
+    pub choice: String,
+    pub cells: Vec<GridCell>,
+    pub error: String,
+}
+
+/// The new row's project/task choice, and its cells' names before the day (`new.row.<day>`:
+/// the row key `row`, like `cell.<key>.<day>`).
+const NEW_ROW: &str = "new_row";
+const NEW_CELL: &str = "new.row";
 
 /// What a failed save sent: every cell's typed value, and the errors by cell name.
 #[derive(Default)]
@@ -45,6 +60,8 @@ struct Sent {
     errors: HashMap<String, String>,
     /// Above the grid: what happened to the save as a whole.
     message: String,
+    /// The new row's project/task choice.
+    new_row: String,
 }
 
 pub struct DayColumn {
@@ -62,6 +79,7 @@ pub struct WeekPage {
     pub title: String,
     pub columns: Vec<DayColumn>,
     pub rows: Vec<GridRow>,
+    pub new_row: NewRow,
     pub week_total: String,
     pub previous: String,
     pub next: String,
@@ -141,6 +159,19 @@ fn grid_cell(name: String, seconds: i64, sent: &Sent) -> GridCell {
         error: sent.errors.get(&name).cloned().unwrap_or_default(),
         name,
         was,
+        seconds,
+    }
+}
+
+fn new_row(week: &Week, sent: &Sent) -> NewRow {
+    NewRow {
+        choice: sent.new_row.clone(),
+        cells: week
+            .days
+            .iter()
+            .map(|day| grid_cell(format!("{NEW_CELL}.{day}"), 0, sent))
+            .collect(),
+        error: sent.errors.get(NEW_ROW).cloned().unwrap_or_default(),
     }
 }
 
@@ -199,6 +230,7 @@ async fn render(
     let choices = Choices::load(ctx, actor, org).await?;
     let totals = week_totals::totals(&views, &week, tz, now);
     let rows = grid_rows(&totals, &week, &choices, &sent);
+    let new_row = new_row(&week, &sent);
     let columns = day_columns(&totals, &week, today);
     let (members, _) = if chrome.manages() {
         super::member_choices(ctx, actor, org).await?
@@ -247,6 +279,7 @@ async fn render(
             title,
             columns,
             rows,
+            new_row,
             week_total: format::hours_minutes(totals.per_day.iter().sum()),
             user_id: user.to_string(),
             members,
@@ -403,11 +436,12 @@ struct SentCell {
     was: String,
 }
 
-fn sent_cells(fields: &Fields) -> Vec<SentCell> {
+/// The cells whose names start with `prefix` and a dot: the grid's (`cell`) or the new row's.
+fn sent_cells(fields: &Fields, prefix: &str) -> Vec<SentCell> {
     fields
         .pairs()
         .filter_map(|(name, value)| {
-            let rest = name.strip_prefix("cell.")?;
+            let rest = name.strip_prefix(prefix)?.strip_prefix('.')?;
             let (key, day) = rest.rsplit_once('.')?;
             let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
             Some(SentCell {
@@ -449,14 +483,17 @@ pub async fn save_cells(
     let viewer = &form.viewer;
     let user = person(fields, viewer);
     let start = fields.get("start").trim().to_string();
-    let cells = sent_cells(fields);
+    let cells = sent_cells(fields, "cell");
+    let new_cells = sent_cells(fields, "new");
     let mut sent = Sent {
         values: cells
             .iter()
+            .chain(&new_cells)
             .map(|c| (c.name.clone(), c.value.clone()))
             .collect(),
         errors: HashMap::new(),
         message: String::new(),
+        new_row: fields.get(NEW_ROW).trim().to_string(),
     };
     let mut changed = Vec::new();
     for cell in cells.iter().filter(|c| c.value != c.was) {
@@ -484,6 +521,7 @@ pub async fn save_cells(
             }
         }
     }
+    changed.extend(new_row_cells(&cells, &new_cells, &mut sent));
     let secure = state.ctx.settings.secure_cookies;
     if sent.errors.is_empty() && changed.is_empty() {
         return Ok(redirect_with_notice(
@@ -530,6 +568,49 @@ pub async fn save_cells(
     let add = AddForm::default();
     let errors = FormErrors::default();
     render(&state, viewer, org, &query, add, sent, errors, &headers).await
+}
+
+/// The new row's typed days as cells of the project/task chosen for it; problems go into
+/// `sent.errors`, under the choice or the day.
+fn new_row_cells(grid: &[SentCell], typed: &[SentCell], sent: &mut Sent) -> Vec<week::Cell> {
+    let typed: Vec<&SentCell> = typed.iter().filter(|c| !c.value.is_empty()).collect();
+    let choice = sent.new_row.clone();
+    let problem = match (choice.is_empty(), typed.is_empty()) {
+        (true, true) => return Vec::new(),
+        (true, false) => Some("Choose the project (or No project) of the new row."),
+        (false, true) => Some("Type the new row's time into at least one day."),
+        (false, false) if grid.iter().any(|c| c.key == choice) => {
+            Some("This project already has a row above: type its time there.")
+        }
+        (false, false) => None,
+    };
+    if let Some(problem) = problem {
+        sent.errors.insert(NEW_ROW.into(), problem.into());
+        return Vec::new();
+    }
+    let Some((project_id, task_id)) = row_ids(&choice) else {
+        sent.errors.insert(
+            NEW_ROW.into(),
+            "This is not a project of this organization; reload the page.".into(),
+        );
+        return Vec::new();
+    };
+    let mut cells = Vec::new();
+    for cell in typed {
+        match format::parse_duration(&cell.value) {
+            Ok(seconds) => cells.push(week::Cell {
+                key: cell.name.clone(),
+                project_id,
+                task_id,
+                day: cell.day,
+                seconds,
+            }),
+            Err(message) => {
+                sent.errors.insert(cell.name.clone(), sentence(&message));
+            }
+        }
+    }
+    cells
 }
 
 /// "Added 0:45 on Tue 1 Dec 2026, took 1:00 off Wed 2 Dec 2026."
