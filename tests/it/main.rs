@@ -42,6 +42,7 @@ mod secrets;
 mod shutdown;
 mod smoke;
 mod soak;
+mod instance_sso;
 mod sso;
 mod sso_policy;
 mod tenant_scope;
