@@ -12,9 +12,7 @@ use crate::helpers::accounts::{PASSWORD, TestUser};
 use crate::helpers::binary;
 use crate::helpers::web::WebClient;
 use crate::helpers::{Backend, TestApp, spawn_app_with};
-use crate::sso::{
-    CLIENT_ID, CLIENT_SECRET, Provider, provider_answer, query_param, sso_sign_in,
-};
+use crate::sso::{CLIENT_ID, CLIENT_SECRET, Provider, provider_answer, query_param, sso_sign_in};
 
 both_backends!(
     the_sign_in_button_makes_a_verified_account_that_joins_no_organization,
@@ -83,9 +81,7 @@ impl Instance {
     }
 }
 
-async fn the_sign_in_button_makes_a_verified_account_that_joins_no_organization(
-    backend: Backend,
-) {
+async fn the_sign_in_button_makes_a_verified_account_that_joins_no_organization(backend: Backend) {
     let s = set_up(backend).await;
     let mut web = WebClient::new(&s.app);
     let sign_in = web.get("/sign-in").await;
@@ -102,7 +98,10 @@ async fn the_sign_in_button_makes_a_verified_account_that_joins_no_organization(
 
     assert_eq!(back.assert_redirect("/"), "/");
     assert!(web.cookie("gogotime_session").is_some(), "signed in");
-    assert!(web.cookie("gogotime_sso").is_none(), "the sign-in's cookie is used up");
+    assert!(
+        web.cookie("gogotime_sso").is_none(),
+        "the sign-in's cookie is used up"
+    );
     // in no organization: the start page offers to make one
     assert_eq!(web.get("/").await.assert_redirect("/"), "/orgs/new");
     assert_eq!(s.member_emails().await, ["owner@example.net"]);
@@ -132,10 +131,19 @@ async fn the_sign_in_button_makes_a_verified_account_that_joins_no_organization(
 async fn each_refusal_creates_and_signs_in_nobody(backend: Backend) {
     let s = set_up(backend).await;
     let cases = [
-        ("eve@elsewhere.net", "eve@elsewhere.net is not in an email domain GoGoTime accepts for single sign-on."),
+        (
+            "eve@elsewhere.net",
+            "eve@elsewhere.net is not in an email domain GoGoTime accepts for single sign-on.",
+        ),
         // exact domains: a subdomain is another domain
-        ("ada@mail.example.com", "ada@mail.example.com is not in an email domain GoGoTime accepts for single sign-on."),
-        ("unverified:ada@example.com", "The identity provider has not verified your email address ada@example.com; verify it there first."),
+        (
+            "ada@mail.example.com",
+            "ada@mail.example.com is not in an email domain GoGoTime accepts for single sign-on.",
+        ),
+        (
+            "unverified:ada@example.com",
+            "The identity provider has not verified your email address ada@example.com; verify it there first.",
+        ),
     ];
     for (login, message) in cases {
         s.provider.login_as(login).await;
@@ -147,10 +155,17 @@ async fn each_refusal_creates_and_signs_in_nobody(backend: Backend) {
         back.assert_contains(message);
         back.assert_contains("No account was created or connected.");
         back.assert_contains("href=\"/sso/instance\"");
-        assert!(web.cookie("gogotime_session").is_none(), "{login}: not signed in");
+        assert!(
+            web.cookie("gogotime_session").is_none(),
+            "{login}: not signed in"
+        );
     }
     // nobody got an account: each address is still free to register
-    for email in ["eve@elsewhere.net", "ada@mail.example.com", "ada@example.com"] {
+    for email in [
+        "eve@elsewhere.net",
+        "ada@mail.example.com",
+        "ada@example.com",
+    ] {
         let (status, body) = s.app.register(email, None).await;
         assert_eq!(status, 201, "{email}: {body}");
     }
@@ -167,7 +182,10 @@ async fn a_wrong_state_or_a_replayed_code_is_refused(backend: Backend) {
 
     let mut web = WebClient::new(&s.app);
     let callback = provider_answer(&mut web, &s.provider, INSTANCE).await;
-    assert!(callback.starts_with("/sso/instance/callback?"), "{callback}");
+    assert!(
+        callback.starts_with("/sso/instance/callback?"),
+        "{callback}"
+    );
     let forged = callback.replace("state=", "state=x");
     let back = web.get(&forged).await;
     assert_eq!(back.status, 403, "{}", back.body);
@@ -215,12 +233,21 @@ async fn an_existing_account_is_linked_only_after_its_password(backend: Backend)
     let back = sso_sign_in(&mut web, &s.provider, INSTANCE).await;
     let link = back.assert_redirect("/sso/instance/link");
     assert_eq!(link, "/sso/instance/link");
-    assert!(web.cookie("gogotime_session").is_none(), "not signed in yet");
+    assert!(
+        web.cookie("gogotime_session").is_none(),
+        "not signed in yet"
+    );
     let page = web.get(&link).await;
     page.assert_contains("Corp SSO signed you in as <strong>ada@example.org</strong>");
-    assert!(!page.body.contains("and join"), "it joins nothing: {}", page.body);
+    assert!(
+        !page.body.contains("and join"),
+        "it joins nothing: {}",
+        page.body
+    );
 
-    let wrong = web.post(&link, &[("password", "not the password at all")]).await;
+    let wrong = web
+        .post(&link, &[("password", "not the password at all")])
+        .await;
     assert_eq!(wrong.status, 401, "{}", wrong.body);
     wrong.assert_contains("nothing was linked");
     assert!(web.cookie("gogotime_session").is_none());
@@ -289,7 +316,9 @@ async fn an_organization_without_passwords_does_not_take_an_instance_session(bac
         .assert_redirect("/sso/instance/link");
     web.get(&link).await;
     assert_eq!(
-        web.post(&link, &[("password", PASSWORD)]).await.assert_redirect("/"),
+        web.post(&link, &[("password", PASSWORD)])
+            .await
+            .assert_redirect("/"),
         "/"
     );
     let org_page = format!("/o/{}", s.org);
@@ -313,7 +342,9 @@ async fn the_only_way_in_cannot_be_disconnected(backend: Backend) {
     let s = set_up(backend).await;
     s.provider.login_as("ada@example.com").await;
     let mut web = WebClient::new(&s.app);
-    sso_sign_in(&mut web, &s.provider, INSTANCE).await.assert_redirect("/");
+    sso_sign_in(&mut web, &s.provider, INSTANCE)
+        .await
+        .assert_redirect("/");
     let page = web.get("/account/identities").await;
     page.assert_contains(&s.provider.issuer);
     page.assert_contains("Your account has no password");
@@ -359,12 +390,24 @@ fn half_an_instance_provider_refuses_to_start_naming_each_missing_variable() {
             &["GOGOTIME_SSO_ISSUER is not set, but GOGOTIME_SSO_ALLOWED_DOMAINS is"],
         ),
         (
-            &[("GOGOTIME_SSO_ISSUER", "http://accounts.example.com"), ID, SECRET, DOMAINS],
+            &[
+                ("GOGOTIME_SSO_ISSUER", "http://accounts.example.com"),
+                ID,
+                SECRET,
+                DOMAINS,
+            ],
             &["GOGOTIME_SSO_ISSUER is 'http://accounts.example.com'; it must be an https:// URL"],
         ),
         (
-            &[ISSUER, ID, SECRET, ("GOGOTIME_SSO_ALLOWED_DOMAINS", "*.example.com")],
-            &["GOGOTIME_SSO_ALLOWED_DOMAINS '*.example.com' is not an email domain like example.com (no wildcards; list each domain)"],
+            &[
+                ISSUER,
+                ID,
+                SECRET,
+                ("GOGOTIME_SSO_ALLOWED_DOMAINS", "*.example.com"),
+            ],
+            &[
+                "GOGOTIME_SSO_ALLOWED_DOMAINS '*.example.com' is not an email domain like example.com (no wildcards; list each domain)",
+            ],
         ),
     ];
     for (env, messages) in cases {
@@ -376,7 +419,10 @@ fn half_an_instance_provider_refuses_to_start_naming_each_missing_variable() {
         for message in *messages {
             assert!(run.stderr.contains(message), "{env:?}: {}", run.output());
         }
-        assert!(!run.output().contains(SECRET.1), "the secret is never shown");
+        assert!(
+            !run.output().contains(SECRET.1),
+            "the secret is never shown"
+        );
     }
 }
 
@@ -426,7 +472,8 @@ fn config_check_says_the_instance_provider_is_on_without_its_secret() {
     let off = binary::run(&["config", "check"], &[], dir.path());
     assert_eq!(off.code, 0, "{}", off.output());
     assert!(
-        off.stdout.contains("GOGOTIME_SSO_ISSUER=(instance single sign-on off)"),
+        off.stdout
+            .contains("GOGOTIME_SSO_ISSUER=(instance single sign-on off)"),
         "{}",
         off.stdout
     );

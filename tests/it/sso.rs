@@ -156,7 +156,11 @@ pub(crate) async fn sso_sign_in(web: &mut WebClient<'_>, provider: &Provider, or
 }
 
 /// The callback path the provider sends the browser to, not yet followed.
-pub(crate) async fn provider_answer(web: &mut WebClient<'_>, provider: &Provider, org: &str) -> String {
+pub(crate) async fn provider_answer(
+    web: &mut WebClient<'_>,
+    provider: &Provider,
+    org: &str,
+) -> String {
     let start = web.get(&format!("/sso/{org}")).await;
     let authorize = start.assert_redirect(&provider.issuer);
     assert!(

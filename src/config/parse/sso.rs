@@ -51,9 +51,12 @@ pub(super) fn sso(r: &mut Reader, environment: Environment) -> Option<InstanceSs
         |c: &Option<String>| c.clone().unwrap_or_else(|| "(unset)".into()),
         |raw| bounded(raw, 255).map(Some),
     );
-    let secret = r.value(CLIENT_SECRET, None, |_| String::new(), |raw| {
-        bounded(raw, 1024).map(|s| Some(SecretString::from(s)))
-    });
+    let secret = r.value(
+        CLIENT_SECRET,
+        None,
+        |_| String::new(),
+        |raw| bounded(raw, 1024).map(|s| Some(SecretString::from(s))),
+    );
     if !r.is_set(CLIENT_SECRET) {
         r.record(CLIENT_SECRET, "(unset)".into(), Origin::Default);
     }
@@ -121,7 +124,9 @@ fn bounded(raw: &str, max: usize) -> Result<String, String> {
 fn parse_issuer(raw: &str, environment: Environment) -> Result<String, String> {
     let issuer = bounded(raw, 500)?;
     let url = Url::parse(&issuer).map_err(|_| {
-        format!("is '{issuer}', not a URL; use the provider's issuer, e.g. https://accounts.example.com")
+        format!(
+            "is '{issuer}', not a URL; use the provider's issuer, e.g. https://accounts.example.com"
+        )
     })?;
     if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
         return Err("must not contain a user name, password or #fragment".into());

@@ -303,7 +303,7 @@ pub async fn sign_in_post(
                         email: email.into(),
                         next: safe_next(fields.get("next")),
                         registration_open: open,
-                instance_sso: sso::instance_display_name(&state.ctx).map(str::to_string),
+                        instance_sso: sso::instance_display_name(&state.ctx).map(str::to_string),
                     },
                     &headers,
                 )

@@ -27,7 +27,10 @@ pub async fn sso_instance_callback_get(
     sso_pages::callback(&state, Scope::Instance, &headers, ip, query).await
 }
 
-pub async fn sso_instance_link_get(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+pub async fn sso_instance_link_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> PageResult {
     sso_pages::link_get(&state, Scope::Instance, &headers).await
 }
 

@@ -49,7 +49,10 @@ fn no_sso(scope: Scope) -> AppError {
 fn provider_trouble(scope: Scope, e: OidcError) -> AppError {
     let (whose, who) = match scope {
         Scope::Instance => ("instance's", "its operator to check GOGOTIME_SSO_ISSUER"),
-        Scope::Organization(_) => ("organization's", "an admin to check the single sign-on settings"),
+        Scope::Organization(_) => (
+            "organization's",
+            "an admin to check the single sign-on settings",
+        ),
     };
     AppError::Unavailable {
         message: format!(
@@ -61,7 +64,9 @@ fn provider_trouble(scope: Scope, e: OidcError) -> AppError {
 
 /// Starts a sign-in with the organization's provider, or the instance's.
 pub async fn start(ctx: &Ctx, scope: Scope) -> AppResult<Started> {
-    let provider = provider_of(ctx, scope).await?.ok_or_else(|| no_sso(scope))?;
+    let provider = provider_of(ctx, scope)
+        .await?
+        .ok_or_else(|| no_sso(scope))?;
     let metadata = ctx
         .oidc
         .discover(&provider.issuer)
@@ -368,7 +373,16 @@ async fn account_for(ctx: &Ctx, person: &Person<'_>) -> Result<Finished, Refusal
         },
     };
     let detail = json!({ "email": person.email.as_str(), "issuer": person.issuer });
-    record(&mut tx, person.scope, &user, "sso.signed_in", detail, person.ip, now).await?;
+    record(
+        &mut tx,
+        person.scope,
+        &user,
+        "sso.signed_in",
+        detail,
+        person.ip,
+        now,
+    )
+    .await?;
     // a session from the instance's provider is no organization's single sign-on: one that
     // turned password sign-in off refuses it as it refuses a password session
     let session = sessions::open_via(
@@ -430,7 +444,16 @@ async fn create_account(
         // the account joins no organization: there is no role to tell
         Scope::Instance => json!({ "email": person.email.as_str(), "issuer": person.issuer }),
     };
-    record(tx, person.scope, &user, "sso.account_created", detail, person.ip, now).await?;
+    record(
+        tx,
+        person.scope,
+        &user,
+        "sso.account_created",
+        detail,
+        person.ip,
+        now,
+    )
+    .await?;
     Ok(user)
 }
 
