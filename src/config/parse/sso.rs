@@ -74,7 +74,7 @@ pub(super) fn sso(r: &mut Reader, environment: Environment) -> Option<InstanceSs
         DISPLAY_NAME,
         DEFAULT_DISPLAY_NAME.to_string(),
         Clone::clone,
-        |raw| crate::domain::profile::parse_name(raw),
+        crate::domain::profile::parse_name,
     );
     let given = [ISSUER, CLIENT_ID, CLIENT_SECRET].map(|name| r.is_set(name));
     if given.iter().all(|g| !g) {
