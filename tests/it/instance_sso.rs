@@ -366,9 +366,15 @@ const ID: (&str, &str) = ("GOGOTIME_SSO_CLIENT_ID", "gogotime");
 const SECRET: (&str, &str) = ("GOGOTIME_SSO_CLIENT_SECRET", "sso-client-secret-7d1e0c5b");
 const DOMAINS: (&str, &str) = ("GOGOTIME_SSO_ALLOWED_DOMAINS", "example.com");
 
+/// An environment, and what the refusal says.
+type Case = (
+    &'static [(&'static str, &'static str)],
+    &'static [&'static str],
+);
+
 #[test]
 fn half_an_instance_provider_refuses_to_start_naming_each_missing_variable() {
-    let cases: &[(&[(&str, &str)], &[&str])] = &[
+    let cases: &[Case] = &[
         (
             &[ISSUER],
             &[
