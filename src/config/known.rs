@@ -114,6 +114,26 @@ pub const KNOWN_VARIABLES: &[Variable] = &[
         "GOGOTIME_MAIL_RETRY_MAX_SECONDS",
         "longest wait between delivery attempts of a message; retries start at 1 s and double (default 3600)",
     ),
+    var(
+        "GOGOTIME_SSO_ISSUER",
+        "issuer of the instance-wide OpenID Connect provider (https://…); unset turns instance single sign-on off",
+    ),
+    var(
+        "GOGOTIME_SSO_CLIENT_ID",
+        "GoGoTime's client id at the instance's provider (required with GOGOTIME_SSO_ISSUER)",
+    ),
+    secret(
+        "GOGOTIME_SSO_CLIENT_SECRET",
+        "GoGoTime's client secret at the instance's provider (required with GOGOTIME_SSO_ISSUER)",
+    ),
+    var(
+        "GOGOTIME_SSO_ALLOWED_DOMAINS",
+        "comma-separated email domains whose verified addresses may get an account through the instance's provider (required with GOGOTIME_SSO_ISSUER)",
+    ),
+    var(
+        "GOGOTIME_SSO_DISPLAY_NAME",
+        "the sign-in button's label: \"Sign in with <name>\" (default single sign-on)",
+    ),
 ];
 
 pub fn lookup(name: &str) -> Option<&'static Variable> {

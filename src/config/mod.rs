@@ -23,6 +23,7 @@ pub use database_url::{DatabaseKind, DatabaseUrl};
 pub use env::{EnvSnapshot, Origin};
 pub use known::{KNOWN_VARIABLES, Variable};
 pub use parse::mail::{MailConfig, SmtpSecurity, SmtpServer};
+pub use parse::sso::{DEFAULT_DISPLAY_NAME as DEFAULT_SSO_DISPLAY_NAME, InstanceSsoConfig};
 pub use parse::{ConfigError, ConfigErrors, Warning};
 pub use report::EffectiveValue;
 
@@ -107,6 +108,8 @@ pub struct Config {
     pub shutdown: ShutdownConfig,
     /// `None` when no SMTP server is configured: email is off.
     pub mail: Option<MailConfig>,
+    /// `None` when the operator configured no instance-wide OpenID provider.
+    pub sso: Option<InstanceSsoConfig>,
     /// Every variable with its effective value (secrets redacted) and where it came from.
     pub effective: Vec<EffectiveValue>,
 }

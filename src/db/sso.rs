@@ -1,6 +1,8 @@
 //! Single sign-on: each organization's OpenID provider (with its client secret), the identities
 //! linked to accounts, the sign-ins waiting for the provider's answer and the links waiting for
-//! a password (their browser tokens stored as SHA-256).
+//! a password (their browser tokens stored as SHA-256). A sign-in or link through the instance's
+//! provider (configured in the environment, not stored) has no organization: its `organization_id`
+//! is null, and the statements that take an `Option<OrganizationId>` match null with `None`.
 
 use uuid::Uuid;
 
@@ -182,7 +184,8 @@ pub async fn providers_for_domain(conn: &mut Conn<'_>, domain: &str) -> DbResult
 // ---- sign-ins waiting for the provider ----
 
 pub struct Login {
-    pub organization: OrganizationId,
+    /// `None`: through the instance's provider.
+    pub organization: Option<OrganizationId>,
     pub state: String,
     pub nonce: String,
     pub code_verifier: String,
@@ -197,8 +200,8 @@ pub async fn insert_login(
     now: Ts,
 ) -> DbResult<()> {
     with_conn!(conn, c => {
-        sqlx::query("delete from sso_logins where organization_id = $1 and expires_at < $2")
-            .bind(login.organization.as_uuid())
+        sqlx::query("delete from sso_logins where (organization_id = $1 or (organization_id is null and $1 is null)) and expires_at < $2")
+            .bind(login.organization.map(|o| o.as_uuid()))
             .bind(now)
             .execute(&mut *c)
             .await?;
@@ -208,7 +211,7 @@ pub async fn insert_login(
         )
         .bind(Uuid::now_v7())
         .bind(hash)
-        .bind(login.organization.as_uuid())
+        .bind(login.organization.map(|o| o.as_uuid()))
         .bind(&login.state)
         .bind(&login.nonce)
         .bind(&login.code_verifier)
@@ -220,26 +223,26 @@ pub async fn insert_login(
     Ok(())
 }
 
-/// Removes and returns the organization's sign-in of a browser token: whatever comes of it, it
-/// is used once.
+/// Removes and returns the organization's (`None`: the instance's) sign-in of a browser token:
+/// whatever comes of it, it is used once.
 pub async fn take_login(
     conn: &mut Conn<'_>,
-    org: OrganizationId,
+    org: Option<OrganizationId>,
     hash: &[u8],
 ) -> DbResult<Option<Login>> {
-    let row: Option<(Uuid, String, String, String, Ts)> = with_conn!(conn, c => {
+    let row: Option<(Option<Uuid>, String, String, String, Ts)> = with_conn!(conn, c => {
         sqlx::query_as(
-            "delete from sso_logins where organization_id = $1 and token_hash = $2 \
+            "delete from sso_logins where (organization_id = $1 or (organization_id is null and $1 is null)) and token_hash = $2 \
              returning organization_id, state, nonce, code_verifier, expires_at",
         )
-        .bind(org.as_uuid())
+        .bind(org.map(|o| o.as_uuid()))
         .bind(hash)
         .fetch_optional(c)
         .await?
     });
     Ok(
         row.map(|(org, state, nonce, code_verifier, expires_at)| Login {
-            organization: OrganizationId::from_uuid(org),
+            organization: org.map(OrganizationId::from_uuid),
             state,
             nonce,
             code_verifier,
@@ -355,7 +358,8 @@ pub async fn delete_identity(conn: &mut Conn<'_>, user: UserId, id: IdentityId) 
 pub struct PendingLink {
     pub id: Uuid,
     pub user: UserId,
-    pub organization: OrganizationId,
+    /// `None`: asked by the instance's provider.
+    pub organization: Option<OrganizationId>,
     pub issuer: String,
     pub subject: String,
     pub email: String,
@@ -372,8 +376,8 @@ pub async fn insert_pending_link(
     now: Ts,
 ) -> DbResult<()> {
     with_conn!(conn, c => {
-        sqlx::query("delete from sso_pending_links where organization_id = $1 and expires_at < $2")
-            .bind(link.organization.as_uuid())
+        sqlx::query("delete from sso_pending_links where (organization_id = $1 or (organization_id is null and $1 is null)) and expires_at < $2")
+            .bind(link.organization.map(|o| o.as_uuid()))
             .bind(now)
             .execute(&mut *c)
             .await?;
@@ -384,7 +388,7 @@ pub async fn insert_pending_link(
         .bind(link.id)
         .bind(hash)
         .bind(link.user.as_uuid())
-        .bind(link.organization.as_uuid())
+        .bind(link.organization.map(|o| o.as_uuid()))
         .bind(&link.issuer)
         .bind(&link.subject)
         .bind(&link.email)
@@ -400,7 +404,7 @@ pub async fn insert_pending_link(
 type PendingLinkRow = (
     Uuid,
     Uuid,
-    Uuid,
+    Option<Uuid>,
     String,
     String,
     String,
@@ -410,16 +414,16 @@ type PendingLinkRow = (
 
 pub async fn find_pending_link(
     conn: &mut Conn<'_>,
-    org: OrganizationId,
+    org: Option<OrganizationId>,
     hash: &[u8],
     now: Ts,
 ) -> DbResult<Option<PendingLink>> {
     let row: Option<PendingLinkRow> = with_conn!(conn, c => {
         sqlx::query_as(
             "select id, user_id, organization_id, issuer, subject, email, cast(attempts as bigint), role from sso_pending_links \
-             where organization_id = $1 and token_hash = $2 and expires_at > $3",
+             where (organization_id = $1 or (organization_id is null and $1 is null)) and token_hash = $2 and expires_at > $3",
         )
-        .bind(org.as_uuid())
+        .bind(org.map(|o| o.as_uuid()))
         .bind(hash)
         .bind(now)
         .fetch_optional(c)
@@ -429,7 +433,7 @@ pub async fn find_pending_link(
         |(id, user, org, issuer, subject, email, attempts, role)| PendingLink {
             id,
             user: UserId::from_uuid(user),
-            organization: OrganizationId::from_uuid(org),
+            organization: org.map(OrganizationId::from_uuid),
             issuer,
             subject,
             email,
@@ -441,12 +445,12 @@ pub async fn find_pending_link(
 
 pub async fn count_link_attempt(
     conn: &mut Conn<'_>,
-    org: OrganizationId,
+    org: Option<OrganizationId>,
     id: Uuid,
 ) -> DbResult<()> {
     with_conn!(conn, c => {
-        sqlx::query("update sso_pending_links set attempts = attempts + 1 where organization_id = $1 and id = $2")
-            .bind(org.as_uuid())
+        sqlx::query("update sso_pending_links set attempts = attempts + 1 where (organization_id = $1 or (organization_id is null and $1 is null)) and id = $2")
+            .bind(org.map(|o| o.as_uuid()))
             .bind(id)
             .execute(c)
             .await?;
@@ -457,12 +461,12 @@ pub async fn count_link_attempt(
 /// False when it was gone already (used by a concurrent request).
 pub async fn delete_pending_link(
     conn: &mut Conn<'_>,
-    org: OrganizationId,
+    org: Option<OrganizationId>,
     id: Uuid,
 ) -> DbResult<bool> {
     let n = with_conn!(conn, c => {
-        sqlx::query("delete from sso_pending_links where organization_id = $1 and id = $2")
-            .bind(org.as_uuid())
+        sqlx::query("delete from sso_pending_links where (organization_id = $1 or (organization_id is null and $1 is null)) and id = $2")
+            .bind(org.map(|o| o.as_uuid()))
             .bind(id)
             .execute(c)
             .await?

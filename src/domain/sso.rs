@@ -1,7 +1,37 @@
-//! Single sign-on rules that need no I/O: the allowed email domains of an organization's
-//! provider, and whether an address is in them.
+//! Single sign-on rules that need no I/O: whose provider a sign-in goes through (`Scope`), the
+//! allowed email domains of a provider, and whether an address is in them.
 
 use super::email::Email;
+use super::ids::OrganizationId;
+
+/// Whose provider a sign-in goes through: the one the operator configured for the whole instance
+/// (`GOGOTIME_SSO_*`), or an organization's own. One flow serves both; only what follows a
+/// sign-in differs (an organization's provider makes its people members, the instance's makes
+/// them members of nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Instance,
+    Organization(OrganizationId),
+}
+
+impl Scope {
+    /// The organization whose provider it is; `None` for the instance's.
+    pub fn organization(self) -> Option<OrganizationId> {
+        match self {
+            Scope::Instance => None,
+            Scope::Organization(org) => Some(org),
+        }
+    }
+
+    /// Where the sign-in starts, and below which its callback and link pages are:
+    /// `/sso/instance` cannot be an organization's (their ids are UUIDs).
+    pub fn path(self) -> String {
+        match self {
+            Scope::Instance => "/sso/instance".to_string(),
+            Scope::Organization(org) => format!("/sso/{org}"),
+        }
+    }
+}
 
 /// At most this many domains per provider.
 pub const MAX_DOMAINS: usize = 50;

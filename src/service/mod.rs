@@ -64,6 +64,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// An SMTP server is configured: invitations and password resets are sent by email.
     pub email: bool,
+    /// The operator's instance-wide OpenID provider, if any (`GOGOTIME_SSO_*`).
+    pub instance_sso: Option<crate::config::InstanceSsoConfig>,
 }
 
 impl Settings {
@@ -79,6 +81,7 @@ impl Settings {
             registration: config.registration,
             secure_cookies: !config.environment.is_development(),
             email: config.mail.is_some(),
+            instance_sso: config.sso.clone(),
         }
     }
 }

@@ -14,7 +14,7 @@ export const PASSWORD = "correct horse battery staple";
 const BINARY = process.env.GOGOTIME_BIN || join(ROOT, "target/debug/gogotime");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
-function freePort() {
+export function freePort() {
   return new Promise((ok, fail) => {
     const server = createServer();
     server.on("error", fail);
@@ -50,9 +50,11 @@ function psql(url, sql) {
 /// `env` adds to (or replaces) the server's environment, e.g. an SMTP server for email.
 /// `host` names the server in its public URL: passkeys need a domain ("localhost"), not an
 /// IP address, as their relying party id.
-export async function startServer(env = {}, { host = "127.0.0.1" } = {}) {
+/// `port`: one the caller reserved with `freePort`, when something started before the server
+/// must know its address (the instance's OpenID provider registers its redirect URI).
+export async function startServer(env = {}, { host = "127.0.0.1", port: chosen } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "gogotime-browser-"));
-  const port = await freePort();
+  const port = chosen ?? (await freePort());
   const db = await freshDatabase(dir);
   const base = `http://${host}:${port}`;
   const child = spawn(BINARY, ["serve"], {

@@ -23,6 +23,7 @@ mod health;
 mod hostile_text;
 mod http_basics;
 mod imports;
+mod instance_sso;
 mod layering;
 mod mail;
 mod metrics;

@@ -34,7 +34,7 @@ pub(crate) const CLIENT_ID: &str = "gogotime-test";
 pub(crate) const CLIENT_SECRET: &str = "fixture-client-secret-0123456789abcdef";
 /// The public URL every test app has (helpers::base_env): the provider redirects there, and
 /// the test sends the callback to the app's real address instead.
-const PUBLIC_URL: &str = "http://localhost:8080";
+pub(crate) const PUBLIC_URL: &str = "http://localhost:8080";
 
 /// A running oidc-provider; stopped when dropped.
 pub(crate) struct Provider {
@@ -44,7 +44,9 @@ pub(crate) struct Provider {
 }
 
 impl Provider {
-    async fn start(org: &str) -> Provider {
+    /// A provider whose client may be sent back to `org`'s callback, or to the instance's
+    /// (`/sso/instance/callback`, the instance-wide provider's: tests/it/instance_sso.rs).
+    pub(crate) async fn start(org: &str) -> Provider {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/oidc_provider");
         assert!(
             std::path::Path::new(dir)
@@ -52,15 +54,17 @@ impl Provider {
                 .exists(),
             "the provider fixture is not installed: run `npm ci` in {dir} (scripts/test does)"
         );
+        let mut redirect_uris = vec![format!("{PUBLIC_URL}/sso/{org}/callback")];
+        let instance = format!("{PUBLIC_URL}/sso/instance/callback");
+        if !redirect_uris.contains(&instance) {
+            redirect_uris.push(instance);
+        }
         let mut child = Command::new("node")
             .arg("provider.mjs")
             .current_dir(dir)
             .env("OIDC_CLIENT_ID", CLIENT_ID)
             .env("OIDC_CLIENT_SECRET", CLIENT_SECRET)
-            .env(
-                "OIDC_REDIRECT_URIS",
-                format!("{PUBLIC_URL}/sso/{org}/callback"),
-            )
+            .env("OIDC_REDIRECT_URIS", redirect_uris.join(","))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -152,7 +156,11 @@ pub(crate) async fn sso_sign_in(web: &mut WebClient<'_>, provider: &Provider, or
 }
 
 /// The callback path the provider sends the browser to, not yet followed.
-async fn provider_answer(web: &mut WebClient<'_>, provider: &Provider, org: &str) -> String {
+pub(crate) async fn provider_answer(
+    web: &mut WebClient<'_>,
+    provider: &Provider,
+    org: &str,
+) -> String {
     let start = web.get(&format!("/sso/{org}")).await;
     let authorize = start.assert_redirect(&provider.issuer);
     assert!(
@@ -421,7 +429,7 @@ async fn a_replayed_code_is_refused(backend: Backend) {
     assert!(fresh.cookie("gogotime_session").is_none());
 }
 
-fn query_param(path: &str, name: &str) -> String {
+pub(crate) fn query_param(path: &str, name: &str) -> String {
     let query = path.split_once('?').map_or("", |(_, q)| q);
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == name)

@@ -1,6 +1,7 @@
 //! Environment snapshot → `Config`, collecting every problem instead of stopping at the first.
 
 pub(super) mod mail;
+pub(super) mod sso;
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -268,6 +269,7 @@ pub(super) fn parse(env: &EnvSnapshot) -> Parsed {
         grace: r.seconds("GOGOTIME_SHUTDOWN_GRACE_SECONDS", 20, 0, 3600),
     };
     let mail = mail::mail(&mut r, environment);
+    let sso = sso::sso(&mut r, environment);
     warn_unknown(&mut r);
 
     let config = Config {
@@ -281,6 +283,7 @@ pub(super) fn parse(env: &EnvSnapshot) -> Parsed {
         registration,
         shutdown,
         mail,
+        sso,
         effective: r.effective,
     };
     Parsed {

@@ -18,7 +18,7 @@ use crate::http::client_ip::ClientIp;
 use crate::http::cookies;
 use crate::http::state::AppState;
 use crate::http::web::page_error::PageResult;
-use crate::service::{accounts, invitations, organizations, sessions};
+use crate::service::{accounts, invitations, organizations, sessions, sso};
 
 /// Every time zone name, for the time zone fields' suggestions.
 fn time_zones() -> Vec<&'static str> {
@@ -228,6 +228,8 @@ struct SignInPage {
     email: String,
     next: String,
     registration_open: bool,
+    /// The instance's provider, when the operator configured one: "Sign in with <this>".
+    instance_sso: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -254,6 +256,7 @@ pub async fn sign_in_get(
                 email: String::new(),
                 next: safe_next(&query.next),
                 registration_open: open,
+                instance_sso: sso::instance_display_name(&state.ctx).map(str::to_string),
             },
             &headers,
         )
@@ -300,6 +303,7 @@ pub async fn sign_in_post(
                         email: email.into(),
                         next: safe_next(fields.get("next")),
                         registration_open: open,
+                        instance_sso: sso::instance_display_name(&state.ctx).map(str::to_string),
                     },
                     &headers,
                 )

@@ -20,6 +20,7 @@ mod password_reset_pages;
 mod reports_page;
 mod session;
 mod sign_in_code;
+mod sso_instance_pages;
 mod sso_pages;
 pub mod status;
 mod tracking;
@@ -49,6 +50,20 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/sign-in/sso",
             get(sso_pages::sso_find_get).post(sso_pages::sso_find_post),
+        )
+        // static segments win over `{org}`, and no organization id is `instance`
+        .route(
+            "/sso/instance",
+            get(sso_instance_pages::sso_instance_start_get),
+        )
+        .route(
+            "/sso/instance/callback",
+            get(sso_instance_pages::sso_instance_callback_get),
+        )
+        .route(
+            "/sso/instance/link",
+            get(sso_instance_pages::sso_instance_link_get)
+                .post(sso_instance_pages::sso_instance_link_post),
         )
         .route("/sso/{org}", get(sso_pages::sso_start_get))
         .route("/sso/{org}/callback", get(sso_pages::sso_callback_get))

@@ -1,7 +1,9 @@
 //! Single sign-on pages: `/sign-in/sso` (find your organization by your work email),
 //! `/sso/{org}` (the link admins share: off to the provider), `/sso/{org}/callback` (back from
-//! it) and `/sso/{org}/link` (confirm an existing account with its password). The rules are
-//! `service::sso`'s; these pages parse, call and render.
+//! it) and `/sso/{org}/link` (confirm an existing account with its password). The instance's
+//! provider has the same three under `/sso/instance` (`sso_instance_pages`), served by the same
+//! functions here, which take the `Scope`. The rules are `service::sso`'s; these pages parse,
+//! call and render.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -15,6 +17,7 @@ use super::page::{self, Chrome};
 use super::page_error::PageResult;
 use super::session;
 use crate::domain::ids::OrganizationId;
+use crate::domain::sso::Scope;
 use crate::error::AppError;
 use crate::http::client_ip::ClientIp;
 use crate::http::cookies;
@@ -96,7 +99,11 @@ pub async fn sso_start_get(
     State(state): State<AppState>,
     Path(org): Path<OrganizationId>,
 ) -> PageResult {
-    let started = sign_in::start(&state.ctx, org).await?;
+    start(&state, Scope::Organization(org)).await
+}
+
+pub(super) async fn start(state: &AppState, scope: Scope) -> PageResult {
+    let started = sign_in::start(&state.ctx, scope).await?;
     let secure = state.ctx.settings.secure_cookies;
     let mut response = Redirect::to(&started.authorize_url).into_response();
     let name = cookies::sso_login_name(secure);
@@ -111,7 +118,7 @@ pub async fn sso_start_get(
 }
 
 #[derive(Deserialize)]
-pub struct CallbackQuery {
+pub(super) struct CallbackQuery {
     #[serde(default)]
     state: String,
     #[serde(default)]
@@ -137,21 +144,41 @@ pub async fn sso_callback_get(
     ip: Option<axum::Extension<ClientIp>>,
     Query(query): Query<CallbackQuery>,
 ) -> PageResult {
+    callback(&state, Scope::Organization(org), &headers, ip, query).await
+}
+
+/// Where a person lands once signed in: the organization whose provider it was; from the
+/// instance's, the start page (their first organization, or making one).
+fn landing(scope: Scope) -> String {
+    match scope {
+        Scope::Organization(org) => format!("/o/{org}"),
+        Scope::Instance => "/".to_string(),
+    }
+}
+
+pub(super) async fn callback(
+    state: &AppState,
+    scope: Scope,
+    headers: &HeaderMap,
+    ip: Option<axum::Extension<ClientIp>>,
+    query: CallbackQuery,
+) -> PageResult {
     let secure = state.ctx.settings.secure_cookies;
     let login_cookie = cookies::sso_login_name(secure);
     let ip = ip_of(ip.as_deref());
+    let base = scope.path();
     let callback = sign_in::Callback {
-        org,
-        token: cookies::get(&headers, login_cookie).filter(|t| !t.is_empty()),
+        scope,
+        token: cookies::get(headers, login_cookie).filter(|t| !t.is_empty()),
         state: &query.state,
         code: query.code.as_deref(),
         error: query.error.as_deref(),
         ip: &ip,
-        user_agent: session::user_agent(&headers),
+        user_agent: session::user_agent(headers),
     };
     let mut response = match sign_in::finish(&state.ctx, callback).await {
         Ok(sign_in::Finished::SignedIn(new)) => {
-            let mut response = Redirect::to(&format!("/o/{org}")).into_response();
+            let mut response = Redirect::to(&landing(scope)).into_response();
             cookies::set_session(&mut response, &new.token, new.max_age_seconds, secure);
             response
         }
@@ -159,20 +186,20 @@ pub async fn sso_callback_get(
             token,
             max_age_seconds,
         }) => {
-            let mut response = Redirect::to(&format!("/sso/{org}/link")).into_response();
+            let mut response = Redirect::to(&format!("{base}/link")).into_response();
             let name = cookies::sso_link_name(secure);
             cookies::set_sso(&mut response, name, &token, max_age_seconds, secure);
             response
         }
         Err(AppError::Forbidden(message)) => {
-            anonymous_page(&headers, secure, StatusCode::FORBIDDEN, |chrome| {
+            anonymous_page(headers, secure, StatusCode::FORBIDDEN, |chrome| {
                 page::html(
                     &RefusedPage {
                         chrome,
                         message,
-                        start_again: format!("/sso/{org}"),
+                        start_again: base,
                     },
-                    &headers,
+                    headers,
                 )
             })
         }
@@ -207,13 +234,13 @@ fn link_ended(state: &AppState) -> Response {
 
 async fn link_page(
     state: &AppState,
-    org: OrganizationId,
+    scope: Scope,
     token: &str,
     headers: &HeaderMap,
     status: StatusCode,
     errors: FormErrors,
 ) -> PageResult {
-    let preview = match link::preview(&state.ctx, org, token).await {
+    let preview = match link::preview(&state.ctx, scope, token).await {
         Ok(preview) => preview,
         Err(AppError::Unauthorized) => return Ok(link_ended(state)),
         Err(e) => return Err(e.into()),
@@ -224,7 +251,7 @@ async fn link_page(
             &LinkPage {
                 chrome,
                 errors,
-                action: format!("/sso/{org}/link"),
+                action: format!("{}/link", scope.path()),
                 preview,
             },
             headers,
@@ -237,18 +264,15 @@ pub async fn sso_link_get(
     Path(org): Path<OrganizationId>,
     headers: HeaderMap,
 ) -> PageResult {
-    let Some(token) = link_token(&state, &headers) else {
-        return Ok(link_ended(&state));
+    link_get(&state, Scope::Organization(org), &headers).await
+}
+
+pub(super) async fn link_get(state: &AppState, scope: Scope, headers: &HeaderMap) -> PageResult {
+    let Some(token) = link_token(state, headers) else {
+        return Ok(link_ended(state));
     };
-    link_page(
-        &state,
-        org,
-        token,
-        &headers,
-        StatusCode::OK,
-        FormErrors::default(),
-    )
-    .await
+    let ok = FormErrors::default();
+    link_page(state, scope, token, headers, StatusCode::OK, ok).await
 }
 
 pub async fn sso_link_post(
@@ -258,21 +282,31 @@ pub async fn sso_link_post(
     ip: Option<axum::Extension<ClientIp>>,
     AnonymousForm(fields): AnonymousForm,
 ) -> PageResult {
-    let Some(token) = link_token(&state, &headers) else {
-        return Ok(link_ended(&state));
+    link_post(&state, Scope::Organization(org), &headers, ip, fields).await
+}
+
+pub(super) async fn link_post(
+    state: &AppState,
+    scope: Scope,
+    headers: &HeaderMap,
+    ip: Option<axum::Extension<ClientIp>>,
+    fields: super::form::Fields,
+) -> PageResult {
+    let Some(token) = link_token(state, headers) else {
+        return Ok(link_ended(state));
     };
     let ip = ip_of(ip.as_deref());
     let proof = link::Proof {
         password: fields.get("password"),
         code: fields.non_empty("code"),
         ip: &ip,
-        user_agent: session::user_agent(&headers),
+        user_agent: session::user_agent(headers),
     };
-    match link::confirm(&state.ctx, org, token, proof).await {
+    match link::confirm(&state.ctx, scope, token, proof).await {
         Ok(new) => {
             let secure = state.ctx.settings.secure_cookies;
             let mut response = session::redirect_with_notice(
-                &format!("/o/{org}"),
+                &landing(scope),
                 "Your single sign-on is connected to this account. Next time, sign in with it.",
                 secure,
             );
@@ -280,7 +314,7 @@ pub async fn sso_link_post(
             cookies::set_session(&mut response, &new.token, new.max_age_seconds, secure);
             Ok(response)
         }
-        Err(AppError::Unauthorized) => Ok(link_ended(&state)),
+        Err(AppError::Unauthorized) => Ok(link_ended(state)),
         Err(e) => {
             let status = match e {
                 AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -288,7 +322,7 @@ pub async fn sso_link_post(
                 _ => StatusCode::UNAUTHORIZED,
             };
             let errors = FormErrors::from_error(e)?;
-            link_page(&state, org, token, &headers, status, errors).await
+            link_page(state, scope, token, headers, status, errors).await
         }
     }
 }

@@ -6,12 +6,12 @@
 use serde_json::json;
 
 use super::super::sessions::{self, NewSession};
-use super::super::{Ctx, audit, auth, invalid, members, secrets};
+use super::super::{Ctx, auth, invalid, members, secrets};
 use super::sign_in::{NewIdentity, link_identity};
-use super::{LINK_ATTEMPTS, join};
+use super::{LINK_ATTEMPTS, join, provider_of, record};
 use crate::db::{Ts, organizations, sso, two_factor, users};
 use crate::domain::email::Email;
-use crate::domain::ids::OrganizationId;
+use crate::domain::sso::Scope;
 use crate::error::{AppError, AppResult};
 use crate::metrics::product::SsoOutcome;
 
@@ -21,14 +21,16 @@ pub struct Preview {
     pub email: String,
     /// "Sign in with <provider>".
     pub provider: String,
-    pub organization: String,
+    /// The organization the person joins; `None` through the instance's provider.
+    pub organization: Option<String>,
     /// The account has two-factor sign-in on: a code is asked too.
     pub needs_code: bool,
 }
 
-async fn pending(ctx: &Ctx, org: OrganizationId, token: &str) -> AppResult<sso::PendingLink> {
+async fn pending(ctx: &Ctx, scope: Scope, token: &str) -> AppResult<sso::PendingLink> {
     let mut pooled = ctx.db.acquire().await?;
     let now = Ts(ctx.clock.now());
+    let org = scope.organization();
     sso::find_pending_link(&mut pooled.conn(), org, &secrets::digest(token), now)
         .await?
         .filter(|l| l.attempts < LINK_ATTEMPTS)
@@ -36,23 +38,29 @@ async fn pending(ctx: &Ctx, org: OrganizationId, token: &str) -> AppResult<sso::
 }
 
 /// The pending link of a browser token; `Unauthorized` when it ended (sign in again).
-pub async fn preview(ctx: &Ctx, org: OrganizationId, token: &str) -> AppResult<Preview> {
-    let link = pending(ctx, org, token).await?;
+pub async fn preview(ctx: &Ctx, scope: Scope, token: &str) -> AppResult<Preview> {
+    let link = pending(ctx, scope, token).await?;
+    let provider = provider_of(ctx, scope)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     let mut pooled = ctx.db.acquire().await?;
     let (user, _) = users::find(&mut pooled.conn(), link.user)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    let provider = sso::find_provider(&mut pooled.conn(), org)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    let organization = organizations::find(&mut pooled.conn(), org)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
+    let organization = match scope {
+        Scope::Instance => None,
+        Scope::Organization(org) => Some(
+            organizations::find(&mut pooled.conn(), org)
+                .await?
+                .ok_or(AppError::Unauthorized)?
+                .name,
+        ),
+    };
     let factor = two_factor::find_factor(&mut pooled.conn(), user.id).await?;
     Ok(Preview {
         email: user.email,
         provider: provider.display_name,
-        organization: organization.name,
+        organization,
         needs_code: factor.is_some_and(|f| f.confirmed),
     })
 }
@@ -69,11 +77,12 @@ pub struct Proof<'a> {
 /// one is a field error; `Unauthorized` when the link ended (expired, used, too many tries).
 pub async fn confirm(
     ctx: &Ctx,
-    org: OrganizationId,
+    scope: Scope,
     token: &str,
     proof: Proof<'_>,
 ) -> AppResult<NewSession> {
-    let link = pending(ctx, org, token).await?;
+    let link = pending(ctx, scope, token).await?;
+    let org = scope.organization();
     let user = {
         let mut pooled = ctx.db.acquire().await?;
         users::find(&mut pooled.conn(), link.user).await?
@@ -124,26 +133,21 @@ pub async fn confirm(
         ));
     }
     link_identity(&mut tx, user.id, &identity, now).await?;
-    join(&mut tx, org, user.id, link.role, now).await?;
-    if let Some(role) = link.role {
-        // a member already: their groups set the role as at any sign-in through the provider
-        members::set_role_from_provider(&mut tx, org, user.id, role, proof.ip, now).await?;
+    if let Scope::Organization(org) = scope {
+        join(&mut tx, org, user.id, link.role, now).await?;
+        if let Some(role) = link.role {
+            // a member already: their groups set the role as at any sign-in through the provider
+            members::set_role_from_provider(&mut tx, org, user.id, role, proof.ip, now).await?;
+        }
     }
     for action in ["sso.linked", "sso.signed_in"] {
-        let event = audit::Event {
-            organization: org,
-            actor: Some(user.id),
-            action,
-            target: Some(user.id),
-            detail: json!({ "email": link.email, "issuer": link.issuer }),
-            ip: proof.ip,
-        };
-        audit::record(&mut tx, event, now).await?;
+        let detail = json!({ "email": link.email, "issuer": link.issuer });
+        record(&mut tx, scope, &user, action, detail, proof.ip, now).await?;
     }
     let session = sessions::open_via(
         &mut tx.conn(),
         user.id,
-        Some(org),
+        org,
         proof.ip,
         proof.user_agent,
         now,

@@ -1,7 +1,9 @@
-//! Single sign-on with OpenID Connect, per organization (issue 18): the organization's provider
-//! settings (`settings`), signing in through it (`sign_in`), linking a provider identity to an
-//! existing account once its password is proven (`link`), and the identities on the account
-//! page (`identities`). The protocol itself (discovery, tokens, signatures) is `crate::oidc`.
+//! Single sign-on with OpenID Connect (issue 18), through an organization's provider or the
+//! instance's (`Scope`): the organization's provider settings (`settings`; the instance's come
+//! from the operator's environment), signing in through either (`sign_in`), linking a provider
+//! identity to an existing account once its password is proven (`link`), and the identities on
+//! the account page (`identities`). The protocol itself (discovery, tokens, signatures) is
+//! `crate::oidc`.
 
 pub mod identities;
 pub mod link;
@@ -9,10 +11,15 @@ pub mod settings;
 pub mod sign_in;
 
 use chrono::{DateTime, Utc};
+use secrecy::ExposeSecret;
 
+use super::audit;
 use crate::db::{DbError, Ts, Tx, organizations};
+use crate::domain::account::User;
 use crate::domain::ids::{OrganizationId, UserId};
 use crate::domain::role::Role;
+use crate::domain::sso::Scope;
+use crate::domain::sso_roles::RolePolicy;
 use crate::error::{AppError, AppResult};
 
 /// A sign-in sent to the provider must come back within this time.
@@ -53,6 +60,90 @@ impl From<DbError> for Refusal {
     fn from(e: DbError) -> Self {
         Refusal::Error(e.into())
     }
+}
+
+/// The provider a sign-in goes through, whatever its scope, secret included: only the sign-in
+/// flow reads it.
+struct Provider {
+    display_name: String,
+    issuer: String,
+    client_id: String,
+    client_secret: String,
+    /// Lowercase domains.
+    allowed_domains: Vec<String>,
+    groups_claim: String,
+    /// The instance's provider maps no roles: it makes no one a member of anything.
+    roles: RolePolicy,
+}
+
+/// The organization's provider from its settings, or the instance's from the operator's
+/// configuration; `None` when there is none.
+async fn provider_of(ctx: &super::Ctx, scope: Scope) -> AppResult<Option<Provider>> {
+    match scope {
+        Scope::Instance => Ok(ctx.settings.instance_sso.as_ref().map(|c| Provider {
+            display_name: c.display_name.clone(),
+            issuer: c.issuer.clone(),
+            client_id: c.client_id.clone(),
+            client_secret: c.client_secret.expose_secret().to_string(),
+            allowed_domains: c.allowed_domains.clone(),
+            groups_claim: "groups".into(),
+            roles: RolePolicy {
+                mappings: Vec::new(),
+                default_role: Role::Member,
+                refuse_unmapped: false,
+            },
+        })),
+        Scope::Organization(org) => {
+            let mut pooled = ctx.db.acquire().await?;
+            let found = crate::db::sso::find_provider(&mut pooled.conn(), org).await?;
+            Ok(found.map(|p| Provider {
+                display_name: p.display_name,
+                issuer: p.issuer,
+                client_id: p.client_id,
+                client_secret: p.client_secret,
+                allowed_domains: p.allowed_domains,
+                groups_claim: p.groups_claim,
+                roles: p.roles,
+            }))
+        }
+    }
+}
+
+/// Records what happened to a person at a sign-in: in the log of the organization whose
+/// provider it was or, for the instance's provider (which belongs to no organization), in the
+/// account's own trail and each organization the account belongs to, as any event about an
+/// account.
+async fn record(
+    tx: &mut Tx,
+    scope: Scope,
+    user: &User,
+    action: &str,
+    detail: serde_json::Value,
+    ip: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    match scope {
+        Scope::Organization(org) => {
+            let event = audit::Event {
+                organization: org,
+                actor: Some(user.id),
+                action,
+                target: Some(user.id),
+                detail,
+                ip,
+            };
+            audit::record(tx, event, now).await
+        }
+        Scope::Instance => audit::user_event(tx, user, action, detail, ip, now).await,
+    }
+}
+
+/// Whether the instance's provider is configured, and the "Sign in with <name>" it shows.
+pub fn instance_display_name(ctx: &super::Ctx) -> Option<&str> {
+    ctx.settings
+        .instance_sso
+        .as_ref()
+        .map(|c| c.display_name.as_str())
 }
 
 /// Makes the person a member of the organization whose provider signed them in, with the role

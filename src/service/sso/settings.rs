@@ -13,7 +13,7 @@ use crate::db::{Ts, sso};
 use crate::domain::ids::OrganizationId;
 use crate::domain::profile::parse_name;
 use crate::domain::role::{Permission, Role};
-use crate::domain::sso::parse_domains;
+use crate::domain::sso::{Scope, parse_domains};
 use crate::domain::sso_roles::{
     RoleMapping, RolePolicy, parse_claim_name, parse_mappings, parse_role,
 };
@@ -118,8 +118,10 @@ fn bounded(raw: &str, max: usize) -> Result<String, String> {
     Ok(value.to_string())
 }
 
-pub(super) fn redirect_uri(ctx: &Ctx, org: OrganizationId) -> String {
-    format!("{}/sso/{org}/callback", ctx.settings.public_url)
+/// Where the provider sends the browser back: what an admin (or, for the instance's provider,
+/// the operator) registers at the provider.
+pub(super) fn redirect_uri(ctx: &Ctx, scope: Scope) -> String {
+    format!("{}{}/callback", ctx.settings.public_url, scope.path())
 }
 
 fn shown(ctx: &Ctx, provider: sso::Provider) -> SsoSettings {
@@ -130,7 +132,7 @@ fn shown(ctx: &Ctx, provider: sso::Provider) -> SsoSettings {
         client_id: provider.client_id,
         client_secret_set: true,
         allowed_domains: provider.allowed_domains,
-        redirect_uri: redirect_uri(ctx, org),
+        redirect_uri: redirect_uri(ctx, Scope::Organization(org)),
         sign_in_url: format!("{}/sso/{org}", ctx.settings.public_url),
         groups_claim: provider.groups_claim,
         role_mappings: provider.roles.mappings,
@@ -157,7 +159,7 @@ pub async fn get(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<Opt
 
 /// The redirect URI an admin registers at the provider, before anything is saved.
 pub fn redirect_uri_for(ctx: &Ctx, org: OrganizationId) -> String {
-    redirect_uri(ctx, org)
+    redirect_uri(ctx, Scope::Organization(org))
 }
 
 /// Creates or replaces the settings. The issuer is checked as a URL GoGoTime may call; the

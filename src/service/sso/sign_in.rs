@@ -1,8 +1,10 @@
-//! Signing in through an organization's provider: the authorization code flow with PKCE
+//! Signing in through an organization's provider or the instance's (`Scope`): the
+//! authorization code flow with PKCE
 //! (S256), `state` and `nonce` bound to the browser by a short-lived single-use token, then the
 //! account: found by the (issuer, subject) identity, created just in time for a verified address
 //! in an allowed domain, or, when an account already has that address, linked only after its
-//! password (and second factor) is proven (`link`).
+//! password (and second factor) is proven (`link`). Through an organization's provider the
+//! person becomes (or must already be) its member; through the instance's, a member of nothing.
 //!
 //! Signing in this way skips GoGoTime's own second factor: the provider authenticated the
 //! person, with its own second factor if the organization requires one there
@@ -15,13 +17,15 @@ use subtle::ConstantTimeEq;
 use super::super::sessions::{self, NewSession};
 use super::super::{Ctx, audit, members, secrets};
 use super::settings::redirect_uri;
-use super::{LINK_MINUTES, LOGIN_MINUTES, NO_PASSWORD, Refusal, has_password, join};
+use super::{
+    LINK_MINUTES, LOGIN_MINUTES, NO_PASSWORD, Refusal, has_password, join, provider_of, record,
+};
 use crate::db::{Ts, Tx, organizations, sso, users};
 use crate::domain::account::User;
 use crate::domain::email::Email;
-use crate::domain::ids::{IdentityId, OrganizationId, UserId};
+use crate::domain::ids::{IdentityId, UserId};
 use crate::domain::role::Role;
-use crate::domain::sso::domain_allowed;
+use crate::domain::sso::{Scope, domain_allowed};
 use crate::domain::sso_roles::Decision;
 use crate::error::{AppError, AppResult};
 use crate::metrics::product::SsoOutcome;
@@ -35,35 +39,43 @@ pub struct Started {
     pub max_age_seconds: i64,
 }
 
-fn no_sso() -> AppError {
-    AppError::NotFound("This organization does not use single sign-on.".into())
+fn no_sso(scope: Scope) -> AppError {
+    AppError::NotFound(match scope {
+        Scope::Instance => "This instance has no single sign-on of its own.".into(),
+        Scope::Organization(_) => "This organization does not use single sign-on.".into(),
+    })
 }
 
-fn provider_trouble(e: OidcError) -> AppError {
+fn provider_trouble(scope: Scope, e: OidcError) -> AppError {
+    let (whose, who) = match scope {
+        Scope::Instance => ("instance's", "its operator to check GOGOTIME_SSO_ISSUER"),
+        Scope::Organization(_) => (
+            "organization's",
+            "an admin to check the single sign-on settings",
+        ),
+    };
     AppError::Unavailable {
         message: format!(
-            "The organization's identity provider cannot be used right now: {e}. Try again later, or ask an admin to check the single sign-on settings."
+            "The {whose} identity provider cannot be used right now: {e}. Try again later, or ask {who}."
         ),
         retry_after_seconds: None,
     }
 }
 
-/// Starts a sign-in with the organization's provider.
-pub async fn start(ctx: &Ctx, org: OrganizationId) -> AppResult<Started> {
-    let provider = {
-        let mut pooled = ctx.db.acquire().await?;
-        sso::find_provider(&mut pooled.conn(), org).await?
-    }
-    .ok_or_else(no_sso)?;
+/// Starts a sign-in with the organization's provider, or the instance's.
+pub async fn start(ctx: &Ctx, scope: Scope) -> AppResult<Started> {
+    let provider = provider_of(ctx, scope)
+        .await?
+        .ok_or_else(|| no_sso(scope))?;
     let metadata = ctx
         .oidc
         .discover(&provider.issuer)
         .await
-        .map_err(provider_trouble)?;
+        .map_err(|e| provider_trouble(scope, e))?;
     let token = secrets::new_token(secrets::SSO_LOGIN_PREFIX);
     let now = ctx.clock.now();
     let login = sso::Login {
-        organization: org,
+        organization: scope.organization(),
         state: crate::secret::generate(),
         nonce: crate::secret::generate(),
         // 43 characters of the URL-safe alphabet: a valid PKCE verifier (RFC 7636 §4.1)
@@ -73,7 +85,7 @@ pub async fn start(ctx: &Ctx, org: OrganizationId) -> AppResult<Started> {
     let mut url = ctx
         .oidc
         .check_url(&metadata.authorization_endpoint)
-        .map_err(provider_trouble)?;
+        .map_err(|e| provider_trouble(scope, e))?;
     // roles from groups: ask for the conventional `groups` scope where the provider has one
     // (Okta, Authentik; others release the claim by their own configuration)
     let wants_groups = !provider.roles.mappings.is_empty()
@@ -81,7 +93,7 @@ pub async fn start(ctx: &Ctx, org: OrganizationId) -> AppResult<Started> {
             .scopes_supported
             .as_ref()
             .is_some_and(|s| s.iter().any(|s| s == "groups"));
-    let scope = if wants_groups {
+    let scopes = if wants_groups {
         "openid email profile groups"
     } else {
         "openid email profile"
@@ -89,8 +101,8 @@ pub async fn start(ctx: &Ctx, org: OrganizationId) -> AppResult<Started> {
     url.query_pairs_mut()
         .append_pair("response_type", "code")
         .append_pair("client_id", &provider.client_id)
-        .append_pair("redirect_uri", &redirect_uri(ctx, org))
-        .append_pair("scope", scope)
+        .append_pair("redirect_uri", &redirect_uri(ctx, scope))
+        .append_pair("scope", scopes)
         .append_pair("state", &login.state)
         .append_pair("nonce", &login.nonce)
         .append_pair(
@@ -115,7 +127,7 @@ pub async fn start(ctx: &Ctx, org: OrganizationId) -> AppResult<Started> {
 
 /// The provider's answer at the redirect URI, and the browser's token.
 pub struct Callback<'a> {
-    pub org: OrganizationId,
+    pub scope: Scope,
     /// From the cookie `start` set; `None` when the browser has none.
     pub token: Option<&'a str>,
     pub state: &'a str,
@@ -137,20 +149,23 @@ pub enum Finished {
 }
 
 /// Finishes a sign-in. Every refusal is `AppError::Forbidden` with a message for the person,
-/// is counted, and, once the organization is known, audited; nothing is created or linked.
+/// is counted, and audited by an organization whose provider it was (the instance's provider
+/// belongs to no organization, and no account is known: its refusals go to the log); nothing is
+/// created or linked.
 pub async fn finish(ctx: &Ctx, callback: Callback<'_>) -> AppResult<Finished> {
     match finish_checked(ctx, &callback).await {
         Ok(done) => Ok(done),
         Err(Refusal::Refused(message)) => {
             ctx.metrics.sso(SsoOutcome::Refused);
+            let Scope::Organization(org) = callback.scope else {
+                tracing::info!(reason = %message, "instance single sign-on refused a sign-in");
+                return Err(AppError::Forbidden(message));
+            };
             let mut tx = ctx.db.begin().await?;
             // only an organization that still has a provider collects the refusals
-            if sso::find_provider(&mut tx.conn(), callback.org)
-                .await?
-                .is_some()
-            {
+            if sso::find_provider(&mut tx.conn(), org).await?.is_some() {
                 let event = audit::Event {
-                    organization: callback.org,
+                    organization: org,
                     actor: None,
                     action: "sso.refused",
                     target: None,
@@ -173,7 +188,8 @@ async fn finish_checked(ctx: &Ctx, callback: &Callback<'_>) -> Result<Finished, 
     let token = callback.token.ok_or_else(|| Refusal::from(START_AGAIN))?;
     let login = {
         let mut pooled = ctx.db.acquire().await?;
-        sso::take_login(&mut pooled.conn(), callback.org, &secrets::digest(token)).await?
+        let org = callback.scope.organization();
+        sso::take_login(&mut pooled.conn(), org, &secrets::digest(token)).await?
     }
     .filter(|l| l.expires_at.0 > now)
     .ok_or_else(|| Refusal::from(START_AGAIN))?;
@@ -196,21 +212,20 @@ async fn finish_checked(ctx: &Ctx, callback: &Callback<'_>) -> Result<Finished, 
         .code
         .filter(|c| !c.is_empty())
         .ok_or_else(|| Refusal::from("The identity provider sent no sign-in code."))?;
-    let provider = {
-        let mut pooled = ctx.db.acquire().await?;
-        sso::find_provider(&mut pooled.conn(), callback.org).await?
-    }
-    .ok_or_else(|| Refusal::Error(no_sso()))?;
+    let scope = callback.scope;
+    let provider = provider_of(ctx, scope)
+        .await?
+        .ok_or_else(|| Refusal::Error(no_sso(scope)))?;
     let metadata = ctx
         .oidc
         .discover(&provider.issuer)
         .await
-        .map_err(|e| Refusal::Error(provider_trouble(e)))?;
+        .map_err(|e| Refusal::Error(provider_trouble(scope, e)))?;
     let credentials = ClientCredentials {
         id: &provider.client_id,
         secret: &provider.client_secret,
     };
-    let redirect = redirect_uri(ctx, callback.org);
+    let redirect = redirect_uri(ctx, scope);
     let tokens = ctx
         .oidc
         .exchange_code(
@@ -221,7 +236,7 @@ async fn finish_checked(ctx: &Ctx, callback: &Callback<'_>) -> Result<Finished, 
             &login.code_verifier,
         )
         .await
-        .map_err(refused)?;
+        .map_err(|e| refused(scope, e))?;
     let expected = Expected {
         issuer: &provider.issuer,
         client_id: &provider.client_id,
@@ -232,7 +247,7 @@ async fn finish_checked(ctx: &Ctx, callback: &Callback<'_>) -> Result<Finished, 
         .oidc
         .verify_id_token(&metadata, &tokens.id_token, &expected)
         .await
-        .map_err(refused)?;
+        .map_err(|e| refused(scope, e))?;
     let maps_roles = !provider.roles.mappings.is_empty();
     let lacks_groups = maps_roles && claims.strings(&provider.groups_claim).is_none();
     if (claims.lacks_email() || lacks_groups)
@@ -242,7 +257,7 @@ async fn finish_checked(ctx: &Ctx, callback: &Callback<'_>) -> Result<Finished, 
             .oidc
             .userinfo(&metadata, access_token, &claims.subject)
             .await
-            .map_err(refused)?;
+            .map_err(|e| refused(scope, e))?;
         claims.complete(info);
     }
     let email = claims
@@ -256,8 +271,12 @@ async fn finish_checked(ctx: &Ctx, callback: &Callback<'_>) -> Result<Finished, 
         )));
     }
     if !domain_allowed(&email, &provider.allowed_domains) {
+        let whose = match scope {
+            Scope::Instance => "GoGoTime",
+            Scope::Organization(_) => "this organization",
+        };
         return Err(Refusal::Refused(format!(
-            "{email} is not in an email domain this organization accepts for single sign-on."
+            "{email} is not in an email domain {whose} accepts for single sign-on."
         )));
     }
     // an absent claim is no groups: the default role, or a refusal when the organization asks
@@ -273,7 +292,7 @@ async fn finish_checked(ctx: &Ctx, callback: &Callback<'_>) -> Result<Finished, 
         }
     };
     let person = Person {
-        org: callback.org,
+        scope,
         role,
         issuer: &provider.issuer,
         subject: &claims.subject,
@@ -285,16 +304,16 @@ async fn finish_checked(ctx: &Ctx, callback: &Callback<'_>) -> Result<Finished, 
     account_for(ctx, &person).await
 }
 
-fn refused(e: OidcError) -> Refusal {
+fn refused(scope: Scope, e: OidcError) -> Refusal {
     match e {
         OidcError::Invalid(why) => Refusal::Refused(format!("The sign-in was refused: {why}.")),
-        other => Refusal::Error(provider_trouble(other)),
+        other => Refusal::Error(provider_trouble(scope, other)),
     }
 }
 
 /// Who the provider vouched for.
 struct Person<'a> {
-    org: OrganizationId,
+    scope: Scope,
     /// The role the provider's groups give; `None` when the organization maps no groups.
     role: Option<Role>,
     issuer: &'a str,
@@ -322,9 +341,10 @@ async fn account_for(ctx: &Ctx, person: &Person<'_>) -> Result<Finished, Refusal
             }
             // membership comes with a new account or a new link only: someone an admin removed
             // (or who left) is not let back in by signing in again
-            if organizations::member_of(&mut tx.conn(), person.org, user.id)
-                .await?
-                .is_none()
+            if let Scope::Organization(org) = person.scope
+                && organizations::member_of(&mut tx.conn(), org, user.id)
+                    .await?
+                    .is_none()
             {
                 return Err(Refusal::Refused(
                     "Your GoGoTime account is not a member of this organization (an admin removed it, or you left). Ask one of its admins to invite you again.".into(),
@@ -332,8 +352,8 @@ async fn account_for(ctx: &Ctx, person: &Person<'_>) -> Result<Finished, Refusal
             }
             sso::touch_identity(&mut tx.conn(), identity.id, person.email.as_str(), Ts(now))
                 .await?;
-            if let Some(role) = person.role {
-                members::set_role_from_provider(&mut tx, person.org, user.id, role, person.ip, now)
+            if let (Some(role), Scope::Organization(org)) = (person.role, person.scope) {
+                members::set_role_from_provider(&mut tx, org, user.id, role, person.ip, now)
                     .await?;
             }
             user
@@ -345,24 +365,30 @@ async fn account_for(ctx: &Ctx, person: &Person<'_>) -> Result<Finished, Refusal
             }
             None => {
                 let user = create_account(&mut tx, person, now).await?;
-                join(&mut tx, person.org, user.id, person.role, now).await?;
+                if let Scope::Organization(org) = person.scope {
+                    join(&mut tx, org, user.id, person.role, now).await?;
+                }
                 user
             }
         },
     };
-    let event = audit::Event {
-        organization: person.org,
-        actor: Some(user.id),
-        action: "sso.signed_in",
-        target: Some(user.id),
-        detail: json!({ "email": person.email.as_str(), "issuer": person.issuer }),
-        ip: person.ip,
-    };
-    audit::record(&mut tx, event, now).await?;
+    let detail = json!({ "email": person.email.as_str(), "issuer": person.issuer });
+    record(
+        &mut tx,
+        person.scope,
+        &user,
+        "sso.signed_in",
+        detail,
+        person.ip,
+        now,
+    )
+    .await?;
+    // a session from the instance's provider is no organization's single sign-on: one that
+    // turned password sign-in off refuses it as it refuses a password session
     let session = sessions::open_via(
         &mut tx.conn(),
         user.id,
-        Some(person.org),
+        person.scope.organization(),
         person.ip,
         person.user_agent,
         now,
@@ -406,22 +432,28 @@ async fn create_account(
         email: person.email,
     };
     link_identity(tx, id, &identity, now).await?;
-    let event = audit::Event {
-        organization: person.org,
-        actor: Some(id),
-        action: "sso.account_created",
-        target: Some(id),
-        detail: json!({
+    let (user, _) = users::find(&mut tx.conn(), id).await?.ok_or_else(|| {
+        Refusal::Error(AppError::Internal(anyhow::anyhow!("a new user vanished")))
+    })?;
+    let detail = match person.scope {
+        Scope::Organization(_) => json!({
             "email": person.email.as_str(),
             "issuer": person.issuer,
             "role": person.role.unwrap_or(Role::Member),
         }),
-        ip: person.ip,
+        // the account joins no organization: there is no role to tell
+        Scope::Instance => json!({ "email": person.email.as_str(), "issuer": person.issuer }),
     };
-    audit::record(tx, event, now).await?;
-    let (user, _) = users::find(&mut tx.conn(), id).await?.ok_or_else(|| {
-        Refusal::Error(AppError::Internal(anyhow::anyhow!("a new user vanished")))
-    })?;
+    record(
+        tx,
+        person.scope,
+        &user,
+        "sso.account_created",
+        detail,
+        person.ip,
+        now,
+    )
+    .await?;
     Ok(user)
 }
 
@@ -473,7 +505,7 @@ async fn ask_for_password(
     let link = sso::PendingLink {
         id: uuid::Uuid::now_v7(),
         user: existing.id,
-        organization: person.org,
+        organization: person.scope.organization(),
         issuer: person.issuer.to_string(),
         subject: person.subject.to_string(),
         email: person.email.as_str().to_string(),

@@ -91,6 +91,21 @@ fn table() -> Vec<(&'static str, &'static str, Expect)> {
             [303; 8],
         ),
         (
+            "/sso/instance",
+            "an instance without its own provider",
+            [404; 8],
+        ),
+        (
+            "/sso/instance/callback",
+            "no sign-in started in this browser",
+            [403; 8],
+        ),
+        (
+            "/sso/instance/link",
+            "no link waiting for a password",
+            [303; 8],
+        ),
+        (
             "/sso/{org}/required",
             "an organization without single sign-on",
             [404; 8],

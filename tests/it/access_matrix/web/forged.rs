@@ -15,11 +15,12 @@ use crate::helpers::TestApp;
 use crate::helpers::accounts::PASSWORD;
 
 /// The forms of anonymous pages; every other declared form needs a session.
-pub const ANONYMOUS_FORMS: [&str; 8] = [
+pub const ANONYMOUS_FORMS: [&str; 9] = [
     "/setup",
     "/sign-in",
     "/sign-in/sso",
     "/sso/{org}/link",
+    "/sso/instance/link",
     "/register",
     "/invite/{token}",
     "/forgot-password",
