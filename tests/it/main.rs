@@ -16,6 +16,7 @@ mod disk_full;
 mod docs_commands;
 mod email_verification;
 mod entries;
+mod entries_restore;
 mod env_example;
 mod export_safety;
 mod exports;
