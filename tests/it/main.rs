@@ -52,5 +52,6 @@ mod user_cli;
 mod web_admin;
 mod web_catalog;
 mod web_edits;
+mod web_entries_list;
 mod web_reports;
 mod web_tracking;
