@@ -1,5 +1,6 @@
 // GoGoTime: small comforts on top of pages that work without JavaScript.
-// Ticking timer (and noticing one started or stopped elsewhere), keyboard shortcuts, confirmations, filters for long lists, select-all, copy buttons, live week totals.
+// Ticking timer (and noticing one started or stopped elsewhere), keyboard shortcuts, confirmations, filters for long lists, select-all,
+// copy buttons, live week totals, delete with Undo, the bulk bar shown on selection, report filters folded on phones.
 "use strict";
 
 (function () {
@@ -174,6 +175,90 @@
     });
   }
 
+  // Deleting an entry: without JavaScript its form opens a page that asks first. Here the entry
+  // goes at once through the API, and a notice offers "Undo" (the API's restore) for 8 seconds.
+  function undoDelete() {
+    const toast = document.querySelector("[data-toast]");
+    const csrf = document.querySelector("input[name=_csrf]");
+    if (!toast || !csrf) return;
+    let timer = 0;
+    const call = (method, url) => fetch(url, { method, credentials: "same-origin", headers: { "X-CSRF-Token": csrf.value } }).catch(() => null);
+    const why = async (response) => {
+      if (!response) return "the server could not be reached.";
+      try { return (await response.json()).detail; } catch (_) { return "status " + response.status + "."; }
+    };
+    const say = (text, undo) => {
+      clearTimeout(timer);
+      toast.textContent = text;
+      if (undo) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = "Undo";
+        button.addEventListener("click", undo, { once: true });
+        toast.append(" ", button);
+        button.focus();
+      }
+      timer = setTimeout(() => {
+        if (toast.contains(document.activeElement)) document.getElementById("main").focus();
+        toast.textContent = "";
+      }, 8000);
+    };
+    // a day's header shows the total of the rows still shown; a day without rows goes
+    const show = (row, visible) => {
+      row.hidden = !visible;
+      const day = row.closest("[data-day]");
+      if (!day) return;
+      const rows = Array.from(day.querySelectorAll("[data-entry]")).filter((r) => !r.hidden);
+      day.hidden = rows.length === 0;
+      const seconds = rows.reduce((sum, r) => sum + Number(r.dataset.seconds), 0);
+      const total = day.querySelector("[data-day-total]");
+      if (total) total.textContent = Math.floor(seconds / 3600) + ":" + pad(Math.floor(seconds / 60) % 60);
+    };
+    document.addEventListener("submit", async (event) => {
+      const url = event.target.dataset.delete;
+      if (!url) return;
+      event.preventDefault();
+      const row = event.target.closest("[data-entry]");
+      const deleted = await call("DELETE", url);
+      if (!deleted || deleted.status !== 204) return say("The entry was not deleted: " + await why(deleted));
+      const box = row && row.querySelector("input[name=entry_id]");
+      if (box && box.checked) { box.checked = false; box.dispatchEvent(new Event("change", { bubbles: true })); }
+      if (row) show(row, false);
+      say("Entry deleted.", async () => {
+        const restored = await call("POST", url + "/restore");
+        if (!restored || !restored.ok) return say("The entry was not restored: " + await why(restored));
+        if (row) show(row, true);
+        say("Entry restored.");
+      });
+    });
+  }
+
+  // The bulk bar shows once an entry is selected (without JavaScript it is always there).
+  function bulkBar() {
+    const bar = document.querySelector("[data-bulk]");
+    if (!bar) return;
+    const count = bar.querySelector("[data-bulk-count]");
+    const update = () => {
+      const n = document.querySelectorAll("input[name=entry_id]:checked").length;
+      bar.hidden = n === 0;
+      count.textContent = "(" + n + " selected)";
+    };
+    document.addEventListener("change", (event) => {
+      if (event.target.matches("input[name=entry_id], input[data-select-all]")) update();
+    });
+    update();
+  }
+
+  // Report filters fold behind their "Filters" button on a phone, unless a field needs fixing.
+  function foldFilters() {
+    const details = document.querySelector("details[data-filters]");
+    if (!details) return;
+    const phone = window.matchMedia("(max-width: 40rem)");
+    const fit = () => { details.open = !phone.matches || !!details.querySelector("[aria-invalid]"); };
+    fit();
+    phone.addEventListener("change", fit);
+  }
+
   // Keyboard shortcuts; never while typing in a field or with a modifier held.
   function shortcuts() {
     let pendingG = false;
@@ -226,6 +311,9 @@
     selectAll();
     copyButtons();
     weekTotals();
+    undoDelete();
+    bulkBar();
+    foldFilters();
     shortcuts();
   }
 

@@ -161,6 +161,23 @@ pub async fn find(
     Ok(load(conn, org, &sql).await?.pop())
 }
 
+/// A deleted entry (a tombstone), for restoring it.
+pub async fn find_deleted(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    id: TimeEntryId,
+) -> DbResult<Option<TimeEntry>> {
+    let mut sql = Sql::default();
+    let (o, i) = (
+        sql.arg(Bind::Uuid(org.as_uuid())),
+        sql.arg(Bind::Uuid(id.as_uuid())),
+    );
+    sql.text = format!(
+        "select {COLUMNS} from time_entries e where e.organization_id = {o} and e.id = {i} and e.deleted_at is not null"
+    );
+    Ok(load(conn, org, &sql).await?.pop())
+}
+
 pub async fn find_running(
     conn: &mut Conn<'_>,
     org: OrganizationId,
@@ -412,6 +429,32 @@ pub async fn soft_delete(
         )
         .bind(org.as_uuid())
         .bind(id.as_uuid())
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// Brings a tombstone back to life, if it is still the deletion that was read (`deleted_at`):
+/// a second restore or a restore racing another finds nothing to do (false). The running-timer
+/// index refuses a restored running entry beside another running one (`DbError::Unique`).
+pub async fn restore(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    id: TimeEntryId,
+    deleted_at: Ts,
+    now: Ts,
+) -> DbResult<bool> {
+    let n = with_conn!(conn, c => {
+        sqlx::query(
+            "update time_entries set deleted_at = null, updated_at = $4, version = version + 1 \
+             where organization_id = $1 and id = $2 and deleted_at = $3",
+        )
+        .bind(org.as_uuid())
+        .bind(id.as_uuid())
+        .bind(deleted_at)
         .bind(now)
         .execute(c)
         .await?

@@ -91,12 +91,81 @@ test("first-run setup → client and project → timer → stop → edit → wee
   assert.match(await row.textContent(), /1:30/);
 
   await page.getByRole("link", { name: "Entries" }).click();
-  page.once("dialog", (dialog) => dialog.accept());
   const listed = page.getByRole("row", { name: /Design review, part 1/ });
+  // the day is a header above its rows, with the day's total
+  assert.match(await page.locator("tr.day-head").first().textContent(), /\w{3} \d+ \w{3} \d{4}\s+total 1:30/);
+
+  // the bulk bar shows only while something is selected
+  const bulk = page.locator("#bulk");
+  assert.equal(await bulk.isVisible(), false);
+  await listed.getByRole("checkbox").check();
+  assert.equal(await bulk.isVisible(), true);
+  assert.equal(await bulk.locator("[data-bulk-count]").textContent(), "(1 selected)");
+  await listed.getByRole("checkbox").uncheck();
+  assert.equal(await bulk.isVisible(), false);
+
+  // delete at once, no confirm box; the notice offers Undo, which brings the same entry back
+  page.on("dialog", () => assert.fail("no confirm() box for a delete"));
+  const id = (await listed.getAttribute("id")).replace("row-", "");
+  const api = `/api/v1/organizations/${home.split("/")[2]}/time-entries/${id}`;
+  const fetchEntry = () => page.evaluate(async (url) => {
+    const response = await fetch(url);
+    return { status: response.status, body: response.status === 200 ? await response.json() : null };
+  }, api);
+  const before = await fetchEntry();
+  assert.equal(before.status, 200);
   await listed.getByRole("button", { name: /^Delete/ }).click();
-  await page.getByText("Entry deleted.").waitFor();
+  const notice = page.getByRole("status").filter({ hasText: "Entry deleted." });
+  await notice.waitFor();
+  assert.equal(await listed.isVisible(), false, "the row is gone");
+  assert.equal((await fetchEntry()).status, 404, "the API no longer has it");
+  await notice.getByRole("button", { name: "Undo" }).click();
+  await page.getByRole("status").filter({ hasText: "Entry restored." }).waitFor();
+  assert.equal(await listed.isVisible(), true, "the row is back");
+  const after = await fetchEntry();
+  assert.equal(after.status, 200);
+  for (const field of ["id", "description", "start", "end", "project_id", "task_id", "billable", "tags", "user_id", "hourly_rate", "duration_seconds"]) {
+    assert.deepEqual(after.body[field], before.body[field], field);
+  }
+  assert.equal(after.body.version, before.body.version + 2, "deleted and restored: two versions on");
+
+  // deleted for good once the notice is gone
+  await listed.getByRole("button", { name: /^Delete/ }).click();
+  await notice.waitFor();
+  await notice.waitFor({ state: "detached", timeout: 12000 });
+  assert.equal(await page.getByRole("button", { name: "Undo" }).count(), 0, "the Undo lasts a few seconds");
+  await page.reload();
   await page.getByText("No entries match.").waitFor();
   await expectNoProblems(owner);
+});
+
+test("without JavaScript, Delete asks on a page of its own and returns to the list", async () => {
+  const context = await newContext(browser, server.base, { javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill("ada@example.org");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  await page.goto(`${home}/entries?text=Filed`);
+  await page.locator("#new-description").fill("Filed by hand");
+  await page.locator("#new-start").fill("08:00");
+  await page.locator("#new-end").fill("08:45");
+  await page.getByRole("button", { name: "Add entry" }).click();
+  await page.getByText("Entry added: 0:45:00.").waitFor();
+  // without JavaScript the bulk bar stays in view
+  assert.equal(await page.locator("#bulk").isVisible(), true);
+
+  await page.goto(`${home}/entries?text=Filed`);
+  const row = page.getByRole("row", { name: /Filed by hand/ });
+  await row.getByRole("button", { name: /^Delete/ }).click();
+  await page.getByRole("heading", { name: "Delete this entry?" }).waitFor();
+  await page.getByText("Filed by hand").waitFor();
+  await page.getByRole("button", { name: "Delete entry" }).click();
+  await page.waitForURL(new RegExp(`${home}/entries\\?text=Filed$`));
+  await page.getByText("Entry deleted.").waitFor();
+  await page.getByText("No entries match.").waitFor();
+  await context.close();
 });
 
 test("keyboard: n focuses the timer, Enter starts, s stops, shortcuts stay quiet in fields", async () => {

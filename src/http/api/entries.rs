@@ -15,7 +15,9 @@ use crate::error::AppError;
 use crate::http::problem::HttpError;
 use crate::http::query;
 use crate::http::state::AppState;
-use crate::service::entries::{self, BulkDelete, BulkUpdate, EntryInput, EntryView, list, timer};
+use crate::service::entries::{
+    self, BulkDelete, BulkUpdate, EntryInput, EntryView, list, restore, timer,
+};
 use crate::service::rates::{self, RateInput, Target};
 
 type Result<T> = std::result::Result<T, HttpError>;
@@ -192,6 +194,34 @@ pub async fn entry_delete(
 ) -> Result<StatusCode> {
     entries::delete(&s.ctx, &a.0, org, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    post,
+    path = "/organizations/{org_id}/time-entries/{id}/restore",
+    tag = "time-entries",
+    params(("org_id" = uuid::Uuid, Path), ("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "Restored", body = EntryView, headers(("ETag" = String, description = "The entry's version, for If-Match"))),
+        (status = 403, description = "The entry starts in a locked period"),
+        (status = 404, description = "No deleted entry of this organization that the caller may change has this id"),
+        (status = 409, description = "The entry is not deleted, was deleted more than 10 minutes ago, would overlap another entry, or would be a second running timer"),
+    ),
+)]
+/// Undo a delete
+///
+/// The entry comes back as it was (same id and fields, next version). Only within 10 minutes
+/// of the delete, by its person or a manager, outside a locked period, and not over an entry
+/// added since where overlaps are refused. Recorded in the audit log as `time_entry.restored`.
+pub async fn entry_restore(
+    State(s): State<AppState>,
+    a: ApiCaller,
+    ApiPath((org, id)): ApiPath<(OrganizationId, TimeEntryId)>,
+) -> Result<Response> {
+    Ok(with_etag(
+        StatusCode::OK,
+        restore::restore(&s.ctx, &a.0, org, id).await?,
+    ))
 }
 
 #[utoipa::path(

@@ -126,6 +126,7 @@ pub fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi, Router<AppState
             entries::entry_patch,
             entries::entry_delete
         ))
+        .routes(routes!(entries::entry_restore))
         .routes(routes!(entries::entry_continue))
         .routes(routes!(entries::timer_get))
         .routes(routes!(entries::timer_start))

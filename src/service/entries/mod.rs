@@ -3,6 +3,7 @@
 
 pub(crate) mod facts;
 pub mod list;
+pub mod restore;
 pub mod timer;
 pub mod unusual;
 pub mod week;

@@ -471,6 +471,16 @@ pub fn table() -> Vec<Case> {
             signed_in(404, 404, 204, 204, 204),
         ),
         case(
+            "POST /api/v1/organizations/{org_id}/time-entries/{id}/restore",
+            "a just-deleted entry of the member's",
+            signed_in(404, 200, 200, 200, 200),
+        ),
+        case(
+            "POST /api/v1/organizations/{org_id}/time-entries/{id}/restore",
+            "a just-deleted entry of the owner's",
+            signed_in(404, 404, 200, 200, 200),
+        ),
+        case(
             "PATCH /api/v1/organizations/{org_id}/time-entries",
             "the member's entry",
             signed_in(404, 200, 200, 200, 200),
@@ -906,6 +916,15 @@ pub async fn request(app: &TestApp, fx: &mut Fixture, case: &Case, who: Who) -> 
             };
             let entry = fx.entry_of(app, of).await;
             Req::new(M::DELETE, fx.p(&format!("time-entries/{entry}")))
+        }
+        ("POST /api/v1/organizations/{org_id}/time-entries/{id}/restore", variant) => {
+            let of = if variant.contains("member") {
+                Who::Member
+            } else {
+                Who::Owner
+            };
+            let entry = fx.deleted_entry_of(app, of).await;
+            Req::new(M::POST, fx.p(&format!("time-entries/{entry}/restore")))
         }
         ("PATCH /api/v1/organizations/{org_id}/time-entries", variant) => {
             let entry = entry_of(fx, variant);

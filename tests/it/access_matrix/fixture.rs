@@ -283,6 +283,20 @@ impl Fixture {
         self.create(app, "time-entries", body).await
     }
 
+    /// A fresh entry of `who`'s, deleted by the owner a moment ago (restorable).
+    pub async fn deleted_entry_of(&mut self, app: &TestApp, who: Who) -> String {
+        let entry = self.entry_of(app, who).await;
+        let response = app
+            .client
+            .delete(app.url(&self.p(&format!("time-entries/{entry}"))))
+            .bearer_auth(&self.api[4])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 204);
+        entry
+    }
+
     /// The current ETag of an entry.
     pub async fn etag(&self, app: &TestApp, entry: &str) -> String {
         let response = app

@@ -14,8 +14,8 @@ use super::super::page::{self, Chrome};
 use super::super::session::{Viewer, redirect_with_notice};
 use super::timer::back_to;
 use super::{
-    Choices, EntryRow, MemberChoice, TimesForm, changed_times, unusual_unless_confirmed, what_from,
-    when_from,
+    Choices, DayGroup, EntryRow, MemberChoice, TimesForm, changed_times, group_by_day,
+    unusual_unless_confirmed, what_from, when_from,
 };
 use crate::domain::entry_filter::{Cursor, EntryFilter, Paging};
 use crate::domain::ids::{OrganizationId, TimeEntryId};
@@ -137,7 +137,10 @@ pub struct EntriesPage {
     pub filters: Filters,
     pub clients: Vec<ClientChoice>,
     pub members: Vec<MemberChoice>,
-    pub rows: Vec<EntryRow>,
+    /// The page's entries under their days (newest first), each day with its total.
+    pub days: Vec<DayGroup>,
+    /// How many entries the page shows.
+    pub shown: usize,
     pub names: std::collections::HashMap<String, String>,
     pub next_page: String,
     pub first_page: String,
@@ -154,6 +157,11 @@ impl EntriesPage {
     pub fn edit_link(&self, id: &str) -> String {
         let separator = if self.back.contains('?') { '&' } else { '?' };
         format!("{}{separator}edit={id}#e-{id}", self.back)
+    }
+
+    /// The table's columns (a day header and an open edit form span them all).
+    pub fn columns(&self) -> usize {
+        if self.members.is_empty() { 7 } else { 8 }
     }
 
     pub fn person(&self, id: &str) -> String {
@@ -319,7 +327,8 @@ async fn render_list(
             filters,
             clients,
             members,
-            rows,
+            shown: rows.len(),
+            days: group_by_day(rows),
             names,
             next_page,
             first_page,
@@ -559,6 +568,7 @@ pub async fn continue_entry(
 pub async fn bulk(
     State(state): State<AppState>,
     Path(org): Path<OrganizationId>,
+    headers: HeaderMap,
     form: SignedForm,
 ) -> PageResult {
     let fields = &form.fields;
@@ -578,6 +588,9 @@ pub async fn bulk(
     }
     let count = ids.len();
     let what = fields.get("action");
+    if what == "delete" && fields.get("confirmed") != "true" {
+        return super::delete::confirm_bulk(&state, &form.viewer, org, &ids, back, &headers).await;
+    }
     let set = match what {
         "project" => Some(EntryInput {
             project_id: Some(fields.get("bulk_project_id").parse().ok()),

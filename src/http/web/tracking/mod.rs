@@ -3,6 +3,7 @@
 //! form becomes an `EntryInput`.
 
 pub mod chart;
+pub mod delete;
 pub mod entries;
 pub mod timer;
 pub mod week;
@@ -34,7 +35,11 @@ pub fn routes() -> Router<AppState> {
         .route("/o/{org}/entries/bulk", post(entries::bulk))
         .route("/o/{org}/entries/{id}", post(entries::update))
         .route("/o/{org}/entries/{id}/edit", get(entries::edit))
-        .route("/o/{org}/entries/{id}/delete", post(entries::delete))
+        .route(
+            "/o/{org}/entries/{id}/delete",
+            get(delete::confirm).post(entries::delete),
+        )
+        .route("/o/{org}/entries/{id}/restore", post(delete::restore_post))
         .route(
             "/o/{org}/entries/{id}/continue",
             post(entries::continue_entry),
@@ -178,7 +183,8 @@ pub struct EntryRow {
     pub task_id: String,
     pub task: String,
     pub tag_ids: Vec<String>,
-    pub tags: String,
+    /// The tags' names, one chip each.
+    pub tag_names: Vec<String>,
     pub billable: bool,
     pub running: bool,
     pub user_id: String,
@@ -244,11 +250,10 @@ impl EntryRow {
         let project_id = e.project_id.map(|p| p.to_string()).unwrap_or_default();
         let task_id = e.task_id.map(|t| t.to_string()).unwrap_or_default();
         let tag_ids: Vec<String> = e.tags.iter().map(ToString::to_string).collect();
-        let tags = tag_ids
+        let tag_names: Vec<String> = tag_ids
             .iter()
             .filter_map(|t| choices.tag_names.get(t).cloned())
-            .collect::<Vec<_>>()
-            .join(", ");
+            .collect();
         let day = format::local_date(e.start, tz);
         Self {
             id: e.id.to_string(),
@@ -259,7 +264,7 @@ impl EntryRow {
             project_id,
             task_id,
             tag_ids,
-            tags,
+            tag_names,
             billable: e.billable,
             running: view.running,
             user_id: e.user_id.to_string(),
