@@ -15,7 +15,7 @@ use crate::helpers::TestApp;
 use crate::helpers::accounts::PASSWORD;
 
 /// The forms of anonymous pages; every other declared form needs a session.
-pub const ANONYMOUS_FORMS: [&str; 8] = [
+pub const ANONYMOUS_FORMS: [&str; 9] = [
     "/setup",
     "/sign-in",
     "/sign-in/sso",
@@ -24,6 +24,7 @@ pub const ANONYMOUS_FORMS: [&str; 8] = [
     "/invite/{token}",
     "/forgot-password",
     "/reset-password/{token}",
+    "/verify-email/{token}",
 ];
 
 /// How a form with a session is forged: the owner's cookie and…
