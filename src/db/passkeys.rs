@@ -135,6 +135,30 @@ pub async fn record_use(
     Ok(())
 }
 
+/// Renames one of the user's passkeys; the passkey as it is now, or `None` when the user has
+/// no such passkey.
+pub async fn rename(
+    conn: &mut Conn<'_>,
+    user: UserId,
+    id: PasskeyId,
+    name: &str,
+) -> DbResult<Option<Listed>> {
+    let row: Option<(Uuid, String, Ts, Option<Ts>)> = with_conn!(conn, c => {
+        sqlx::query_as("update passkeys set name = $3 where id = $2 and user_id = $1 returning id, name, created_at, last_used_at")
+            .bind(user.as_uuid())
+            .bind(id.as_uuid())
+            .bind(name)
+            .fetch_optional(c)
+            .await?
+    });
+    Ok(row.map(|(id, name, created_at, last_used_at)| Listed {
+        id: PasskeyId::from_uuid(id),
+        name,
+        created_at,
+        last_used_at,
+    }))
+}
+
 /// Removes one of the user's passkeys; its name, or `None` when the user has no such passkey.
 pub async fn delete(conn: &mut Conn<'_>, user: UserId, id: PasskeyId) -> DbResult<Option<String>> {
     Ok(with_conn!(conn, c => {

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::secrets::{self, EMAIL_VERIFICATION_PREFIX};
 use super::{Actor, Ctx, audit, invalid, mail, passwords};
 use crate::db::link_tokens::{self, Link};
-use crate::db::{DbError, Ts, Tx, email_verifications, locks, sign_in_failures, users};
+use crate::db::{Conn, DbError, Ts, Tx, email_verifications, locks, sign_in_failures, users};
 use crate::domain::account::User;
 use crate::domain::email::Email;
 use crate::error::{AppError, AppResult};
@@ -160,12 +160,17 @@ pub async fn resend(ctx: &Ctx, actor: &Actor) -> AppResult<String> {
     Ok(address)
 }
 
-/// Follows a link: proves the current address, or puts the pending new one in use (and tells
-/// the old one). Nothing changes for an unknown, used, replaced or expired link.
-pub async fn confirm(ctx: &Ctx, token: &str, ip: &str) -> AppResult<Verified> {
-    let now = ctx.clock.now();
-    let mut tx = ctx.db.begin().await?;
-    let found = email_verifications::find(&mut tx.conn(), &secrets::digest(token))
+/// A link that can still be followed: the token's row, its account, and whether it puts a
+/// new address in use (rather than proving the current one).
+struct LiveLink {
+    found: email_verifications::VerificationToken,
+    user: User,
+    changed: bool,
+}
+
+/// Finds the link `token` names, or says why it cannot be followed; reads only.
+async fn live_link(conn: &mut Conn<'_>, token: &str, now: DateTime<Utc>) -> AppResult<LiveLink> {
+    let found = email_verifications::find(conn, &secrets::digest(token))
         .await?
         .ok_or_else(gone)?;
     if found.used_at.is_some() {
@@ -174,7 +179,7 @@ pub async fn confirm(ctx: &Ctx, token: &str, ip: &str) -> AppResult<Verified> {
     if found.expires_at.0 <= now {
         return Err(expired());
     }
-    let (user, _) = users::find(&mut tx.conn(), found.user)
+    let (user, _) = users::find(conn, found.user)
         .await?
         .filter(|(user, _)| !user.disabled)
         .ok_or_else(gone)?;
@@ -183,6 +188,34 @@ pub async fn confirm(ctx: &Ctx, token: &str, ip: &str) -> AppResult<Verified> {
         // a link for an address the account no longer uses or waits for
         return Err(gone());
     }
+    Ok(LiveLink {
+        found,
+        user,
+        changed,
+    })
+}
+
+/// What following a link would do, without doing it: the link's page asks the person to
+/// confirm with a button, because mail scanners open links and must not prove anything.
+pub async fn check(ctx: &Ctx, token: &str) -> AppResult<Verified> {
+    let mut pooled = ctx.db.acquire().await?;
+    let link = live_link(&mut pooled.conn(), token, ctx.clock.now()).await?;
+    Ok(Verified {
+        email: link.found.email,
+        changed: link.changed,
+    })
+}
+
+/// Follows a link: proves the current address, or puts the pending new one in use (and tells
+/// the old one). Nothing changes for an unknown, used, replaced or expired link.
+pub async fn confirm(ctx: &Ctx, token: &str, ip: &str) -> AppResult<Verified> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let LiveLink {
+        found,
+        user,
+        changed,
+    } = live_link(&mut tx.conn(), token, now).await?;
     if !link_tokens::mark_used(&mut tx.conn(), Link::EmailVerification, found.id, Ts(now)).await? {
         return Err(gone());
     }

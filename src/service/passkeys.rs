@@ -264,10 +264,47 @@ pub async fn register_finish(ctx: &Ctx, actor: &Actor, response: &str) -> AppRes
     })
 }
 
+/// Renames one of the actor's passkeys (the name follows the rule it had at creation) and
+/// audits `passkey.renamed` with the old and new names.
+pub async fn rename(ctx: &Ctx, actor: &Actor, id: PasskeyId, name: &str) -> AppResult<Passkey> {
+    let name = check_name(name)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let before = passkeys::list(&mut tx.conn(), actor.user.id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(not_yours)?;
+    let renamed = passkeys::rename(&mut tx.conn(), actor.user.id, id, &name)
+        .await?
+        .ok_or_else(not_yours)?;
+    let detail = json!({ "passkey": id, "from": before.name, "to": renamed.name });
+    audit::user_event(
+        &mut tx,
+        &actor.user,
+        "passkey.renamed",
+        detail,
+        &actor.ip,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Passkey {
+        id: renamed.id,
+        name: renamed.name,
+        created_at: renamed.created_at.0,
+        last_used_at: renamed.last_used_at.map(|t| t.0),
+    })
+}
+
+fn not_yours() -> AppError {
+    AppError::NotFound("You have no passkey with this id.".into())
+}
+
 /// Removes one of the actor's passkeys after the current password is proven again; refused
 /// when it is the last second factor an organization of theirs requires.
 pub async fn remove(ctx: &Ctx, actor: &Actor, id: PasskeyId, password: &str) -> AppResult<()> {
-    let not_found = || AppError::NotFound("You have no passkey with this id.".into());
+    let not_found = not_yours;
     let mut pooled = ctx.db.acquire().await?;
     // someone else's passkey, or none, is not found before any password is checked
     let mine = passkeys::list(&mut pooled.conn(), actor.user.id).await?;

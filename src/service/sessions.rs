@@ -8,7 +8,7 @@ use super::secrets::{self, SESSION_PREFIX, SIGN_IN_CHALLENGE_PREFIX};
 use super::{Actor, CameIn, Ctx, audit, auth};
 use chrono::{DateTime, Duration, Utc};
 
-use crate::db::{Conn, Ts, Tx, credentials, two_factor, users};
+use crate::db::{Conn, Ts, Tx, credentials, passkeys, two_factor, users};
 use crate::domain::account::Session;
 use crate::domain::ids::{OrganizationId, SessionId, UserId};
 use crate::error::{AppError, AppResult};
@@ -85,12 +85,30 @@ pub async fn sign_in_with_code(
     open(&mut pooled.conn(), user.id, ip, user_agent, ctx.clock.now()).await
 }
 
-/// Whether a challenge token is still waiting for its code.
-pub async fn challenge_is_live(ctx: &Ctx, token: &str) -> AppResult<bool> {
+/// The second factors the person of a waiting challenge has, so the page offers only those.
+#[derive(Debug, Clone, Copy)]
+pub struct ChallengeFactors {
+    /// An authenticator app is set up: its codes (and the recovery codes) are accepted.
+    pub app: bool,
+    /// At least one passkey is registered.
+    pub passkeys: bool,
+}
+
+/// What a challenge token that is still waiting for its second factor can be answered with;
+/// `None` when it is not waiting (unknown, expired or out of attempts).
+pub async fn challenge_factors(ctx: &Ctx, token: &str) -> AppResult<Option<ChallengeFactors>> {
     let mut pooled = ctx.db.acquire().await?;
     let hash = secrets::digest(token);
     let found = two_factor::find_challenge(&mut pooled.conn(), &hash, Ts(ctx.clock.now())).await?;
-    Ok(found.is_some_and(|c| c.attempts < CHALLENGE_ATTEMPTS))
+    let Some(challenge) = found.filter(|c| c.attempts < CHALLENGE_ATTEMPTS) else {
+        return Ok(None);
+    };
+    let factor = two_factor::find_factor(&mut pooled.conn(), challenge.user).await?;
+    let registered = passkeys::count(&mut pooled.conn(), challenge.user).await?;
+    Ok(Some(ChallengeFactors {
+        app: factor.is_some_and(|f| f.confirmed),
+        passkeys: registered > 0,
+    }))
 }
 
 /// The second step of a browser sign-in: the challenge's code opens the session. A wrong code

@@ -1,7 +1,9 @@
 // Passkeys in a real browser, under the real Content Security Policy, with Chromium's virtual
 // authenticator (DevTools WebAuthn domain: CTAP2, internal transport, resident keys, user
-// verification): add one on the profile, sign out, sign in with it and no password, remove it;
-// then use one as the second factor after the password. The server is named "localhost": a
+// verification): add one on the profile, rename it, sign out, sign in with it and no password,
+// remove it; then use one as the second factor after the password (no code field when it is the
+// only one). Then the same ceremonies in a browser without the WebAuthn JSON helpers (older
+// Safari and Firefox), where static/passkeys.js converts the options and the answer itself. The server is named "localhost": a
 // passkey's relying party id must be a domain, not an IP address.
 
 import assert from "node:assert/strict";
@@ -13,6 +15,7 @@ import { PASSWORD, newContext, startBrowser, startServer, unexpectedProblems } f
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const EMAIL = "grace@example.org";
+const OLD_BROWSER_EMAIL = "katherine@example.org";
 let server;
 let browser;
 
@@ -93,6 +96,10 @@ test("a passkey is added, signs in without a password, is removed, and is a seco
   assert.equal(stored.length, 1, "the authenticator keeps one credential");
   assert.equal(stored[0].isResidentCredential, true, "a discoverable credential (a passkey)");
   assert.deepEqual(await axe(page), [], "the passkeys page passes axe");
+  await page.getByLabel("New name for Laptop").fill("Work laptop");
+  await page.getByRole("button", { name: "Rename Laptop" }).click();
+  await page.getByText('Passkey renamed to "Work laptop".').waitFor();
+  assert.deepEqual(await page.locator("table.data tbody td:first-child").allTextContents(), ["Work laptop"]);
 
   // password-less: no email, no password
   await signOut(page);
@@ -101,8 +108,8 @@ test("a passkey is added, signs in without a password, is removed, and is a seco
   await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
 
   await page.goto("/account/passkeys");
-  await page.getByLabel("Current password to remove Laptop").fill(PASSWORD);
-  await page.getByRole("button", { name: "Remove Laptop" }).click();
+  await page.getByLabel("Current password to remove Work laptop").fill(PASSWORD);
+  await page.getByRole("button", { name: "Remove Work laptop" }).click();
   await page.getByText("You have no passkey yet.").waitFor();
 
   // removed: the authenticator still offers it, the server refuses it
@@ -121,11 +128,51 @@ test("a passkey is added, signs in without a password, is removed, and is a seco
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL(/\/sign-in\/two-factor/);
+  // a passkey is her only second factor: no code to ask for
+  assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Confirm with your passkey");
+  assert.equal(await page.getByLabel("Code").count(), 0);
   assert.deepEqual(await axe(page), [], "the second-factor page passes axe");
   await page.getByRole("button", { name: "Use a passkey" }).click();
   await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
   const cookies = await context.cookies();
   assert.equal(cookies.find((c) => c.name === "gogotime_sign_in"), undefined, "the challenge is over");
+  assert.deepEqual(unexpectedProblems(context), [], "no CSP violation, script error or foreign request");
+  await context.close();
+});
+
+test("browsers without the WebAuthn JSON helpers register and sign in with a passkey", async () => {
+  const context = await newContext(browser, server.base);
+  // as Safari before 17.4 and Firefox before 119: no parse…FromJSON, no credential.toJSON()
+  await context.addInitScript(() => {
+    if (!window.PublicKeyCredential) return; // about:blank is no secure context
+    delete PublicKeyCredential.parseCreationOptionsFromJSON;
+    delete PublicKeyCredential.parseRequestOptionsFromJSON;
+    delete PublicKeyCredential.prototype.toJSON;
+  });
+  const page = await context.newPage();
+  const device = await virtualAuthenticator(context, page);
+  // the set-up form when this test runs alone, else the registration form
+  await page.goto("/");
+  const first = !page.url().includes("/sign-in");
+  if (!first) await page.goto("/register");
+  await page.getByLabel("Your name").fill("Katherine Johnson");
+  await page.getByLabel("Email").fill(OLD_BROWSER_EMAIL);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Organization").fill("Trajectories");
+  await page.getByLabel("Time zone").fill("America/New_York");
+  await page.getByRole("button", { name: first ? "Create account and organization" : "Create account" }).click();
+  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  const helpers = () => [PublicKeyCredential.parseCreationOptionsFromJSON, PublicKeyCredential.parseRequestOptionsFromJSON, PublicKeyCredential.prototype.toJSON].map((f) => typeof f);
+  assert.deepEqual(await page.evaluate(helpers), ["undefined", "undefined", "undefined"]);
+
+  await addPasskey(page, "Old laptop");
+  assert.equal((await device.credentials()).length, 1);
+  await signOut(page);
+  assert.deepEqual(await page.evaluate(helpers), ["undefined", "undefined", "undefined"]);
+  await page.getByRole("button", { name: "Use a passkey" }).click();
+  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  await page.goto("/account/passkeys");
+  assert.notEqual(await page.locator("table.data tbody td:nth-child(3)").textContent(), "Never", "the sign-in used it");
   assert.deepEqual(unexpectedProblems(context), [], "no CSP violation, script error or foreign request");
   await context.close();
 });

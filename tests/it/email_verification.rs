@@ -63,8 +63,27 @@ async fn registration_sends_a_link_that_verifies_the_address_once(backend: Backe
     let path = link_path(&mail[0], VERIFY_LINK);
     assert!(path.starts_with("/verify-email/ggv_"), "{path}");
 
+    // opening the link (as a mail scanner does, twice) only shows what it would confirm
     let mut web = WebClient::new(&app);
-    let page = web.get(&path).await;
+    let opened = web.get(&path).await;
+    let reopened = web.get(&path).await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    assert_eq!(reopened.status, 200, "{}", reopened.body);
+    assert_eq!(
+        reopened.text_of("main").unwrap(),
+        "Confirm your email address Confirm that bea@example.test is the address of your \
+         GoGoTime account. Confirm this address"
+    );
+    let form = reopened.form(&format!("form[action=\"{path}\"]"));
+    assert_eq!(
+        form.fields.len(),
+        1,
+        "only the form token: {:?}",
+        form.fields
+    );
+    assert_eq!(me(&app, "bea@example.test").await["email_verified"], false);
+
+    let page = web.submit(&form).await;
     assert_eq!(page.status, 200, "{}", page.body);
     page.assert_contains("<strong>bea@example.test</strong> is verified");
     let me_now = me(&app, "bea@example.test").await;
@@ -77,9 +96,13 @@ async fn registration_sends_a_link_that_verifies_the_address_once(backend: Backe
         (&json!("bea@example.test"), &json!(true), &Value::Null)
     );
 
-    let again = web.get(&path).await;
+    let again = web.submit(&form).await;
     assert_eq!(again.status, 404);
     again.assert_contains("This verification link is not valid");
+    let reopened_after = web.get(&path).await;
+    assert_eq!(reopened_after.status, 404);
+    reopened_after.assert_contains("This verification link is not valid");
+    assert!(!reopened_after.body.contains("Confirm this address"));
     let events = actions(&app, "bea@example.test").await;
     assert_eq!(
         events.first().map(String::as_str),
@@ -140,6 +163,9 @@ async fn used_replaced_expired_and_forged_links_change_nothing(backend: Backend)
         .await;
     assert_eq!(status, 422, "{problem}");
 
+    // the page opened in time, its button pressed too late
+    let opened = web.get(&latest).await;
+    let button = opened.form(&format!("form[action=\"{latest}\"]"));
     app.clock.advance(chrono::Duration::hours(25));
     let (status, problem) = confirm(&app, &token_of(&latest)).await;
     assert_eq!(status, 404, "{problem}");
@@ -152,6 +178,10 @@ async fn used_replaced_expired_and_forged_links_change_nothing(backend: Backend)
     let expired = web.get(&latest).await;
     assert_eq!(expired.status, 404);
     expired.assert_contains("This verification link has expired");
+    assert!(!expired.body.contains("Confirm this address"));
+    let pressed = web.submit(&button).await;
+    assert_eq!(pressed.status, 404);
+    pressed.assert_contains("This verification link has expired");
     assert_eq!(me(&app, "ann@example.test").await["email_verified"], false);
     assert!(
         !actions(&app, "ann@example.test")
@@ -225,7 +255,20 @@ async fn a_new_address_takes_effect_when_its_link_is_followed_and_the_old_one_is
         "Confirm your new GoGoTime email address"
     );
     let link = link_path(&mail[0], VERIFY_LINK);
-    let page = WebClient::new(&app).get(&link).await;
+    let mut browser = WebClient::new(&app);
+    let opened = browser.get(&link).await;
+    assert_eq!(
+        opened.text_of("main").unwrap(),
+        "Confirm your email address Confirm that your account should use \
+         ann.new@example.test from now on. We will tell your previous address about the \
+         change. Confirm this address"
+    );
+    assert_eq!(
+        me(&app, "ann@example.test").await["pending_email"],
+        "ann.new@example.test",
+        "opening the link changes nothing"
+    );
+    let page = browser.post(&link, &[]).await;
     assert_eq!(page.status, 200, "{}", page.body);
     page.assert_contains("Your account now uses <strong>ann.new@example.test</strong>");
 

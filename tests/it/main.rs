@@ -34,6 +34,7 @@ mod nul_text;
 mod openapi;
 mod org_two_factor;
 mod organizations;
+mod passkey_upkeep;
 mod passkeys;
 mod postgres_faults;
 mod postgres_tls;

@@ -24,12 +24,12 @@ both_backends!(
     the_api_registers_removes_and_signs_in_with_passkeys_for_tokens,
 );
 
-const EMAIL: &str = "ada@example.org";
+pub(crate) const EMAIL: &str = "ada@example.org";
 /// The origin the app serves (GOGOTIME_PUBLIC_URL of the test apps).
-const ORIGIN: &str = "http://localhost:8080";
+pub(crate) const ORIGIN: &str = "http://localhost:8080";
 
 /// The software authenticator's answer to `command` ("create" or "get").
-fn authenticator(command: &str, request: Value) -> Value {
+pub(crate) fn authenticator(command: &str, request: Value) -> Value {
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/it/helpers/soft_authenticator.py"
@@ -48,13 +48,13 @@ fn authenticator(command: &str, request: Value) -> Value {
 
 /// A passkey kept by the software authenticator.
 #[derive(Clone)]
-struct Device {
-    state: Value,
+pub(crate) struct Device {
+    pub(crate) state: Value,
 }
 
 impl Device {
     /// Answers sign-in options; `tweak` adds "rp_id", "origin" or "other_key" to go wrong.
-    fn answer(&mut self, options: &Value, tweak: Value) -> String {
+    pub(crate) fn answer(&mut self, options: &Value, tweak: Value) -> String {
         let mut request = json!({ "origin": ORIGIN, "options": options, "state": self.state });
         if let Value::Object(extra) = tweak {
             for (k, v) in extra {
@@ -68,14 +68,14 @@ impl Device {
 }
 
 /// Posts a form to a ceremony's options endpoint and reads the JSON options.
-async fn options(web: &mut WebClient<'_>, path: &str, fields: &[(&str, &str)]) -> Value {
+pub(crate) async fn options(web: &mut WebClient<'_>, path: &str, fields: &[(&str, &str)]) -> Value {
     let page = web.post(path, fields).await;
     assert_eq!(page.status, 200, "{path}: {}", page.body);
     serde_json::from_str(&page.body).expect("options are JSON")
 }
 
 /// Ada with an organization (so her account's events are audited).
-async fn ada(app: &TestApp) -> (TestUser, String) {
+pub(crate) async fn ada(app: &TestApp) -> (TestUser, String) {
     let user = app.sign_up(EMAIL, Some("Analytical Engines")).await;
     let (_, orgs) = app.get_as("/api/v1/organizations", &user.token).await;
     let org = orgs[0]["id"].as_str().unwrap().to_string();
@@ -83,7 +83,7 @@ async fn ada(app: &TestApp) -> (TestUser, String) {
 }
 
 /// Adds a passkey named `name` through the profile page of a signed-in `web`.
-async fn add_passkey(web: &mut WebClient<'_>, name: &str) -> (Device, Page) {
+pub(crate) async fn add_passkey(web: &mut WebClient<'_>, name: &str) -> (Device, Page) {
     web.get("/account/passkeys").await;
     let options = options(web, "/account/passkeys/options", &[("name", name)]).await;
     let made = authenticator("create", json!({ "origin": ORIGIN, "options": options }));
@@ -100,7 +100,7 @@ async fn add_passkey(web: &mut WebClient<'_>, name: &str) -> (Device, Page) {
 }
 
 /// Ada signed in on the web with a passkey added.
-async fn with_passkey(app: &TestApp) -> (Device, TestUser, String) {
+pub(crate) async fn with_passkey(app: &TestApp) -> (Device, TestUser, String) {
     let (user, org) = ada(app).await;
     let mut web = WebClient::new(app);
     web.sign_in(EMAIL).await;
@@ -253,7 +253,7 @@ async fn a_removed_passkey_signs_in_no_more_and_removal_needs_the_password(backe
     );
 }
 
-async fn password_step(web: &mut WebClient<'_>, email: &str) {
+pub(crate) async fn password_step(web: &mut WebClient<'_>, email: &str) {
     web.get("/sign-in").await;
     let page = web
         .post(
@@ -269,7 +269,7 @@ async fn password_step(web: &mut WebClient<'_>, email: &str) {
     web.follow(page).await;
 }
 
-async fn second_factor(web: &mut WebClient<'_>, device: &mut Device) -> Page {
+pub(crate) async fn second_factor(web: &mut WebClient<'_>, device: &mut Device) -> Page {
     let options = options(web, "/sign-in/two-factor/passkey/options", &[]).await;
     let credential = device.answer(&options, json!({}));
     web.post(
@@ -304,6 +304,10 @@ async fn a_passkey_is_the_second_factor_after_the_password_but_not_someone_elses
     assert!(signed_in(&web, &page), "{:?} {}", page.location, page.body);
     assert_eq!(with_adas.status, 401, "{}", with_adas.body);
     with_adas.assert_contains("id=\"passkey-error\"");
+    assert!(
+        !with_adas.body.contains("name=\"code\""),
+        "Bob has no authenticator app: no code field"
+    );
     assert_eq!(bob.cookie("gogotime_session"), None);
 }
 

@@ -59,7 +59,7 @@ pub fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi, Router<AppState
         .routes(routes!(two_factor::two_factor_disable))
         .routes(routes!(passkeys::passkeys_get, passkeys::passkeys_post))
         .routes(routes!(passkeys::passkey_options_post))
-        .routes(routes!(passkeys::passkey_delete))
+        .routes(routes!(passkeys::passkey_delete, passkeys::passkey_patch))
         .routes(routes!(passkeys::sign_in_options_post))
         .routes(routes!(passkeys::passkey_token_post))
         .routes(routes!(

@@ -1,4 +1,4 @@
-//! `/api/v1/me/passkeys` (register, list, remove the caller's passkeys) and
+//! `/api/v1/me/passkeys` (register, list, rename, remove the caller's passkeys) and
 //! `/api/v1/auth/passkey/…` (password-less sign-in for tokens). Each ceremony is two calls: the
 //! options for the browser's `navigator.credentials.create()`/`get()`, then the browser's answer
 //! (`credential.toJSON()`). The same service as the account's Passkeys page.
@@ -35,6 +35,14 @@ pub struct PasskeyAnswer {
     /// (`RegistrationResponseJSON` or `AuthenticationResponseJSON`).
     #[schema(value_type = Object)]
     credential: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasskeyRename {
+    /// The passkey's new name; the same rule as when it was added.
+    #[schema(schema_with = crate::domain::field_schema::required_name)]
+    name: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -110,6 +118,30 @@ pub async fn passkeys_post(
     let credential = input.credential.to_string();
     let added = service::register_finish(&state.ctx, &auth.actor, &credential).await?;
     Ok((StatusCode::CREATED, Json(added)).into_response())
+}
+
+/// Renames one of your passkeys.
+#[utoipa::path(
+    patch,
+    path = "/me/passkeys/{id}",
+    tag = "me",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = PasskeyRename,
+    responses(
+        (status = 200, description = "Renamed", body = Passkey),
+        (status = 404, description = "You have no passkey with this id"),
+        (status = 422, description = "The name is missing, longer than 200 characters or holds control characters"),
+    ),
+)]
+pub async fn passkey_patch(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiPath(id): ApiPath<PasskeyId>,
+    ApiJson(input): ApiJson<PasskeyRename>,
+) -> Result<Json<Passkey>, HttpError> {
+    Ok(Json(
+        service::rename(&state.ctx, &auth.actor, id, &input.name).await?,
+    ))
 }
 
 /// Removes a passkey (the current password again).

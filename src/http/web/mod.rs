@@ -85,7 +85,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/verify-email/{token}",
-            get(email_verification_pages::verify_email_get),
+            get(email_verification_pages::verify_email_get)
+                .post(email_verification_pages::verify_email_post),
         )
         .route(
             "/register",

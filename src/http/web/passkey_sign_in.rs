@@ -149,5 +149,5 @@ async fn second_factor_passkey_post(
     let completed =
         sessions::complete_sign_in_with_passkey(&state.ctx, token, credential, &ip, user_agent)
             .await;
-    Ok(answer(&state, &headers, &fields, completed)?)
+    Ok(answer(&state, &headers, &fields, completed).await?)
 }

@@ -1,6 +1,7 @@
 //! `/sign-in/two-factor`: the second step of signing in when two-factor sign-in is on. The
-//! password page leaves a short-lived challenge cookie; a right code here turns it into a
-//! session.
+//! password page leaves a short-lived challenge cookie; a right code (or passkey) here turns it
+//! into a session. The page offers the factors the person has: the code field only with an
+//! authenticator app, the passkey button with passkeys.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -16,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::client_ip::ClientIp;
 use crate::http::cookies;
 use crate::http::state::AppState;
-use crate::service::sessions::{self, NewSession};
+use crate::service::sessions::{self, ChallengeFactors, NewSession};
 
 #[derive(Template)]
 #[template(path = "auth/sign_in_code.html")]
@@ -24,6 +25,7 @@ struct SignInCodePage {
     chrome: Chrome,
     errors: FormErrors,
     next: String,
+    factors: ChallengeFactors,
 }
 
 pub(super) fn challenge<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {
@@ -44,12 +46,13 @@ pub(super) fn start_again(state: &AppState, notice: &str) -> Response {
 
 pub(super) const ENDED: &str = "Your sign-in ended (it waits 5 minutes for the code, and a few wrong codes end it). Sign in again.";
 
-pub(super) fn page(
+fn page(
     state: &AppState,
     headers: &HeaderMap,
     status: StatusCode,
     errors: FormErrors,
     next: &str,
+    factors: ChallengeFactors,
 ) -> Response {
     let secure = state.ctx.settings.secure_cookies;
     anonymous_page(headers, secure, status, |chrome| {
@@ -58,6 +61,7 @@ pub(super) fn page(
                 chrome,
                 errors,
                 next: safe_next(next),
+                factors,
             },
             headers,
         )
@@ -69,19 +73,20 @@ pub async fn sign_in_code_get(
     headers: HeaderMap,
     Query(query): Query<NextQuery>,
 ) -> PageResult {
-    let live = match challenge(&state, &headers) {
-        Some(token) => sessions::challenge_is_live(&state.ctx, token).await?,
-        None => false,
+    let factors = match challenge(&state, &headers) {
+        Some(token) => sessions::challenge_factors(&state.ctx, token).await?,
+        None => None,
     };
-    if !live {
+    let Some(factors) = factors else {
         return Ok(Redirect::to("/sign-in").into_response());
-    }
+    };
     Ok(page(
         &state,
         &headers,
         StatusCode::OK,
         FormErrors::default(),
         &query.next,
+        factors,
     ))
 }
 
@@ -98,12 +103,12 @@ pub async fn sign_in_code_post(
     let user_agent = session::user_agent(&headers);
     let code = fields.get("code");
     let completed = sessions::complete_sign_in(&state.ctx, token, code, &ip, user_agent).await;
-    Ok(answer(&state, &headers, &fields, completed)?)
+    Ok(answer(&state, &headers, &fields, completed).await?)
 }
 
 /// The page's answer to a completed (or refused) challenge: signed in and on to `next`, back to
 /// the start when the challenge ended, else this page again with the error.
-pub(super) fn answer(
+pub(super) async fn answer(
     state: &AppState,
     headers: &HeaderMap,
     fields: &Fields,
@@ -124,7 +129,18 @@ pub(super) fn answer(
                 _ => StatusCode::UNAUTHORIZED,
             };
             let errors = FormErrors::from_error(e)?;
-            Ok(page(state, headers, status, errors, fields.get("next")))
+            let factors = match challenge(state, headers) {
+                Some(token) => sessions::challenge_factors(&state.ctx, token).await?,
+                None => None,
+            };
+            // the refusal may have used the challenge's last attempt: the page still says why,
+            // with every way in (the next post starts again)
+            let factors = factors.unwrap_or(ChallengeFactors {
+                app: true,
+                passkeys: true,
+            });
+            let next = fields.get("next");
+            Ok(page(state, headers, status, errors, next, factors))
         }
     }
 }

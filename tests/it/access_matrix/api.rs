@@ -207,6 +207,11 @@ pub fn table() -> Vec<Case> {
             signed_in(404, 404, 404, 404, 404),
         ),
         case(
+            "PATCH /api/v1/me/passkeys/{id}",
+            "a passkey nobody has",
+            signed_in(404, 404, 404, 404, 404),
+        ),
+        case(
             "POST /api/v1/me/calendar-feed",
             "",
             signed_in(200, 200, 200, 200, 200),
@@ -1017,6 +1022,11 @@ pub async fn request(app: &TestApp, fx: &mut Fixture, case: &Case, who: Who) -> 
             template.replace("{id}", "01890000-0000-7000-8000-000000000000"),
         )
         .json(json!({ "current_password": PASSWORD })),
+        ("PATCH /api/v1/me/passkeys/{id}", _) => Req::new(
+            M::PATCH,
+            template.replace("{id}", "01890000-0000-7000-8000-000000000000"),
+        )
+        .json(json!({ "name": "Laptop" })),
         ("POST /api/v1/me/password", _) => Req::new(M::POST, template).json(json!({
             "current_password": PASSWORD, "new_password": "another correct horse battery staple"
         })),

@@ -234,6 +234,7 @@ fn account_forms() -> Vec<&'static str> {
         "/account/identities/{id}/disconnect",
         "/account/passkeys",
         "/account/passkeys/options",
+        "/account/passkeys/{id}/rename",
         "/account/passkeys/{id}/remove",
         "/account/calendar-feed",
         "/account/calendar-feed/revoke",

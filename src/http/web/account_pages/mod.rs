@@ -58,6 +58,10 @@ pub fn routes() -> Router<AppState> {
             post(passkeys::passkey_options_post),
         )
         .route(
+            "/account/passkeys/{id}/rename",
+            post(passkeys::passkey_rename_post),
+        )
+        .route(
             "/account/passkeys/{id}/remove",
             post(passkeys::passkey_remove_post),
         )

@@ -1,6 +1,6 @@
 //! `/account/passkeys`: add a passkey (named by its owner; the browser's part is done by
-//! `static/passkeys.js`), list them with when they were made and last used, and remove one after
-//! the current password is entered again.
+//! `static/passkeys.js`), list them with when they were made and last used, rename one, and
+//! remove one after the current password is entered again.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -25,7 +25,20 @@ struct PasskeyRow {
     name: String,
     created: String,
     last_used: String,
+    /// What its rename field holds: the name, or the refused new name.
+    rename: String,
+    /// Its rename was refused: the field carries the error.
+    rename_refused: bool,
 }
+
+/// A refused rename, shown in its own row: which passkey, and the name that was refused.
+struct RefusedRename {
+    id: PasskeyId,
+    name: String,
+}
+
+/// The rename field's key in the page's errors: the add form's field is `name`.
+const RENAME_FIELD: &str = "new_name";
 
 #[derive(Template)]
 #[template(path = "account/passkeys.html")]
@@ -42,16 +55,22 @@ async fn render(
     errors: FormErrors,
     status: StatusCode,
     headers: &HeaderMap,
+    refused_rename: Option<RefusedRename>,
 ) -> PageResult {
     let list = passkeys::list(&state.ctx, &viewer.actor).await?;
-    let row = |p: passkeys::Passkey| PasskeyRow {
-        id: p.id.to_string(),
-        name: p.name,
-        created: format::date_time(p.created_at, viewer.tz),
-        last_used: p
-            .last_used_at
-            .map(|t| format::date_time(t, viewer.tz))
-            .unwrap_or_else(|| "Never".into()),
+    let row = |p: passkeys::Passkey| {
+        let refused = refused_rename.as_ref().filter(|r| r.id == p.id);
+        PasskeyRow {
+            id: p.id.to_string(),
+            created: format::date_time(p.created_at, viewer.tz),
+            last_used: p
+                .last_used_at
+                .map(|t| format::date_time(t, viewer.tz))
+                .unwrap_or_else(|| "Never".into()),
+            rename: refused.map_or_else(|| p.name.clone(), |r| r.name.clone()),
+            rename_refused: refused.is_some(),
+            name: p.name,
+        }
     };
     let page = PasskeysPage {
         chrome: account_chrome(state, viewer, "passkeys").await?,
@@ -76,7 +95,7 @@ async fn refused(
         AppError::NotFound(message) => FormErrors::message(message),
         e => FormErrors::from_error(e)?,
     };
-    render(state, viewer, errors, status, headers).await
+    render(state, viewer, errors, status, headers, None).await
 }
 
 pub async fn passkeys_get(
@@ -90,6 +109,7 @@ pub async fn passkeys_get(
         FormErrors::default(),
         StatusCode::OK,
         &headers,
+        None,
     )
     .await
 }
@@ -118,6 +138,48 @@ pub async fn passkey_add_post(
             ),
             state.ctx.settings.secure_cookies,
         )),
+        Err(e) => refused(&state, &form.viewer, e, &headers).await,
+    }
+}
+
+pub async fn passkey_rename_post(
+    State(state): State<AppState>,
+    Path(id): Path<PasskeyId>,
+    headers: HeaderMap,
+    form: SignedForm,
+) -> PageResult {
+    let name = form.fields.get("name");
+    match passkeys::rename(&state.ctx, &form.viewer.actor, id, name).await {
+        Ok(renamed) => Ok(session::redirect_with_notice(
+            "/account/passkeys",
+            &format!("Passkey renamed to \"{}\".", renamed.name),
+            state.ctx.settings.secure_cookies,
+        )),
+        Err(AppError::Validation { fields, message }) => {
+            // the same messages, under the row's field rather than the add form's
+            let fields = fields
+                .into_iter()
+                .map(|(field, messages)| match field.as_str() {
+                    "name" => (RENAME_FIELD.to_string(), messages),
+                    _ => (field, messages),
+                })
+                .collect();
+            let errors = FormErrors::from_error(AppError::Validation { fields, message })?;
+            let refused = RefusedRename {
+                id,
+                name: name.to_string(),
+            };
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            render(
+                &state,
+                &form.viewer,
+                errors,
+                status,
+                &headers,
+                Some(refused),
+            )
+            .await
+        }
         Err(e) => refused(&state, &form.viewer, e, &headers).await,
     }
 }

@@ -25,6 +25,7 @@ pub const ANONYMOUS_FORMS: [&str; 9] = [
     "/invite/{token}",
     "/forgot-password",
     "/reset-password/{token}",
+    "/verify-email/{token}",
 ];
 
 /// How a form with a session is forged: the owner's cookie and…
