@@ -5,7 +5,7 @@
 //! database so any instance can finish a ceremony another one began, and each challenge answers
 //! once.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::Serialize;
 use serde_json::json;
 use webauthn_rp::bin::{Decode, Encode};
@@ -191,7 +191,8 @@ pub async fn register_finish(ctx: &Ctx, actor: &Actor, response: &str) -> AppRes
         refused()
     })?;
     let rp = relying_party(ctx)?;
-    let now = ctx.clock.now();
+    // to the microsecond, as stored: the answer shows what a later read of the passkey shows
+    let now = ctx.clock.now().trunc_subsecs(6);
     let mut tx = ctx.db.begin().await?;
     let ceremony = passkeys::take_ceremony(
         &mut tx.conn(),

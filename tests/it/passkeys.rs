@@ -438,6 +438,8 @@ async fn the_api_registers_removes_and_signs_in_with_passkeys_for_tokens(backend
     );
     assert_eq!(listed_status, 200);
     assert!(listed[0]["last_used_at"].is_string(), "{listed}");
+    // the answer to the POST shows the instant a later read shows (as stored, to the microsecond)
+    assert_eq!(listed[0]["created_at"], passkey["created_at"], "{listed}");
     assert_eq!(removed, 204);
     assert_eq!(after_removal, 401, "{problem}");
     assert!(problem["title"].is_string(), "problem+json: {problem}");

@@ -15,7 +15,7 @@ use crate::helpers::TestApp;
 use crate::helpers::accounts::PASSWORD;
 
 /// The forms of anonymous pages; every other declared form needs a session.
-pub const ANONYMOUS_FORMS: [&str; 9] = [
+pub const ANONYMOUS_FORMS: [&str; 10] = [
     "/setup",
     "/sign-in",
     "/sign-in/sso",
