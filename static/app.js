@@ -302,6 +302,14 @@
     });
   }
 
+  // Picking a custom colour in the project form selects the "Custom" swatch beside it.
+  function customColours() {
+    document.querySelectorAll("input[data-custom-colour]").forEach((input) => {
+      const custom = input.form && input.form.querySelector('input[name="color"][value="custom"]');
+      if (custom) input.addEventListener("input", () => { custom.checked = true; });
+    });
+  }
+
   function ready() {
     tick();
     timerSync();
@@ -315,6 +323,7 @@
     bulkBar();
     foldFilters();
     shortcuts();
+    customColours();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);

@@ -42,6 +42,17 @@ pub async fn catalog(
     Ok(rows.into_iter().collect())
 }
 
+/// Project colours by id, archived projects included.
+pub async fn project_colors(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+) -> DbResult<HashMap<Uuid, String>> {
+    let sql = "select id, color from projects where organization_id = $1";
+    let rows: Vec<(Uuid, String)> =
+        with_conn!(conn, c => sqlx::query_as(sql).bind(org.as_uuid()).fetch_all(c).await?);
+    Ok(rows.into_iter().collect())
+}
+
 /// Names of people, whether or not they are still members.
 pub async fn users(conn: &mut Conn<'_>, ids: &[Uuid]) -> DbResult<HashMap<Uuid, (String, String)>> {
     let mut names = HashMap::new();

@@ -11,6 +11,7 @@ pub mod field_schema;
 pub mod formula;
 pub mod ids;
 pub mod money;
+pub mod palette;
 pub mod password;
 pub mod period;
 pub mod profile;

@@ -173,6 +173,7 @@ fn generic(field: Field) -> &'static [&'static str] {
         ],
         Amount => &["amount", "billable amount", "total", "betrag"],
         Currency => &["currency", "währung"],
+        ProjectColor => &["project_color", "project colour", "colour", "color"],
     }
 }
 

@@ -29,10 +29,12 @@ pub(crate) enum Field {
     HourlyRate,
     Amount,
     Currency,
+    /// `#rrggbb`: the colour a project created by the import gets.
+    ProjectColor,
 }
 
 impl Field {
-    pub(crate) const ALL: [Field; 20] = [
+    pub(crate) const ALL: [Field; 21] = [
         Field::Date,
         Field::StartDate,
         Field::Start,
@@ -53,6 +55,7 @@ impl Field {
         Field::HourlyRate,
         Field::Amount,
         Field::Currency,
+        Field::ProjectColor,
     ];
 }
 

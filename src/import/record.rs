@@ -18,6 +18,8 @@ pub struct Record {
     pub user_name: Option<String>,
     pub client: Option<String>,
     pub project: Option<String>,
+    /// The project's colour (`#rrggbb`, lower-case) when the file gives a valid one.
+    pub project_color: Option<String>,
     pub task: Option<String>,
     /// Empty when the source has none.
     pub description: String,

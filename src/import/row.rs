@@ -1,6 +1,6 @@
 //! One CSV row to a record: reads the cells the column map names (`span` places the entry in
 //! time) and collects every problem of the row rather than the first. May import the other
-//! `import` modules except `scan`, and `crate::domain::entries`.
+//! `import` modules except `scan`, and `crate::domain::{entries, catalog}`.
 
 use std::collections::HashMap;
 
@@ -14,6 +14,7 @@ use super::field::Field;
 use super::format::Format;
 use super::numbers::{parse_integer, parse_money};
 use super::record::{Key, Record, fingerprint};
+use crate::domain::catalog::parse_color;
 use crate::domain::entries::{check_description, parse_rate};
 use crate::domain::formula::restore;
 use crate::domain::money::minor_digits;
@@ -87,6 +88,7 @@ impl<'a> RowReader<'a> {
         let user_name = self.user_name();
         let client = self.text(Field::Client);
         let project = self.text(Field::Project);
+        let project_color = self.project_color();
         let task = self.text(Field::Task);
         let description = self.description();
         let tags = self.tags();
@@ -122,6 +124,7 @@ impl<'a> RowReader<'a> {
             user_name,
             client,
             project,
+            project_color,
             task,
             description,
             tags,
@@ -183,6 +186,23 @@ impl<'a> RowReader<'a> {
             Ok(parsed) => Some(parsed),
             Err(message) => {
                 self.error(Some(field), Some(value), message);
+                None
+            }
+        }
+    }
+
+    /// A colour that is not `#rrggbb` is no reason to drop the entry: the project gets a palette
+    /// colour instead, and the row says so.
+    fn project_color(&mut self) -> Option<String> {
+        let raw = self.cell(Field::ProjectColor)?;
+        match parse_color(raw) {
+            Ok(color) => Some(color),
+            Err(message) => {
+                self.warn(
+                    Some(Field::ProjectColor),
+                    Some(raw),
+                    format!("{message}; a new project gets a palette colour instead"),
+                );
                 None
             }
         }

@@ -148,3 +148,48 @@ test("every main page passes axe and is photographed", async () => {
   await ctx.close();
   await anonymous.close();
 });
+
+/// The computed fill of the project dot in the first entry row naming `project`.
+async function dotFill(page, project) {
+  const row = page.locator("li.entry").filter({ hasText: project }).first();
+  return row.locator("svg.dot circle").evaluate((circle) => getComputedStyle(circle).fill);
+}
+
+test("project colours: a swatch picked in the form colours the entry rows' dots, in both themes", async () => {
+  // builds on the account the test above set up
+  const ctx = await newContext(browser, server.base);
+  const page = await ctx.newPage();
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill("ada@example.org");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  const home = new URL(page.url()).pathname;
+
+  await page.goto(`${home}/projects`);
+  await page.locator("#new-name").fill("Research");
+  await page.getByRole("radio", { name: "Teal #0b8c7b" }).check();
+  await page.getByRole("button", { name: "Create project" }).click();
+  await page.waitForURL(/\/projects\/[0-9a-f-]{36}$/);
+  await page.goto(`${home}/week`);
+  await page.locator("#add-duration").fill("1:15");
+  await page.locator("#add-description").fill("Reading papers");
+  await page.locator("#add-project").selectOption({ label: "Research" });
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.getByText(/Added 1:15/).waitFor();
+
+  const findings = [];
+  for (const scheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto(home);
+    // Website took the palette's first colour, which the form offered; Research the one picked
+    assert.equal(await dotFill(page, "Acme · Website"), "rgb(35, 122, 237)", `Website's dot, ${scheme}`);
+    assert.equal(await dotFill(page, "Research"), "rgb(11, 140, 123)", `Research's dot, ${scheme}`);
+    for (const v of await axe(page)) findings.push(`timer [${scheme}]: ${v}`);
+    await page.goto(`${home}/projects`);
+    for (const v of await axe(page)) findings.push(`projects [${scheme}]: ${v}`);
+  }
+  assert.deepEqual(findings, [], "no serious or critical accessibility violation");
+  assert.deepEqual(unexpectedProblems(ctx), []);
+  await ctx.close();
+});

@@ -39,6 +39,7 @@ mod passkeys;
 mod postgres_faults;
 mod postgres_tls;
 mod preflight;
+mod project_colours;
 mod reports;
 mod schema_lockstep;
 mod secrets;

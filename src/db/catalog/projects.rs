@@ -115,6 +115,15 @@ pub async fn list(
     Ok(rows.into_iter().map(Project::from).collect())
 }
 
+/// The colour of every project of the organization, archived ones too (for the palette's
+/// rotation: a colour counts as taken while any project has it).
+pub async fn colors(conn: &mut Conn<'_>, org: OrganizationId) -> DbResult<Vec<String>> {
+    let sql = "select color from projects where organization_id = $1";
+    let colors: Vec<String> =
+        with_conn!(conn, db => sqlx::query_scalar(sql).bind(org.as_uuid()).fetch_all(db).await?);
+    Ok(colors)
+}
+
 pub async fn delete(conn: &mut Conn<'_>, org: OrganizationId, id: ProjectId) -> DbResult<()> {
     with_conn!(conn, db => {
         sqlx::query("delete from projects where organization_id = $1 and id = $2").bind(org.as_uuid()).bind(id.as_uuid()).execute(db).await?;

@@ -16,7 +16,7 @@ use super::org::org_chrome;
 use super::page::{self, Chrome};
 use super::session::{Viewer, redirect_with_notice};
 use super::tracking::Choices;
-use super::tracking::chart::{self, BarChart};
+use super::tracking::chart::{self, BarChart, ShareBar};
 use crate::domain::ids::{OrganizationId, SavedReportId, SharedReportId};
 use crate::domain::period::Period;
 use crate::http::query;
@@ -40,6 +40,8 @@ pub fn routes() -> Router<AppState> {
 /// A row of the totals table.
 pub struct Row {
     pub label: String,
+    /// The project's colour for its dot; empty when the row is not a project.
+    pub color: String,
     pub duration: String,
     pub amount: String,
     pub entries: i64,
@@ -59,7 +61,8 @@ pub struct View {
     /// `100.0 %`, or `–` when nothing was tracked.
     pub total_share: String,
     pub over_time: Option<BarChart>,
-    pub shares: BarChart,
+    /// The largest groups, as rows of a bar chart.
+    pub shares: Vec<ShareBar>,
     pub group_name: &'static str,
 }
 
@@ -92,6 +95,7 @@ fn view(summary: &Summary, over_time: Option<&Summary>) -> View {
     for g in &summary.groups {
         rows.push(Row {
             label: g.label.clone(),
+            color: g.color.clone().unwrap_or_default(),
             duration: format::hours_minutes(g.seconds),
             amount: money(g.amount, &summary.currency),
             entries: g.entries,
@@ -101,6 +105,7 @@ fn view(summary: &Summary, over_time: Option<&Summary>) -> View {
         for s in &g.subgroups {
             rows.push(Row {
                 label: s.label.clone(),
+                color: s.color.clone().unwrap_or_default(),
                 duration: format::hours_minutes(s.seconds),
                 amount: money(s.amount, &summary.currency),
                 entries: s.entries,
@@ -156,11 +161,17 @@ fn view(summary: &Summary, over_time: Option<&Summary>) -> View {
             &bars,
         )
     });
-    let shares: Vec<(String, i64)> = summary
+    let shares: Vec<(String, i64, String)> = summary
         .groups
         .iter()
         .take(8)
-        .map(|g| (g.label.chars().take(14).collect(), g.seconds))
+        .map(|g| {
+            (
+                g.label.clone(),
+                g.seconds,
+                g.color.clone().unwrap_or_default(),
+            )
+        })
         .collect();
     View {
         title: format!("Time by {}", group_name(summary.group).to_lowercase()),
@@ -177,10 +188,7 @@ fn view(summary: &Summary, over_time: Option<&Summary>) -> View {
         total_amount: money(summary.totals.amount, &summary.currency),
         total_entries: summary.totals.entries,
         over_time,
-        shares: chart::bars(
-            &format!("Time per {}", group_name(summary.group).to_lowercase()),
-            &shares,
-        ),
+        shares: chart::share_bars(&shares),
         group_name: group_name(summary.group),
     }
 }

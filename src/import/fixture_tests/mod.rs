@@ -51,6 +51,7 @@ fn entry(line: u64, start: &str, end: &str) -> Record {
         user_name: None,
         client: None,
         project: None,
+        project_color: None,
         task: None,
         description: String::new(),
         tags: Vec::new(),

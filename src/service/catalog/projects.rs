@@ -8,6 +8,7 @@ use crate::db::entries::{self, Reference};
 use crate::db::{Conn, DbError, Ts, organizations};
 use crate::domain::catalog::{Project, ProjectMember, Visibility, parse_color, parse_name};
 use crate::domain::ids::{ClientId, OrganizationId, ProjectId, UserId};
+use crate::domain::palette::{self, Swatch};
 use crate::domain::role::{Permission, Role, allows};
 use crate::error::{AppError, AppResult};
 use crate::service::access::require_member;
@@ -167,7 +168,8 @@ pub async fn create(
         organization_id: org,
         client_id: None,
         name: String::new(),
-        color: "#3b82f6".into(),
+        // chosen from the palette in `save` unless the input names one
+        color: String::new(),
         billable_default: true,
         archived: false,
         visibility: Visibility::Public,
@@ -180,9 +182,18 @@ pub async fn create(
     if input.name.is_none() {
         check.field::<()>("name", Err("is required".into()));
     }
+    let from_palette = input.color.is_none();
     apply(&mut project, input, &mut check);
     check.finish()?;
-    save(ctx, actor, org, project).await
+    save(ctx, actor, org, project, from_palette).await
+}
+
+/// The colour a project created now without one would get: what the new-project form offers.
+pub async fn next_color(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<Swatch> {
+    let mut pooled = ctx.db.acquire().await?;
+    require_member(&mut pooled.conn(), org, actor, Permission::ManageCatalog).await?;
+    let used = projects::colors(&mut pooled.conn(), org).await?;
+    Ok(palette::least_used(used.iter().map(String::as_str)))
 }
 
 pub async fn update(
@@ -202,17 +213,25 @@ pub async fn update(
     apply(&mut project, input, &mut check);
     check.finish()?;
     project.updated_at = ctx.clock.now();
-    save(ctx, actor, org, project).await
+    save(ctx, actor, org, project, false).await
 }
 
 async fn save(
     ctx: &Ctx,
     actor: &Actor,
     org: OrganizationId,
-    project: Project,
+    mut project: Project,
+    from_palette: bool,
 ) -> AppResult<Project> {
     let mut tx = ctx.db.begin().await?;
     require_member(&mut tx.conn(), org, actor, Permission::ManageCatalog).await?;
+    if from_palette {
+        // in the transaction that saves it, so the count it reads is the one it adds to
+        let used = projects::colors(&mut tx.conn(), org).await?;
+        project.color = palette::least_used(used.iter().map(String::as_str))
+            .hex
+            .into();
+    }
     if let Some(client) = project.client_id
         && clients::find(&mut tx.conn(), org, client).await?.is_none()
     {

@@ -346,6 +346,7 @@ mod tests {
         let group = |i: i64| Group {
             key: None,
             label: format!("Project {i}"),
+            color: None,
             seconds: 3600,
             amount: 100,
             entries: 1,

@@ -29,6 +29,7 @@ use crate::domain::account::MyOrganization;
 use crate::domain::catalog::{Client, Project, Tag, Task, Visibility, normalize, parse_name};
 use crate::domain::entries::TimeEntry;
 use crate::domain::ids::{ClientId, OrganizationId, ProjectId, TagId, TaskId, UserId};
+use crate::domain::palette;
 use crate::domain::role::{Permission, Role, allows};
 use crate::error::{AppError, AppResult};
 use crate::import::{self, Batch, ImportError, Options, Record, RowIssue};
@@ -551,6 +552,8 @@ struct State {
     members: HashMap<String, (UserId, String)>,
     clients: HashMap<String, ClientId>,
     projects: HashMap<(Option<ClientId>, String), (ProjectId, String)>,
+    /// The colour of every project, those this import creates too: the palette's rotation.
+    colors: Vec<String>,
     tasks: HashMap<(ProjectId, String), TaskId>,
     tags: HashMap<String, TagId>,
     people: HashMap<String, PersonMapping>,
@@ -593,6 +596,7 @@ impl State {
                 .collect(),
             clients: HashMap::new(),
             projects: HashMap::new(),
+            colors: Vec::new(),
             tasks: HashMap::new(),
             tags: HashMap::new(),
             people: HashMap::new(),
@@ -607,6 +611,7 @@ impl State {
             state
                 .projects
                 .insert((p.client_id, normalize(&p.name)), (p.id, p.name.clone()));
+            state.colors.push(p.color.clone());
             state.known.add_project(p);
         }
         for t in state.known.tasks.values() {
@@ -675,7 +680,7 @@ impl State {
         tx: &mut Tx,
         line: u64,
         client: Option<(ClientId, &str)>,
-        raw: &str,
+        (raw, color): (&str, Option<&str>),
         now: DateTime<Utc>,
     ) -> Result<ProjectId, RowFailure> {
         let name = Self::name(line, "project", raw)?;
@@ -688,7 +693,9 @@ impl State {
             organization_id: self.org,
             client_id: client.map(|c| c.0),
             name: name.clone(),
-            color: "#3b82f6".into(),
+            color: color
+                .unwrap_or_else(|| palette::least_used(self.colors.iter().map(String::as_str)).hex)
+                .to_string(),
             billable_default: true,
             archived: false,
             visibility: Visibility::Public,
@@ -698,6 +705,7 @@ impl State {
             updated_at: now,
         };
         projects::save(&mut tx.conn(), &project).await?;
+        self.colors.push(project.color.clone());
         let id = project.id;
         self.known.add_project(project);
         self.projects.insert(key.clone(), (id, name.clone()));
@@ -831,7 +839,14 @@ impl State {
         };
         let project = match record.project.as_deref().filter(|p| !p.trim().is_empty()) {
             Some(name) => Some((
-                self.project(tx, record.line, client, name, now).await?,
+                self.project(
+                    tx,
+                    record.line,
+                    client,
+                    (name, record.project_color.as_deref()),
+                    now,
+                )
+                .await?,
                 name,
             )),
             None => None,

@@ -72,6 +72,8 @@ pub struct Summary {
 /// Names for group labels, loaded once per report.
 struct Labels {
     catalogs: HashMap<&'static str, HashMap<Uuid, String>>,
+    /// Project colours, when a grouping is by project.
+    colors: HashMap<Uuid, String>,
     users: HashMap<Uuid, (String, String)>,
 }
 
@@ -96,10 +98,23 @@ impl Labels {
             .get(&GroupBy::User)
             .map(|s| s.iter().copied().collect())
             .unwrap_or_default();
+        let colors = if seen.contains_key(&GroupBy::Project) {
+            names::project_colors(&mut tx.conn(), org).await?
+        } else {
+            HashMap::new()
+        };
         Ok(Self {
             catalogs,
+            colors,
             users: names::users(&mut tx.conn(), &user_ids).await?,
         })
+    }
+
+    fn color(&self, group: GroupBy, key: &Key) -> Option<String> {
+        match (group, key) {
+            (GroupBy::Project, Key::Id(id)) => self.colors.get(id).cloned(),
+            _ => None,
+        }
     }
 
     fn label(&self, group: GroupBy, key: &Key) -> String {
@@ -225,7 +240,7 @@ async fn summaries(
                 q.group,
                 q.subgroup,
                 std::mem::take(&mut aggregator.groups),
-                &|g, k| labels.label(g, k),
+                &|g, k| (labels.label(g, k), labels.color(g, k)),
             );
             Summary {
                 from: q.from,

@@ -218,6 +218,9 @@ pub struct Group {
     /// description, or null for "no client/project/task/tag".
     pub key: Option<String>,
     pub label: String,
+    /// The project's colour (`#rrggbb`) when the group is a project.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
     pub seconds: i64,
     /// Minor units of the organization's currency.
     pub amount: i64,
@@ -227,31 +230,39 @@ pub struct Group {
     pub subgroups: Vec<Group>,
 }
 
-/// Turns the tree into groups: periods in time order, everything else longest first.
+/// A group's label and, for a project, its colour.
+pub type Naming = (String, Option<String>);
+
+/// Turns the tree into groups: periods in time order, everything else longest first. `name`
+/// gives a group's label and colour.
 pub fn to_groups(
     group: GroupBy,
     subgroup: Option<GroupBy>,
     nodes: BTreeMap<Key, Node>,
-    label: &dyn Fn(GroupBy, &Key) -> String,
+    name: &dyn Fn(GroupBy, &Key) -> Naming,
 ) -> Vec<Group> {
     let mut groups: Vec<Group> = nodes
         .into_iter()
-        .map(|(key, node)| Group {
-            label: label(group, &key),
-            key: match &key {
-                Key::Nothing => None,
-                Key::Id(id) => Some(id.to_string()),
-                Key::Day(d) => Some(d.to_string()),
-                Key::Flag(b) => Some(b.to_string()),
-                Key::Text(t) => Some(t.clone()),
-            },
-            seconds: node.seconds,
-            amount: node.amount,
-            entries: node.entries,
-            subgroups: match subgroup {
-                Some(sub) => to_groups(sub, None, node.children, label),
-                None => Vec::new(),
-            },
+        .map(|(key, node)| {
+            let (label, color) = name(group, &key);
+            Group {
+                label,
+                color,
+                key: match &key {
+                    Key::Nothing => None,
+                    Key::Id(id) => Some(id.to_string()),
+                    Key::Day(d) => Some(d.to_string()),
+                    Key::Flag(b) => Some(b.to_string()),
+                    Key::Text(t) => Some(t.clone()),
+                },
+                seconds: node.seconds,
+                amount: node.amount,
+                entries: node.entries,
+                subgroups: match subgroup {
+                    Some(sub) => to_groups(sub, None, node.children, name),
+                    None => Vec::new(),
+                },
+            }
         })
         .collect();
     if !group.is_period() {

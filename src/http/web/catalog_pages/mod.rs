@@ -3,6 +3,7 @@
 //! service inputs and service errors into forms shown again.
 
 mod clients;
+mod colours;
 mod named_items;
 mod project;
 mod project_parts;

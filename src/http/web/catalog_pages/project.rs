@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 
+use super::colours::{self, ColourChoice};
 use super::projects::{ClientOption, client_choices, project_input};
 use super::{Attempt, amount, hours, money, rejected, retry};
 use crate::domain::catalog::{Project, Visibility};
@@ -29,7 +30,7 @@ struct EditForm {
     errors: FormErrors,
     name: String,
     client_id: String,
-    color: String,
+    color: ColourChoice,
     billable: bool,
     private: bool,
     archived: bool,
@@ -44,7 +45,7 @@ impl EditForm {
                 errors,
                 name: fields.get("name").into(),
                 client_id: fields.get("client_id").into(),
-                color: fields.get("color").into(),
+                color: ColourChoice::of(&colours::chosen(&fields).unwrap_or_default()),
                 billable: fields.checked("billable_default"),
                 private: fields.get("visibility") == "private",
                 archived: fields.checked("archived"),
@@ -55,7 +56,7 @@ impl EditForm {
                 errors: FormErrors::default(),
                 name: project.name.clone(),
                 client_id: project.client_id.map(|c| c.to_string()).unwrap_or_default(),
-                color: project.color.clone(),
+                color: ColourChoice::of(&project.color),
                 billable: project.billable_default,
                 private: project.visibility == Visibility::Private,
                 archived: project.archived,

@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 
+use super::colours::{self, ColourChoice};
 use super::{Attempt, Listing, parse_amount, parse_hours, rejected, retry};
 use crate::domain::catalog::{Client, Visibility};
 use crate::domain::ids::{ClientId, OrganizationId};
@@ -21,9 +22,6 @@ use crate::service::catalog::projects::{self, ProjectInput, ProjectsQuery};
 use crate::service::catalog::{ListQuery, clients};
 use crate::service::organizations;
 use crate::service::{Actor, Ctx};
-
-/// The colour a new project starts with, as the service picks it.
-const DEFAULT_COLOR: &str = "#3b82f6";
 
 /// A client as a `<select>` offers it.
 pub struct ClientOption {
@@ -86,7 +84,7 @@ pub fn project_input(
     Ok(ProjectInput {
         name: Some(fields.get("name").into()),
         client_id: Some(client_id),
-        color: Some(fields.non_empty("color").unwrap_or(DEFAULT_COLOR).into()),
+        color: colours::chosen(fields),
         billable_default: Some(fields.checked("billable_default")),
         archived: editing.then(|| fields.checked("archived")),
         visibility: Some(fields.non_empty("visibility").unwrap_or("public").into()),
@@ -119,7 +117,7 @@ struct ProjectsPage {
     new_errors: FormErrors,
     new_name: String,
     new_client: String,
-    new_color: String,
+    new_color: ColourChoice,
     new_billable: bool,
     new_private: bool,
     new_estimate: String,
@@ -166,6 +164,15 @@ async fn render(
         Some((errors, fields)) => (errors, fields, false),
         None => (FormErrors::default(), Fields::default(), true),
     };
+    // the form offers the colour the service would pick, so leaving it alone changes nothing
+    let new_color = match colours::chosen(&fields) {
+        Some(color) => color,
+        None if manages => projects::next_color(&state.ctx, &viewer.actor, org)
+            .await?
+            .hex
+            .to_string(),
+        None => String::new(),
+    };
     let page = ProjectsPage {
         chrome,
         show_archived: listing.all(),
@@ -176,7 +183,7 @@ async fn render(
         new_errors,
         new_name: fields.get("name").into(),
         new_client: fields.get("client_id").into(),
-        new_color: fields.non_empty("color").unwrap_or(DEFAULT_COLOR).into(),
+        new_color: ColourChoice::of(&new_color),
         // a new project is billable unless the person unticked it
         new_billable: fresh || fields.checked("billable_default"),
         new_private: fields.get("visibility") == "private",

@@ -71,9 +71,52 @@ pub fn bars(title: &str, items: &[(String, i64)]) -> BarChart {
     }
 }
 
+/// One group's share of a report, as a row of the share chart: its full name as text (which
+/// wraps, so no name is cut), a bar as long as its time relative to the longest, in its colour.
+pub struct ShareBar {
+    pub label: String,
+    pub value: String,
+    /// Percent of the longest group's time: the bar's width in a 0–100 viewBox.
+    pub length: String,
+    /// `#rrggbb` for a project; empty: the theme's bar colour.
+    pub color: String,
+}
+
+/// Share bars for `(label, seconds, colour)` items, longest first as given.
+pub fn share_bars(items: &[(String, i64, String)]) -> Vec<ShareBar> {
+    let max = items.iter().map(|(_, s, _)| *s).max().unwrap_or(0).max(1);
+    items
+        .iter()
+        .map(|(label, seconds, color)| ShareBar {
+            label: label.clone(),
+            value: format::hours_minutes(*seconds),
+            length: format!("{:.1}", *seconds as f64 * 100.0 / max as f64),
+            color: color.clone(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn share_bars_keep_full_names_and_colours_and_scale_to_the_longest() {
+        let long = "A project with a name far longer than any chart label could hold".to_string();
+        let bars = share_bars(&[
+            (long.clone(), 7200, "#237aed".into()),
+            ("Internal".into(), 1800, String::new()),
+        ]);
+        assert_eq!(bars[0].label, long);
+        assert_eq!(
+            (bars[0].length.as_str(), bars[0].color.as_str()),
+            ("100.0", "#237aed")
+        );
+        assert_eq!(
+            (bars[1].length.as_str(), bars[1].value.as_str()),
+            ("25.0", "0:30")
+        );
+    }
 
     #[test]
     fn bars_scale_to_the_longest_day() {

@@ -73,6 +73,7 @@ pub struct Choices {
     pub tasks: Vec<TaskChoice>,
     pub tags: Vec<TagChoice>,
     project_labels: HashMap<String, String>,
+    project_colors: HashMap<String, String>,
     task_labels: HashMap<String, String>,
     tag_names: HashMap<String, String>,
 }
@@ -97,6 +98,13 @@ impl Choices {
             None => "No project".into(),
             Some(_) => self.project_name(id),
         }
+    }
+
+    /// A project's colour (`#rrggbb`): empty without a project or for one the viewer cannot
+    /// see, which then shows no dot.
+    pub fn project_color(&self, id: Option<ProjectId>) -> String {
+        id.and_then(|p| self.project_colors.get(&p.to_string()).cloned())
+            .unwrap_or_default()
     }
 
     pub fn task_name(&self, id: Option<TaskId>) -> String {
@@ -133,6 +141,9 @@ impl Choices {
             choices
                 .project_labels
                 .insert(p.id.to_string(), label.clone());
+            choices
+                .project_colors
+                .insert(p.id.to_string(), p.color.clone());
             choices.projects.push(ProjectChoice {
                 id: p.id.to_string(),
                 label,
@@ -180,6 +191,8 @@ pub struct EntryRow {
     pub description: String,
     pub project_id: String,
     pub project: String,
+    /// The project's colour for its dot; empty when no dot is shown.
+    pub project_color: String,
     pub task_id: String,
     pub task: String,
     pub tag_ids: Vec<String>,
@@ -260,6 +273,7 @@ impl EntryRow {
             version: e.version,
             description: e.description.clone(),
             project: choices.project_name(e.project_id),
+            project_color: choices.project_color(e.project_id),
             task: choices.task_name(e.task_id),
             project_id,
             task_id,

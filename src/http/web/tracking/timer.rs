@@ -73,6 +73,8 @@ impl StartForm {
 
 pub struct ProjectTotal {
     pub label: String,
+    /// Empty for "No project": no dot.
+    pub color: String,
     pub duration: String,
 }
 
@@ -131,6 +133,7 @@ async fn render(
         .iter()
         .map(|(project, seconds)| ProjectTotal {
             label: choices.project_label(*project),
+            color: choices.project_color(*project),
             duration: format::hours_minutes(*seconds),
         })
         .collect();

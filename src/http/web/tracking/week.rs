@@ -24,6 +24,8 @@ use crate::service::entries::{list, week};
 
 pub struct GridRow {
     pub label: String,
+    /// The project's colour; empty for "No project".
+    pub color: String,
     pub cells: Vec<GridCell>,
     pub total: String,
 }
@@ -116,7 +118,7 @@ struct AddForm {
 /// One row per project/task, in the order of their labels; each cell shows what was sent back
 /// (after a refused save) or else the stored time.
 fn grid_rows(totals: &WeekTotals, week: &Week, choices: &Choices, sent: &Sent) -> Vec<GridRow> {
-    let mut grid: BTreeMap<(String, String), &Vec<i64>> = BTreeMap::new();
+    let mut grid: BTreeMap<(String, String), (String, &Vec<i64>)> = BTreeMap::new();
     for ((project, task), seconds) in &totals.grid {
         let label = match (choices.project_name(*project), choices.task_name(*task)) {
             (p, _) if p.is_empty() => "No project".to_string(),
@@ -129,10 +131,11 @@ fn grid_rows(totals: &WeekTotals, week: &Week, choices: &Choices, sent: &Sent) -
             id(project.map(|p| p.to_string())),
             id(task.map(|t| t.to_string()))
         );
-        grid.insert((label, key), seconds);
+        grid.insert((label, key), (choices.project_color(*project), seconds));
     }
     grid.into_iter()
-        .map(|((label, key), seconds)| GridRow {
+        .map(|((label, key), (color, seconds))| GridRow {
+            color,
             total: format::hours_minutes(seconds.iter().sum()),
             cells: seconds
                 .iter()
