@@ -349,7 +349,7 @@ async fn the_week_grid_keeps_every_typed_value_and_marks_each_bad_cell_on_its_ow
     );
     refused.assert_contains("Nothing was saved: one cell needs a change (marked below).");
     refused.assert_contains(
-        "name=\"cell.|.2026-11-25\" value=\"abc\" inputmode=\"decimal\" size=\"5\" placeholder=\"–\" aria-label=\"No project, Wed 25 Nov\" aria-invalid=\"true\" aria-describedby=\"cell-error-0-2\"",
+        "name=\"cell.|.2026-11-25\" value=\"abc\" data-was=\"\" data-seconds=\"0\" inputmode=\"decimal\" size=\"5\" placeholder=\"–\" aria-label=\"No project, Wed 25 Nov\" aria-invalid=\"true\" aria-describedby=\"cell-error-0-2\"",
     );
     refused.assert_contains(
         "<p class=\"field-error\" id=\"cell-error-0-2\">&#39;abc&#39; is not a duration; write it as h:mm (e.g. 1:30) or in hours (1.5).</p>",
