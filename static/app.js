@@ -6,13 +6,31 @@
 (function () {
   const pad = (n) => String(n).padStart(2, "0");
   const hms = (s) => Math.floor(s / 3600) + ":" + pad(Math.floor(s / 60) % 60) + ":" + pad(s % 60);
+  const hm = (s) => Math.floor(s / 3600) + ":" + pad(Math.floor(s / 60) % 60);
+  // one entry's length: seconds shown until it passes an hour (domain::duration::entry_length)
+  const entryLength = (s) => (s < 3600 ? hms(s) : hm(s));
+  // a day's total: the entries of that day still shown
+  const dayTotal = (day) => {
+    const rows = Array.from(day.querySelectorAll("[data-entry]")).filter((r) => !r.hidden);
+    const total = day.querySelector("[data-day-total]");
+    if (total) total.textContent = hm(rows.reduce((sum, r) => sum + Number(r.dataset.seconds), 0));
+    return rows.length;
+  };
 
-  // The running timer: the server renders the elapsed time; we keep it ticking, in the title too.
+  // The running timer: the server renders the elapsed time; we keep it ticking, in the title too,
+  // and with it the totals that count it (data-ticks: their seconds when the page was made), its
+  // row in the list and that row's day.
   function tick() {
     const el = document.querySelector("[data-timer-start]");
     if (!el) return;
     const start = Date.parse(el.dataset.timerStart);
-    const skew = Date.now() - Date.parse(el.dataset.timerNow);
+    const rendered = Date.parse(el.dataset.timerNow);
+    const skew = Date.now() - rendered;
+    const totals = document.querySelectorAll("[data-ticks]");
+    const row = document.querySelector("[data-entry][data-running]");
+    const rowSeconds = row ? Number(row.dataset.running) : 0;
+    const rowLength = row && row.querySelector("[data-live-length]");
+    const day = row && row.closest("[data-day]");
     const baseTitle = document.title;
     const out = el.querySelector("[data-elapsed]") || el;
     // screen readers hear the time once a minute, not every second
@@ -20,7 +38,14 @@
     let lastMinute = -1;
     const update = () => {
       const seconds = Math.max(0, Math.floor((Date.now() - skew - start) / 1000));
+      const since = Math.max(0, Math.floor((Date.now() - skew - rendered) / 1000));
       out.textContent = hms(seconds);
+      totals.forEach((total) => { total.textContent = hm(Number(total.dataset.ticks) + since); });
+      if (row) {
+        row.dataset.seconds = rowSeconds + since;
+        if (rowLength) rowLength.textContent = entryLength(rowSeconds + since);
+        if (day) dayTotal(day);
+      }
       document.title = hms(seconds) + " · " + baseTitle;
       const minutes = Math.floor(seconds / 60);
       if (spoken && minutes !== lastMinute && minutes > 0) {
@@ -124,7 +149,6 @@
   function weekTotals() {
     const grid = document.querySelector("table.week");
     if (!grid) return;
-    const hm = (s) => Math.floor(s / 3600) + ":" + pad(Math.floor(s / 60) % 60);
     const read = (raw) => {
       const text = raw.trim().toLowerCase();
       let m = /^(\d+)\s*:\s*(\d+)$/.exec(text);
@@ -207,12 +231,7 @@
     const show = (row, visible) => {
       row.hidden = !visible;
       const day = row.closest("[data-day]");
-      if (!day) return;
-      const rows = Array.from(day.querySelectorAll("[data-entry]")).filter((r) => !r.hidden);
-      day.hidden = rows.length === 0;
-      const seconds = rows.reduce((sum, r) => sum + Number(r.dataset.seconds), 0);
-      const total = day.querySelector("[data-day-total]");
-      if (total) total.textContent = Math.floor(seconds / 3600) + ":" + pad(Math.floor(seconds / 60) % 60);
+      if (day) day.hidden = dayTotal(day) === 0;
     };
     document.addEventListener("submit", async (event) => {
       const url = event.target.dataset.delete;

@@ -221,6 +221,43 @@ test("a timer started or stopped in another tab shows when this tab is looked at
   await expectNoProblems(owner);
 });
 
+test("the running entry, its day, the week and its project tick together", async () => {
+  const page = await owner.newPage();
+  await page.clock.install();
+  await page.goto(home);
+  await page.getByLabel("What are you working on?").fill("Ticking along");
+  await page.getByRole("button", { name: "Start", exact: true }).click();
+  await page.getByRole("heading", { name: "Running: Ticking along" }).waitFor();
+  await page.clock.fastForward("03:00");
+  // read in one go: every figure comes from the same tick
+  const seen = await page.evaluate(() => {
+    const row = document.querySelector("[data-entry][data-running]");
+    const day = row.closest("[data-day]");
+    const shown = [...day.querySelectorAll("[data-entry]")].filter((r) => !r.hidden);
+    return {
+      base: Number(row.dataset.running),
+      now: Number(row.dataset.seconds),
+      length: row.querySelector("[data-live-length]").textContent,
+      day: day.querySelector("[data-day-total]").textContent,
+      daySum: shown.reduce((sum, r) => sum + Number(r.dataset.seconds), 0),
+      totals: [...document.querySelectorAll("[data-ticks]")].map((el) => [Number(el.dataset.ticks), el.textContent]),
+    };
+  });
+  const pad = (n) => String(n).padStart(2, "0");
+  const hm = (s) => Math.floor(s / 3600) + ":" + pad(Math.floor(s / 60) % 60);
+  const since = seen.now - seen.base;
+  assert.ok(since >= 180 && since < 240, `the row moved on by ${since} s`);
+  assert.equal(seen.length, `0:${pad(Math.floor(seen.now / 60))}:${pad(seen.now % 60)}`);
+  assert.equal(seen.day, hm(seen.daySum));
+  // the week's total (heading and summary table) and the running project's row
+  assert.equal(seen.totals.length, 3, JSON.stringify(seen.totals));
+  for (const [base, text] of seen.totals) assert.equal(text, hm(base + since));
+  await page.getByRole("button", { name: /^Stop/ }).click();
+  await page.getByText(/Timer stopped at/).waitFor();
+  await page.close();
+  await expectNoProblems(owner);
+});
+
 test("a form error is shown next to its field and the input is kept", async () => {
   const page = await owner.newPage();
   await page.goto(`${home}/week`);

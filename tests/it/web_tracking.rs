@@ -430,6 +430,7 @@ both_backends!(
     visitors_are_led_to_setup_then_sign_in_and_back,
     an_invited_member_joins_and_sees_only_their_own_time,
     the_week_grid_adds_a_row_for_a_project_not_yet_in_it,
+    the_home_page_marks_what_ticks_with_the_running_timer,
 );
 
 /// The grid's last row: choose a project (or task) that has no row yet, type its days, save;
@@ -508,4 +509,51 @@ async fn the_week_grid_adds_a_row_for_a_project_not_yet_in_it(backend: Backend) 
         .get(&format!("{home}/entries?from=2026-11-27&to=2026-11-27"))
         .await;
     list.assert_contains("No entries match.");
+}
+
+/// While a timer runs, the home page gives its script the seconds behind every figure that
+/// counts it (the week's total twice, the running project's row, the running row itself), so
+/// they tick together; once stopped, nothing is marked.
+async fn the_home_page_marks_what_ticks_with_the_running_timer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.clock.set(at("2026-11-25T09:00:00Z"));
+    let mut web = WebClient::new(&app);
+    let home = web
+        .set_up_instance("Ada", "ada@example.org", "Analytical")
+        .await;
+    web.get(&format!("{home}/week")).await;
+    let added = web
+        .post(
+            &format!("{home}/week/add"),
+            &[("date", "2026-11-24"), ("duration", "2:30")],
+        )
+        .await;
+    web.follow(added).await;
+    let started = web
+        .post(&format!("{home}/timer/start"), &[("description", "Call")])
+        .await;
+    web.follow(started).await;
+    app.clock.set(at("2026-11-25T09:10:00Z"));
+
+    let page = web.get(&home).await;
+    // 2:30 yesterday and 0:10 running, all without a project
+    assert_eq!(
+        page.body.matches("data-ticks=\"9600\"").count(),
+        3,
+        "{}",
+        page.body
+    );
+    assert_eq!(page.body.matches("data-ticks=").count(), 3);
+    page.assert_contains("data-running=\"600\"");
+    page.assert_contains(
+        "<span data-live-length>0:10:00</span> <span class=\"badge\">running</span>",
+    );
+
+    let stopped = web.post(&format!("{home}/timer/stop"), &[]).await;
+    let page = web.follow(stopped).await;
+    assert!(
+        !page.body.contains("data-ticks="),
+        "nothing ticks without a timer"
+    );
+    assert!(!page.body.contains("data-running"));
 }

@@ -73,6 +73,9 @@ impl StartForm {
 
 pub struct ProjectTotal {
     pub label: String,
+    pub seconds: i64,
+    /// The running timer's project: its total ticks with the timer on the page.
+    pub running: bool,
     /// Empty for "No project": no dot.
     pub color: String,
     pub duration: String,
@@ -90,6 +93,8 @@ pub struct HomePage {
     pub chart: BarChart,
     pub projects: Vec<ProjectTotal>,
     pub week_total: String,
+    /// `week_total` in seconds, for the page's script to keep ticking while a timer runs.
+    pub week_seconds: i64,
     pub today: String,
     pub back: String,
     /// The entry shown with its edit form (`?edit=<id>`).
@@ -128,12 +133,15 @@ async fn render(
         .iter()
         .map(|v| EntryRow::new(v, &choices, tz))
         .collect();
+    let running_project = running.as_ref().map(|r| r.entry.entry.project_id);
     let projects = totals
         .by_project
         .iter()
         .map(|(project, seconds)| ProjectTotal {
             label: choices.project_label(*project),
             color: choices.project_color(*project),
+            seconds: *seconds,
+            running: running_project == Some(*project),
             duration: format::hours_minutes(*seconds),
         })
         .collect();
@@ -166,6 +174,7 @@ async fn render(
             chart,
             projects,
             week_total,
+            week_seconds: totals.listed,
             today: format::date(format::local_date(now, tz)),
             back,
             editing: editing.to_string(),
