@@ -74,9 +74,13 @@ build_previous_binary() {
     # intermediate artifacts in this checkout's build directory (the dependencies are reused),
     # the finished binary in a target directory of its own, so target/debug/gogotime stays this
     # checkout's and needs no re-link afterwards
+    # The binary is stripped below, so the crate itself is compiled without line tables and
+    # without incremental state: both only cost time in a one-off build (the dependencies keep
+    # their flags, so they are still reused).
     (cd "$src" && CARGO_BUILD_BUILD_DIR=$REPO/target CARGO_TARGET_DIR=$WORK/previous-target \
-        GOGOTIME_GIT_COMMIT=${commit:0:12} \
-        timeout 1800 cargo build --locked --bin gogotime >"$WORK/previous-build.log" 2>&1) \
+        GOGOTIME_GIT_COMMIT=${commit:0:12} CARGO_INCREMENTAL=0 \
+        timeout 1800 cargo build --locked --bin gogotime --config 'profile.dev.package.gogotime.debug=false' \
+        >"$WORK/previous-build.log" 2>&1) \
         || { tail -n 30 "$WORK/previous-build.log" >&3; fail "building the previous release ($commit)"; }
     mkdir -p "$WORK/previous"
     strip -o "$WORK/previous/gogotime" "$WORK/previous-target/debug/gogotime"

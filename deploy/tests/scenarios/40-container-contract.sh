@@ -8,7 +8,8 @@
 # SIGTERM after the preStop hook turns readiness 503 first, lets a slow request finish, exits 0
 # within the grace; Cloud Run's PORT (9090 here) and Cloud SQL's Unix socket work; and the memory
 # of a replica under a bounded load stays inside the Deployment's limit (figures printed).
-# About 70 s; GOGOTIME_CI_CONTRACT_LOAD_SECONDS (default 40) sets the load's length.
+# About 50 s; GOGOTIME_CI_CONTRACT_LOAD_SECONDS (default 20; scripts/test --full: 120) sets the
+# load's length.
 # shellcheck shell=bash
 
 SCENARIOS+=(container_contract)
@@ -18,7 +19,7 @@ readonly CONTRACT_APP=$PREFIX-contract-app CONTRACT_UID=$PREFIX-contract-uid CON
 readonly CONTRACT_LOAD=$PREFIX-contract-load CONTRACT_DIR=$WORK/contract
 # an arbitrary non-root uid, as OpenShift assigns them (its own group doubles as fsGroup)
 readonly CONTRACT_ANY_UID=48213
-readonly CONTRACT_LOAD_SECONDS=${GOGOTIME_CI_CONTRACT_LOAD_SECONDS:-40} CONTRACT_LOAD_WORKERS=8
+readonly CONTRACT_LOAD_SECONDS=${GOGOTIME_CI_CONTRACT_LOAD_SECONDS:-20} CONTRACT_LOAD_WORKERS=8
 
 cleanup_contract() {
     local c
