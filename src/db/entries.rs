@@ -150,15 +150,7 @@ pub async fn find(
     org: OrganizationId,
     id: TimeEntryId,
 ) -> DbResult<Option<TimeEntry>> {
-    let mut sql = Sql::default();
-    let (o, i) = (
-        sql.arg(Bind::Uuid(org.as_uuid())),
-        sql.arg(Bind::Uuid(id.as_uuid())),
-    );
-    sql.text = format!(
-        "select {COLUMNS} from time_entries e where e.organization_id = {o} and e.id = {i} and e.deleted_at is null"
-    );
-    Ok(load(conn, org, &sql).await?.pop())
+    find_where(conn, org, id, "e.deleted_at is null").await
 }
 
 /// A deleted entry (a tombstone), for restoring it.
@@ -167,13 +159,22 @@ pub async fn find_deleted(
     org: OrganizationId,
     id: TimeEntryId,
 ) -> DbResult<Option<TimeEntry>> {
+    find_where(conn, org, id, "e.deleted_at is not null").await
+}
+
+async fn find_where(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    id: TimeEntryId,
+    state: &'static str,
+) -> DbResult<Option<TimeEntry>> {
     let mut sql = Sql::default();
     let (o, i) = (
         sql.arg(Bind::Uuid(org.as_uuid())),
         sql.arg(Bind::Uuid(id.as_uuid())),
     );
     sql.text = format!(
-        "select {COLUMNS} from time_entries e where e.organization_id = {o} and e.id = {i} and e.deleted_at is not null"
+        "select {COLUMNS} from time_entries e where e.organization_id = {o} and e.id = {i} and {state}"
     );
     Ok(load(conn, org, &sql).await?.pop())
 }
