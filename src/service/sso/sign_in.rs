@@ -158,7 +158,7 @@ pub async fn finish(ctx: &Ctx, callback: Callback<'_>) -> AppResult<Finished> {
         Err(Refusal::Refused(message)) => {
             ctx.metrics.sso(SsoOutcome::Refused);
             let Scope::Organization(org) = callback.scope else {
-                tracing::info!(reason = %message, "instance single sign-on refused a sign-in");
+                tracing::info!(reason = %without_mailboxes(&message), "instance single sign-on refused a sign-in");
                 return Err(AppError::Forbidden(message));
             };
             let mut tx = ctx.db.begin().await?;
@@ -527,4 +527,36 @@ async fn ask_for_password(
         token,
         max_age_seconds: LINK_MINUTES * 60,
     })
+}
+
+/// The refusal for the operator's log: the person sees their address in the message, the log
+/// keeps only its domain (what an operator needs to tell an allow-list problem apart).
+fn without_mailboxes(message: &str) -> String {
+    message
+        .split(' ')
+        .map(|word| match word.split_once('@') {
+            Some((local, domain)) if !local.is_empty() => format!("…@{domain}"),
+            _ => word.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_mailboxes;
+
+    #[test]
+    fn the_log_keeps_the_domain_of_an_address_and_drops_the_mailbox() {
+        assert_eq!(
+            without_mailboxes(
+                "ada.lovelace@example.org is not in an email domain GoGoTime accepts."
+            ),
+            "…@example.org is not in an email domain GoGoTime accepts."
+        );
+        assert_eq!(
+            without_mailboxes("The identity provider did not sign you in (access_denied)."),
+            "The identity provider did not sign you in (access_denied)."
+        );
+    }
 }
