@@ -4,6 +4,7 @@
 use crate::both_backends;
 use crate::helpers::web::{Page, WebClient};
 use crate::helpers::{Backend, spawn_app};
+use chrono::{DateTime, Utc};
 
 both_backends!(
     empty_lists_say_what_they_are_for_and_link_the_next_step_until_the_first_item,
@@ -11,6 +12,8 @@ both_backends!(
     a_tag_change_comes_back_on_its_row_and_the_notice_names_it,
     project_and_task_changes_come_back_on_what_changed_with_names,
     revoking_a_token_comes_back_on_the_list_and_names_the_token,
+    an_empty_week_and_an_empty_report_say_what_to_do_until_time_is_tracked,
+    deleting_the_organization_needs_its_box_ticked_even_without_javascript,
 );
 
 /// The text of the list's empty state, `None` when the page shows none.
@@ -70,13 +73,17 @@ async fn empty_lists_say_what_they_are_for_and_link_the_next_step_until_the_firs
         )
     );
     tags.assert_contains(r##"<a href="#new-name">Create your first tag</a>"##);
-    assert!(empty_state(&entries).unwrap().starts_with("No entries match."));
+    assert!(
+        empty_state(&entries)
+            .unwrap()
+            .starts_with("No entries match.")
+    );
     entries.assert_contains(&format!(r#"<a href="{home}">Start a timer</a>"#));
     entries.assert_contains(&format!(
         r#"<a href="{home}/import">Import from Toggl or Clockify</a>"#
     ));
     assert_eq!(
-        empty_state(&reports).as_deref(),
+        reports.text_of("#saved-title ~ .empty-state").as_deref(),
         Some(
             "No saved reports yet. Save the settings above under a name to come back to this \
              report in one click. Save this report"
@@ -124,12 +131,17 @@ async fn empty_lists_say_what_they_are_for_and_link_the_next_step_until_the_firs
     web.get("/account/tokens").await;
     web.post("/account/tokens", &[("name", "Script")]).await;
 
+    let saved_reports = web.get(&format!("{home}/reports")).await;
+    assert_eq!(
+        saved_reports.text_of("#saved-title ~ .empty-state"),
+        None,
+        "one saved report, no empty state"
+    );
     for (page, what) in [
         (web.get(&format!("{home}/projects")).await, "projects"),
         (with_task, "tasks"),
         (web.get(&format!("{home}/clients")).await, "clients"),
         (web.get(&format!("{home}/tags")).await, "tags"),
-        (web.get(&format!("{home}/reports")).await, "saved reports"),
         (web.get("/account/tokens").await, "tokens"),
     ] {
         assert_eq!(empty_state(&page), None, "{what}: one item, no empty state");
@@ -185,24 +197,16 @@ async fn a_tag_change_comes_back_on_its_row_and_the_notice_names_it(backend: Bac
         .post(&format!("{home}/tags/{id}"), &[("archived", "true")])
         .await;
     let (_, after_archive) = landing(&mut web, archived).await;
-    let deleted = web
-        .post(&format!("{home}/tags/{id}/delete"), &[])
-        .await;
+    let deleted = web.post(&format!("{home}/tags/{id}/delete"), &[]).await;
     let (deleted, after_delete) = landing(&mut web, deleted).await;
 
-    assert_eq!(
-        created.as_str(),
-        format!("{home}/tags#tag-{id}")
-    );
+    assert_eq!(created.as_str(), format!("{home}/tags#tag-{id}"));
     assert_eq!(
         listed.text_of("p.notice[role=status]").as_deref(),
         Some("Tag “urgent” created.")
     );
     listed.assert_contains(&format!("<tr data-filter-item id=\"tag-{id}\">"));
-    assert_eq!(
-        renamed.as_str(),
-        format!("{home}/tags#tag-{id}")
-    );
+    assert_eq!(renamed.as_str(), format!("{home}/tags#tag-{id}"));
     assert_eq!(
         after_rename.text_of("p.notice").as_deref(),
         Some("Tag “urgent” renamed to “blocker”.")
@@ -211,10 +215,7 @@ async fn a_tag_change_comes_back_on_its_row_and_the_notice_names_it(backend: Bac
         after_archive.text_of("p.notice").as_deref(),
         Some("Tag “blocker” archived.")
     );
-    assert_eq!(
-        deleted.as_str(),
-        format!("{home}/tags#tags-title")
-    );
+    assert_eq!(deleted.as_str(), format!("{home}/tags#tags-title"));
     assert_eq!(
         after_delete.text_of("p.notice").as_deref(),
         Some("Tag “blocker” deleted.")
@@ -244,41 +245,27 @@ async fn project_and_task_changes_come_back_on_what_changed_with_names(backend: 
         .await;
     let (added, after_add) = landing(&mut web, added).await;
     let task = id_after(&after_add, "id=\"task-");
-    let removed = web
-        .post(&format!("{path}/tasks/{task}/delete"), &[])
-        .await;
+    let removed = web.post(&format!("{path}/tasks/{task}/delete"), &[]).await;
     let (removed, after_remove) = landing(&mut web, removed).await;
     let deleted = web.post(&format!("{path}/delete"), &[]).await;
     let (deleted, after_delete) = landing(&mut web, deleted).await;
 
-    assert_eq!(
-        renamed.as_str(),
-        format!("{path}#details-title")
-    );
+    assert_eq!(renamed.as_str(), format!("{path}#details-title"));
     assert_eq!(
         after_rename.text_of("p.notice").as_deref(),
         Some("Project “Website” renamed to “Web site”.")
     );
-    assert_eq!(
-        added.as_str(),
-        format!("{path}#task-{task}")
-    );
+    assert_eq!(added.as_str(), format!("{path}#task-{task}"));
     assert_eq!(
         after_add.text_of("p.notice").as_deref(),
         Some("Task “Design” added.")
     );
-    assert_eq!(
-        removed.as_str(),
-        format!("{path}#tasks")
-    );
+    assert_eq!(removed.as_str(), format!("{path}#tasks"));
     assert_eq!(
         after_remove.text_of("p.notice").as_deref(),
         Some("Task “Design” deleted.")
     );
-    assert_eq!(
-        deleted.as_str(),
-        format!("{home}/projects#projects-title")
-    );
+    assert_eq!(deleted.as_str(), format!("{home}/projects#projects-title"));
     assert_eq!(
         after_delete.text_of("p.notice").as_deref(),
         Some("Project “Web site” deleted.")
@@ -296,17 +283,90 @@ async fn revoking_a_token_comes_back_on_the_list_and_names_the_token(backend: Ba
     let listed = web.get("/account/tokens").await;
     let id = id_after(&listed, "id=\"token-");
 
-    let revoked = web
-        .post(&format!("/account/tokens/{id}/revoke"), &[])
-        .await;
+    let revoked = web.post(&format!("/account/tokens/{id}/revoke"), &[]).await;
     let (revoked, after) = landing(&mut web, revoked).await;
 
-    assert_eq!(
-        revoked,
-        "/account/tokens#tokens-title"
-    );
+    assert_eq!(revoked, "/account/tokens#tokens-title");
     assert_eq!(
         after.text_of("p.notice").as_deref(),
         Some("Token “Invoice script” revoked; programs using it can no longer sign in with it.")
     );
+}
+
+async fn an_empty_week_and_an_empty_report_say_what_to_do_until_time_is_tracked(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.clock.set(
+        DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+    );
+    let mut web = WebClient::new(&app);
+    let home = web
+        .set_up_instance("Ada", "ada@example.org", "Analytical")
+        .await;
+
+    let empty_week = web.get(&format!("{home}/week")).await;
+    let empty_report = web.get(&format!("{home}/reports")).await;
+    let added = web
+        .post(
+            &format!("{home}/week/add"),
+            &[
+                ("date", "2026-11-24"),
+                ("duration", "2:30"),
+                ("description", "Reading"),
+            ],
+        )
+        .await;
+    added.assert_redirect(&format!("{home}/week"));
+    let week = web.get(&format!("{home}/week")).await;
+    let report = web.get(&format!("{home}/reports")).await;
+
+    assert_eq!(
+        empty_week.text_of(".empty-state").as_deref(),
+        Some(
+            "No time tracked in this week yet: choose a project in the last row and type its \
+             hours, or add time to a day below. Choose a project Import from Toggl or Clockify"
+        )
+    );
+    empty_week.assert_contains(r##"<a href="#new-row">Choose a project</a>"##);
+    empty_week.assert_contains(&format!(
+        r#"<a href="{home}/import">Import from Toggl or Clockify</a>"#
+    ));
+    let report_empty = empty_report.text_of(".report-card .empty-state");
+    assert_eq!(
+        report_empty.as_deref(),
+        Some(
+            "Reports total the time tracked in a period. Choose another period or fewer filters \
+             above, or track some time first. Change the period Start a timer"
+        )
+    );
+    empty_report.assert_contains(r##"<a href="#r-from">Change the period</a>"##);
+    assert_eq!(week.text_of(".empty-state"), None);
+    assert_eq!(report.text_of(".report-card .empty-state"), None);
+}
+
+async fn deleting_the_organization_needs_its_box_ticked_even_without_javascript(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut web = WebClient::new(&app);
+    let home = web
+        .set_up_instance("Olivia Owner", "owner@example.org", "Acme")
+        .await;
+    let settings = web.get(&format!("{home}/settings")).await;
+    settings.assert_contains(r#"<input type="checkbox" name="understood" value="yes" required>"#);
+
+    let unticked = web.post(&format!("{home}/delete"), &[]).await;
+    let still_there = web.get(&home).await;
+    let ticked = web
+        .post(&format!("{home}/delete"), &[("understood", "yes")])
+        .await;
+    let gone = web.get(&home).await;
+
+    assert_eq!(unticked.status, 422);
+    assert_eq!(
+        unticked.text_of("#understood-error").as_deref(),
+        Some("Tick the box to confirm: deleting the organization cannot be undone.")
+    );
+    assert_eq!(still_there.status, 200);
+    ticked.assert_redirect("/");
+    assert_eq!(gone.status, 404);
 }

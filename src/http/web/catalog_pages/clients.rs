@@ -62,7 +62,12 @@ impl NamedItems for Clients {
         Ok(named(client))
     }
 
-    async fn delete(ctx: &Ctx, actor: &Actor, org: OrganizationId, id: ClientId) -> AppResult<String> {
+    async fn delete(
+        ctx: &Ctx,
+        actor: &Actor,
+        org: OrganizationId,
+        id: ClientId,
+    ) -> AppResult<String> {
         let client = clients::delete(ctx, actor, org, id, false).await?;
         Ok(client.name)
     }

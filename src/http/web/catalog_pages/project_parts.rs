@@ -27,7 +27,10 @@ pub async fn task_create(
     };
     let result = tasks::create(&state.ctx, &form.viewer.actor, org, id, input).await;
     finish(&state, &headers, form, target, "new-task", result, |t| {
-        (format!("task-{}", t.id), format!("Task “{}” added.", t.name))
+        (
+            format!("task-{}", t.id),
+            format!("Task “{}” added.", t.name),
+        )
     })
     .await
 }
