@@ -88,14 +88,64 @@
     });
   }
 
-  // Forms that destroy something ask first.
+  // Forms that destroy something ask first, in an in-page dialog: Cancel (focused, and Escape)
+  // keeps everything and puts focus back on the button; the action button submits the form as
+  // the original button would have. Without JavaScript the buttons simply submit.
   function confirmations() {
+    let dialog = null;
+    let pending = null;
+    let confirmed = false;
+    const build = () => {
+      dialog = document.createElement("dialog");
+      dialog.className = "confirm";
+      dialog.setAttribute("aria-labelledby", "confirm-question");
+      dialog.innerHTML = '<p id="confirm-question" class="confirm-question"></p>' +
+        '<div class="confirm-actions"><button type="button" data-cancel>Cancel</button>' +
+        '<button type="button" class="danger" data-go></button></div>';
+      document.body.appendChild(dialog);
+      // typing in the dialog is not a page shortcut
+      dialog.addEventListener("keydown", (event) => event.stopPropagation());
+      dialog.querySelector("[data-cancel]").addEventListener("click", () => dialog.close("cancel"));
+      dialog.querySelector("[data-go]").addEventListener("click", () => dialog.close("go"));
+      dialog.addEventListener("close", () => {
+        const { form, submitter } = pending;
+        pending = null;
+        if (dialog.returnValue === "go") {
+          confirmed = true;
+          if (submitter) form.requestSubmit(submitter); else form.requestSubmit();
+          confirmed = false;
+        } else if (submitter) {
+          submitter.focus();
+        }
+      });
+    };
     document.addEventListener("submit", (event) => {
+      if (confirmed) return;
       const form = event.target;
       const submitter = event.submitter;
       const question = (submitter && submitter.dataset.confirm) || form.dataset.confirm;
-      if (question && !window.confirm(question)) event.preventDefault();
-    });
+      if (!question) return;
+      event.preventDefault();
+      event.stopPropagation();
+      if (!dialog) build();
+      pending = { form, submitter };
+      dialog.returnValue = "";
+      dialog.querySelector("#confirm-question").textContent = question;
+      const label = submitter ? submitter.textContent.replace(/\s+/g, " ").trim() : "";
+      dialog.querySelector("[data-go]").textContent = label || "Confirm";
+      dialog.showModal();
+      dialog.querySelector("[data-cancel]").focus();
+    }, true);
+  }
+
+  // After an action the page comes back anchored on what changed (`#tag-…`, with a notice):
+  // focus goes there too, so a keyboard carries on from the row it acted on.
+  function anchoredFocus() {
+    if (!location.hash || !document.querySelector("main > .notice")) return;
+    const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (!target) return;
+    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus();
   }
 
   // Type-to-search in long lists: <input data-filter="list-id"> hides non-matching items.
@@ -334,6 +384,7 @@
     timerSync();
     localZone();
     confirmations();
+    anchoredFocus();
     filters();
     selectAll();
     copyButtons();

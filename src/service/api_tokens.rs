@@ -69,7 +69,8 @@ pub async fn list(ctx: &Ctx, actor: &Actor) -> AppResult<Vec<ApiToken>> {
     Ok(credentials::list_api_tokens(&mut pooled.conn(), actor.user.id).await?)
 }
 
-pub async fn revoke(ctx: &Ctx, actor: &Actor, id: ApiTokenId) -> AppResult<()> {
+/// Revokes one of the actor's tokens; answers its name, for the notice.
+pub async fn revoke(ctx: &Ctx, actor: &Actor, id: ApiTokenId) -> AppResult<String> {
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let token = credentials::revoke_api_token(&mut tx.conn(), actor.user.id, id, Ts(now))
@@ -85,5 +86,5 @@ pub async fn revoke(ctx: &Ctx, actor: &Actor, id: ApiTokenId) -> AppResult<()> {
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(token.name)
 }

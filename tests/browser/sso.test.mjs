@@ -164,8 +164,8 @@ test("single sign-on: set up by the owner, used by a newcomer, linked by an exis
 
   // the owner turns password sign-in off (owners stay exempt: the way back in)
   await page.goto(`${home}/settings/sso`);
-  page.once("dialog", (dialog) => dialog.accept());
   await page.getByRole("button", { name: "Turn password sign-in off" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Turn password sign-in off" }).click();
   await page.getByText("Password sign-in is off").first().waitFor();
   findings.push(...(await axe(page)).map((v) => `sso settings, passwords off: ${v}`));
   await page.goto(home);

@@ -56,5 +56,6 @@ mod web_admin;
 mod web_catalog;
 mod web_edits;
 mod web_entries_list;
+mod web_feedback;
 mod web_reports;
 mod web_tracking;

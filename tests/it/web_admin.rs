@@ -293,8 +293,8 @@ async fn an_api_token_secret_is_shown_once_then_listed_without_it_until_revoked(
         !listed.body.contains(&secret),
         "the secret is shown only once"
     );
-    after.assert_contains("The token was revoked");
-    after.assert_contains("You have no API tokens.");
+    after.assert_contains("Token “Invoice script” revoked");
+    after.assert_contains("You have no API tokens yet.");
     assert_eq!(refused, StatusCode::UNAUTHORIZED);
 }
 

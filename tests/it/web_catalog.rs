@@ -100,17 +100,17 @@ async fn an_owner_builds_a_client_a_project_with_a_task_a_rate_and_a_tag_through
         .await;
     let tags = web.follow(tag_created).await;
 
-    clients.assert_contains("Client Globex created.");
+    clients.assert_contains("Client “Globex” created.");
     clients.assert_contains("net 30");
-    project_page.assert_contains("Project Website created.");
+    project_page.assert_contains("Project “Website” created.");
     project_page.assert_contains("Globex");
     project_page.assert_contains("12:30 h");
     project_page.assert_contains("fill=\"#ff8800\"");
-    after_rename.assert_contains("Task Visual design renamed.");
-    after_done.assert_contains("Task Visual design marked done.");
+    after_rename.assert_contains("Task “Visual design” renamed.");
+    after_done.assert_contains("Task “Visual design” marked done.");
     after_rate.assert_contains("Rate saved.");
     after_rate.assert_contains("85.50 EUR");
-    tags.assert_contains("Tag urgent created.");
+    tags.assert_contains("Tag “urgent” created.");
     let token = owner_token(&app).await;
     let project_id = project.rsplit('/').next().unwrap();
     let (_, saved) = app
@@ -332,7 +332,7 @@ async fn a_client_with_projects_is_not_deleted_and_the_page_says_why(backend: Ba
 
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("This client has 1 project(s)");
-    listed.assert_contains("Client Globex archived.");
+    listed.assert_contains("Client “Globex” archived.");
     listed.assert_contains("<span class=\"badge\">archived</span>");
 }
 

@@ -574,7 +574,7 @@ pub async fn save(
     };
     match saved {
         Ok(saved) => Ok(redirect_with_notice(
-            &format!("/o/{org}/reports?{params}"),
+            &format!("/o/{org}/reports?{params}#saved-{}", saved.id),
             &format!("Report “{}” saved.", saved.name),
             state.ctx.settings.secure_cookies,
         )),
@@ -601,7 +601,7 @@ pub async fn delete_saved(
 ) -> PageResult {
     links::delete_saved(&state.ctx, &form.viewer.actor, org, id).await?;
     Ok(redirect_with_notice(
-        &format!("/o/{org}/reports"),
+        &format!("/o/{org}/reports#saved-title"),
         "Saved report deleted.",
         state.ctx.settings.secure_cookies,
     ))
@@ -690,7 +690,7 @@ pub async fn revoke(
 ) -> PageResult {
     links::revoke(&state.ctx, &form.viewer.actor, org, id).await?;
     Ok(redirect_with_notice(
-        &format!("/o/{org}/reports"),
+        &format!("/o/{org}/reports#share-title"),
         "The shared link no longer works.",
         state.ctx.settings.secure_cookies,
     ))

@@ -134,10 +134,10 @@ pub async fn delete(
     org: OrganizationId,
     id: ClientId,
     force: bool,
-) -> AppResult<()> {
+) -> AppResult<Client> {
     let mut tx = ctx.db.begin().await?;
     let mine = require_member(&mut tx.conn(), org, actor, Permission::ManageCatalog).await?;
-    clients::find(&mut tx.conn(), org, id)
+    let client = clients::find(&mut tx.conn(), org, id)
         .await?
         .ok_or_else(not_found)?;
     let projects = clients::project_count(&mut tx.conn(), org, id).await?;
@@ -156,5 +156,5 @@ pub async fn delete(
     }
     clients::delete(&mut tx.conn(), org, id).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(client)
 }

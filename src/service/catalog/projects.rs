@@ -252,10 +252,10 @@ pub async fn delete(
     org: OrganizationId,
     id: ProjectId,
     force: bool,
-) -> AppResult<()> {
+) -> AppResult<Project> {
     let mut tx = ctx.db.begin().await?;
     let mine = require_member(&mut tx.conn(), org, actor, Permission::ManageCatalog).await?;
-    projects::find(&mut tx.conn(), org, id)
+    let project = projects::find(&mut tx.conn(), org, id)
         .await?
         .ok_or_else(not_found)?;
     let used =
@@ -267,7 +267,7 @@ pub async fn delete(
     }
     projects::delete(&mut tx.conn(), org, id).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(project)
 }
 
 pub async fn members(

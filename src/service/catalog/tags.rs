@@ -123,10 +123,10 @@ pub async fn delete(
     org: OrganizationId,
     id: TagId,
     force: bool,
-) -> AppResult<()> {
+) -> AppResult<Tag> {
     let mut tx = ctx.db.begin().await?;
     let mine = require_member(&mut tx.conn(), org, actor, Permission::ManageCatalog).await?;
-    tags::find(&mut tx.conn(), org, id)
+    let tag = tags::find(&mut tx.conn(), org, id)
         .await?
         .ok_or_else(not_found)?;
     let used =
@@ -138,5 +138,5 @@ pub async fn delete(
     }
     tags::delete(&mut tx.conn(), org, id).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(tag)
 }

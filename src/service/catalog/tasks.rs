@@ -166,11 +166,11 @@ pub async fn delete(
     project: ProjectId,
     id: TaskId,
     force: bool,
-) -> AppResult<()> {
+) -> AppResult<Task> {
     let mut tx = ctx.db.begin().await?;
     let mine = require_member(&mut tx.conn(), org, actor, Permission::ManageCatalog).await?;
     visible(&mut tx.conn(), org, mine.role, actor.user.id, project).await?;
-    tasks::find(&mut tx.conn(), org, project, id)
+    let task = tasks::find(&mut tx.conn(), org, project, id)
         .await?
         .ok_or_else(not_found)?;
     let used =
@@ -182,5 +182,5 @@ pub async fn delete(
     }
     tasks::delete(&mut tx.conn(), org, project, id).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(task)
 }

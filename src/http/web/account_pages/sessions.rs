@@ -71,7 +71,7 @@ pub async fn session_revoke_post(
         return Ok(signed_out("You are signed out.", secure));
     }
     Ok(session::redirect_with_notice(
-        "/account/sessions",
+        "/account/sessions#sessions-title",
         "That session was ended; the browser using it must sign in again.",
         secure,
     ))

@@ -167,10 +167,10 @@ pub async fn token_revoke_post(
     Path(id): Path<ApiTokenId>,
     form: SignedForm,
 ) -> PageResult {
-    api_tokens::revoke(&state.ctx, &form.viewer.actor, id).await?;
+    let name = api_tokens::revoke(&state.ctx, &form.viewer.actor, id).await?;
     Ok(session::redirect_with_notice(
-        "/account/tokens",
-        "The token was revoked; programs using it can no longer sign in with it.",
+        "/account/tokens#tokens-title",
+        &format!("Token “{name}” revoked; programs using it can no longer sign in with it."),
         state.ctx.settings.secure_cookies,
     ))
 }

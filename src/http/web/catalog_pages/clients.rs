@@ -1,6 +1,6 @@
 //! `/o/{org}/clients`: the clients of the organization, with notes, on the named-items pages.
 
-use super::named_items::{Change, Item, Kind, NamedItems};
+use super::named_items::{Change, Item, Kind, Named, NamedItems};
 use crate::domain::catalog::Client;
 use crate::domain::ids::{ClientId, OrganizationId};
 use crate::error::AppResult;
@@ -25,6 +25,7 @@ impl NamedItems for Clients {
         capital: "Client",
         plural: "clients",
         heading: "Clients",
+        purpose: "Clients are who the work is for: projects belong to them, and reports total the time per client.",
         edit: "Edit",
         save: "Save client",
         notes: true,
@@ -45,9 +46,9 @@ impl NamedItems for Clients {
         actor: &Actor,
         org: OrganizationId,
         change: Change,
-    ) -> AppResult<String> {
+    ) -> AppResult<Named> {
         let client = clients::create(ctx, actor, org, input(change)).await?;
-        Ok(client.name)
+        Ok(named(client))
     }
 
     async fn update(
@@ -56,13 +57,19 @@ impl NamedItems for Clients {
         org: OrganizationId,
         id: ClientId,
         change: Change,
-    ) -> AppResult<String> {
+    ) -> AppResult<Named> {
         let client = clients::update(ctx, actor, org, id, input(change)).await?;
-        Ok(client.name)
+        Ok(named(client))
     }
 
-    async fn delete(ctx: &Ctx, actor: &Actor, org: OrganizationId, id: ClientId) -> AppResult<()> {
-        clients::delete(ctx, actor, org, id, false).await
+    async fn delete(
+        ctx: &Ctx,
+        actor: &Actor,
+        org: OrganizationId,
+        id: ClientId,
+    ) -> AppResult<String> {
+        let client = clients::delete(ctx, actor, org, id, false).await?;
+        Ok(client.name)
     }
 }
 
@@ -72,5 +79,12 @@ fn item(client: Client) -> Item {
         name: client.name,
         notes: client.notes,
         archived: client.archived,
+    }
+}
+
+fn named(client: Client) -> Named {
+    Named {
+        id: client.id.to_string(),
+        name: client.name,
     }
 }

@@ -35,6 +35,8 @@ pub struct Kind {
     pub plural: &'static str,
     /// `Clients`: the page heading.
     pub heading: &'static str,
+    /// What the items are for, said where there are none yet.
+    pub purpose: &'static str,
     /// What opens a row's edit form (`Edit`) and what its button says (`Save client`).
     pub edit: &'static str,
     pub save: &'static str,
@@ -50,6 +52,13 @@ pub struct Item {
     pub archived: bool,
 }
 
+/// The item an action changed: its id anchors the row the page returns to, its name goes into
+/// the notice.
+pub struct Named {
+    pub id: String,
+    pub name: String,
+}
+
 /// What a form asks to change; `None` leaves a value as it is.
 #[derive(Default)]
 pub struct Change {
@@ -59,7 +68,7 @@ pub struct Change {
 }
 
 /// A kind of named item: its words and the service calls behind its page. Creating and
-/// updating answer the item's name, for the notice.
+/// updating answer the item, deleting its name, for the notice.
 pub trait NamedItems: 'static {
     type Id: DeserializeOwned + Display + Send + 'static;
     const KIND: &'static Kind;
@@ -76,7 +85,7 @@ pub trait NamedItems: 'static {
         actor: &Actor,
         org: OrganizationId,
         change: Change,
-    ) -> impl Future<Output = AppResult<String>> + Send;
+    ) -> impl Future<Output = AppResult<Named>> + Send;
 
     fn update(
         ctx: &Ctx,
@@ -84,14 +93,14 @@ pub trait NamedItems: 'static {
         org: OrganizationId,
         id: Self::Id,
         change: Change,
-    ) -> impl Future<Output = AppResult<String>> + Send;
+    ) -> impl Future<Output = AppResult<Named>> + Send;
 
     fn delete(
         ctx: &Ctx,
         actor: &Actor,
         org: OrganizationId,
         id: Self::Id,
-    ) -> impl Future<Output = AppResult<()>> + Send;
+    ) -> impl Future<Output = AppResult<String>> + Send;
 }
 
 /// `/o/{org}/<plural>` (GET list, POST create), `…/{id}` (POST update, archive or restore) and
@@ -215,15 +224,21 @@ pub async fn list<K: NamedItems>(
     .await
 }
 
-/// Back to the list (keeping `?archived=all`) with `notice`.
+/// Back to the list (keeping `?archived=all`) with `notice`, scrolled to `anchor`: the changed
+/// row (`#tag-<id>`), or the list itself once the row is gone.
 fn back<K: NamedItems>(
     org: OrganizationId,
     listing: &Listing,
+    anchor: &str,
     notice: &str,
     state: &AppState,
 ) -> Response {
-    let to = format!("{}{}", list_path::<K>(org), listing.suffix());
+    let to = format!("{}{}#{anchor}", list_path::<K>(org), listing.suffix());
     redirect_with_notice(&to, notice, state.ctx.settings.secure_cookies)
+}
+
+fn row_anchor<K: NamedItems>(id: &str) -> String {
+    format!("{}-{id}", K::KIND.singular)
 }
 
 /// The list again, with the failed form `key` open and its errors shown.
@@ -258,9 +273,10 @@ pub async fn create<K: NamedItems>(
 ) -> PageResult {
     let change = edited::<K>(&form.fields);
     match K::create(&state.ctx, &form.viewer.actor, org, change).await {
-        Ok(name) => {
-            let notice = format!("{} {name} created.", K::KIND.capital);
-            Ok(back::<K>(org, &listing, &notice, &state))
+        Ok(item) => {
+            let notice = format!("{} “{}” created.", K::KIND.capital, item.name);
+            let anchor = row_anchor::<K>(&item.id);
+            Ok(back::<K>(org, &listing, &anchor, &notice, &state))
         }
         Err(e) => again::<K>(&state, form, org, &listing, "new", e, &headers).await,
     }
@@ -286,15 +302,23 @@ pub async fn update<K: NamedItems>(
         }
         None => (edited::<K>(&form.fields), id.to_string()),
     };
+    // the name the edit form showed, so the notice can say what it became (only words shown
+    // back to the same person: nothing to trust)
+    let before = form.fields.get("was").to_string();
     match K::update(&state.ctx, &form.viewer.actor, org, id, change).await {
-        Ok(name) => {
-            let done = match archiving {
-                Some(true) => "archived",
-                Some(false) => "restored",
-                None => "saved",
+        Ok(item) => {
+            let capital = K::KIND.capital;
+            let name = &item.name;
+            let notice = match archiving {
+                Some(true) => format!("{capital} “{name}” archived."),
+                Some(false) => format!("{capital} “{name}” restored."),
+                None if !before.is_empty() && before != *name => {
+                    format!("{capital} “{before}” renamed to “{name}”.")
+                }
+                None => format!("{capital} “{name}” saved."),
             };
-            let notice = format!("{} {name} {done}.", K::KIND.capital);
-            Ok(back::<K>(org, &listing, &notice, &state))
+            let anchor = row_anchor::<K>(&item.id);
+            Ok(back::<K>(org, &listing, &anchor, &notice, &state))
         }
         Err(e) => again::<K>(&state, form, org, &listing, &key, e, &headers).await,
     }
@@ -308,9 +332,10 @@ pub async fn delete<K: NamedItems>(
     form: SignedForm,
 ) -> PageResult {
     match K::delete(&state.ctx, &form.viewer.actor, org, id).await {
-        Ok(()) => {
-            let notice = format!("{} deleted.", K::KIND.capital);
-            Ok(back::<K>(org, &listing, &notice, &state))
+        Ok(name) => {
+            let notice = format!("{} “{name}” deleted.", K::KIND.capital);
+            let anchor = format!("{}-title", K::KIND.plural);
+            Ok(back::<K>(org, &listing, &anchor, &notice, &state))
         }
         Err(e) => again::<K>(&state, form, org, &listing, "page", e, &headers).await,
     }

@@ -304,8 +304,9 @@ pub async fn show(
     .await
 }
 
-/// Back to the project page with a notice after a change, or the page again with the form
-/// that failed (`key`) showing its errors and input.
+/// Back to the project page after a change, scrolled to the section or row it touched, with a
+/// notice saying what changed (`done` answers both: the anchor, then the notice); or the page
+/// again with the form that failed (`key`) showing its errors and input.
 pub(super) async fn finish<T>(
     state: &AppState,
     headers: &HeaderMap,
@@ -313,15 +314,16 @@ pub(super) async fn finish<T>(
     target: (OrganizationId, ProjectId),
     key: &str,
     result: AppResult<T>,
-    notice: impl FnOnce(T) -> String,
+    done: impl FnOnce(T) -> (String, String),
 ) -> PageResult {
     match result {
         Ok(value) => {
             let (org, id) = target;
-            let to = format!("/o/{org}/projects/{id}");
+            let (anchor, notice) = done(value);
+            let to = format!("/o/{org}/projects/{id}#{anchor}");
             Ok(redirect_with_notice(
                 &to,
-                &notice(value),
+                &notice,
                 state.ctx.settings.secure_cookies,
             ))
         }
@@ -371,9 +373,16 @@ pub async fn update(
             .await;
         }
     };
+    // the name the form showed, so the notice can say what it became
+    let before = form.fields.get("was").to_string();
     let result = projects::update(&state.ctx, &form.viewer.actor, org, id, input).await;
     finish(&state, &headers, form, target, "project", result, |p| {
-        format!("Project {} saved.", p.name)
+        let notice = if !before.is_empty() && before != p.name {
+            format!("Project “{before}” renamed to “{}”.", p.name)
+        } else {
+            format!("Project “{}” saved.", p.name)
+        };
+        ("details-title".into(), notice)
     })
     .await
 }
@@ -386,9 +395,9 @@ pub async fn delete(
 ) -> PageResult {
     let (org, id) = target;
     match projects::delete(&state.ctx, &form.viewer.actor, org, id, false).await {
-        Ok(()) => Ok(redirect_with_notice(
-            &format!("/o/{org}/projects"),
-            "Project deleted.",
+        Ok(project) => Ok(redirect_with_notice(
+            &format!("/o/{org}/projects#projects-title"),
+            &format!("Project “{}” deleted.", project.name),
             state.ctx.settings.secure_cookies,
         )),
         Err(e) => {

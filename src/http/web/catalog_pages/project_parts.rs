@@ -27,7 +27,10 @@ pub async fn task_create(
     };
     let result = tasks::create(&state.ctx, &form.viewer.actor, org, id, input).await;
     finish(&state, &headers, form, target, "new-task", result, |t| {
-        format!("Task {} added.", t.name)
+        (
+            format!("task-{}", t.id),
+            format!("Task “{}” added.", t.name),
+        )
     })
     .await
 }
@@ -71,7 +74,7 @@ pub async fn task_update(
             (_, Some(false)) => "restored",
             _ => "renamed",
         };
-        format!("Task {} {what}.", t.name)
+        (format!("task-{task}"), format!("Task “{}” {what}.", t.name))
     })
     .await
 }
@@ -83,8 +86,8 @@ pub async fn task_delete(
     form: SignedForm,
 ) -> PageResult {
     let result = tasks::delete(&state.ctx, &form.viewer.actor, org, id, task, false).await;
-    finish(&state, &headers, form, (org, id), "page", result, |()| {
-        "Task deleted.".into()
+    finish(&state, &headers, form, (org, id), "page", result, |t| {
+        ("tasks".into(), format!("Task “{}” deleted.", t.name))
     })
     .await
 }
@@ -111,7 +114,7 @@ pub async fn member_add(
     };
     let result = projects::add_member(&state.ctx, &form.viewer.actor, org, id, user).await;
     finish(&state, &headers, form, target, "member", result, |_| {
-        "Person added to the project.".into()
+        ("members".into(), "Person added to the project.".into())
     })
     .await
 }
@@ -124,7 +127,7 @@ pub async fn member_remove(
 ) -> PageResult {
     let result = projects::remove_member(&state.ctx, &form.viewer.actor, org, id, user).await;
     finish(&state, &headers, form, (org, id), "page", result, |()| {
-        "Person removed from the project.".into()
+        ("members".into(), "Person removed from the project.".into())
     })
     .await
 }
@@ -150,14 +153,19 @@ async fn set_rate(
             return reject(state, headers, &viewer, project, key, (fields, errors)).await;
         }
     };
+    let section = if matches!(rate_of, Target::Project(_)) {
+        "rates"
+    } else {
+        "members"
+    };
     let input = RateInput { hourly_rate };
     let result = rates::set(&state.ctx, &form.viewer.actor, project.0, rate_of, input).await;
     finish(state, headers, form, project, key, result, |_| {
-        match hourly_rate {
+        let notice = match hourly_rate {
             Some(_) => "Rate saved.",
             None => "Rate cleared.",
-        }
-        .into()
+        };
+        (section.into(), notice.into())
     })
     .await
 }

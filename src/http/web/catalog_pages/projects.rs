@@ -233,7 +233,7 @@ pub async fn create(
     match projects::create(&state.ctx, &viewer.actor, org, input).await {
         Ok(project) => Ok(redirect_with_notice(
             &format!("/o/{org}/projects/{}", project.id),
-            &format!("Project {} created.", project.name),
+            &format!("Project “{}” created.", project.name),
             state.ctx.settings.secure_cookies,
         )),
         Err(e) => {

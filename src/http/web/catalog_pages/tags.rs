@@ -1,6 +1,6 @@
 //! `/o/{org}/tags`: the tags of the organization, on the named-items pages.
 
-use super::named_items::{Change, Item, Kind, NamedItems};
+use super::named_items::{Change, Item, Kind, Named, NamedItems};
 use crate::domain::catalog::Tag;
 use crate::domain::ids::{OrganizationId, TagId};
 use crate::error::AppResult;
@@ -25,6 +25,7 @@ impl NamedItems for Tags {
         capital: "Tag",
         plural: "tags",
         heading: "Tags",
+        purpose: "Tags label entries across projects (billable, meeting, urgent…), so entries and reports can be filtered by them.",
         edit: "Rename",
         save: "Rename tag",
         notes: false,
@@ -45,9 +46,9 @@ impl NamedItems for Tags {
         actor: &Actor,
         org: OrganizationId,
         change: Change,
-    ) -> AppResult<String> {
+    ) -> AppResult<Named> {
         let tag = tags::create(ctx, actor, org, input(change)).await?;
-        Ok(tag.name)
+        Ok(named(tag))
     }
 
     async fn update(
@@ -56,13 +57,14 @@ impl NamedItems for Tags {
         org: OrganizationId,
         id: TagId,
         change: Change,
-    ) -> AppResult<String> {
+    ) -> AppResult<Named> {
         let tag = tags::update(ctx, actor, org, id, input(change)).await?;
-        Ok(tag.name)
+        Ok(named(tag))
     }
 
-    async fn delete(ctx: &Ctx, actor: &Actor, org: OrganizationId, id: TagId) -> AppResult<()> {
-        tags::delete(ctx, actor, org, id, false).await
+    async fn delete(ctx: &Ctx, actor: &Actor, org: OrganizationId, id: TagId) -> AppResult<String> {
+        let tag = tags::delete(ctx, actor, org, id, false).await?;
+        Ok(tag.name)
     }
 }
 
@@ -72,5 +74,12 @@ fn item(tag: Tag) -> Item {
         name: tag.name,
         notes: String::new(),
         archived: tag.archived,
+    }
+}
+
+fn named(tag: Tag) -> Named {
+    Named {
+        id: tag.id.to_string(),
+        name: tag.name,
     }
 }

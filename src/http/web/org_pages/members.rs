@@ -195,7 +195,7 @@ pub async fn member_role_post(
     let role = form.fields.get("role");
     match members::change_role(&state.ctx, &form.viewer.actor, org, user, role).await {
         Ok(member) => Ok(session::redirect_with_notice(
-            &members_path(org),
+            &format!("{}#member-{user}", members_path(org)),
             &format!("{} is now {}.", member.name, member.role.as_str()),
             state.ctx.settings.secure_cookies,
         )),
@@ -227,7 +227,7 @@ pub async fn member_remove_post(
             secure,
         )),
         Ok(()) => Ok(session::redirect_with_notice(
-            &members_path(org),
+            &format!("{}#members-title", members_path(org)),
             "The member was removed.",
             secure,
         )),
@@ -284,7 +284,7 @@ pub async fn invitation_revoke_post(
 ) -> PageResult {
     invitations::revoke(&state.ctx, &form.viewer.actor, org, id).await?;
     Ok(session::redirect_with_notice(
-        &members_path(org),
+        &format!("{}#invitations", members_path(org)),
         "The invitation was revoked; its link no longer works.",
         state.ctx.settings.secure_cookies,
     ))

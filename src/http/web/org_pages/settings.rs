@@ -129,6 +129,8 @@ struct SettingsPage {
     current_rate: String,
     saved_currency: String,
     may_delete: bool,
+    /// The delete form's: deleting needs its box ticked, with or without JavaScript.
+    delete_errors: FormErrors,
 }
 
 async fn settings_page(
@@ -136,6 +138,7 @@ async fn settings_page(
     viewer: &Viewer,
     org: OrganizationId,
     shown: Option<(SettingsForm, FormErrors)>,
+    delete_errors: FormErrors,
     headers: &HeaderMap,
     status: StatusCode,
 ) -> PageResult {
@@ -159,6 +162,7 @@ async fn settings_page(
             .unwrap_or_default(),
         saved_currency: saved.currency.clone(),
         may_delete: allows(mine.role, Permission::DeleteOrganization),
+        delete_errors,
     };
     Ok(page::html_with_status(&template, headers, status))
 }
@@ -169,7 +173,8 @@ pub async fn settings_get(
     Path(org): Path<OrganizationId>,
     headers: HeaderMap,
 ) -> PageResult {
-    settings_page(&state, &viewer, org, None, &headers, StatusCode::OK).await
+    let errors = FormErrors::default();
+    settings_page(&state, &viewer, org, None, errors, &headers, StatusCode::OK).await
 }
 
 pub async fn settings_post(
@@ -200,17 +205,29 @@ pub async fn settings_post(
         &form.viewer,
         org,
         Some((posted, errors)),
+        FormErrors::default(),
         &headers,
         status,
     )
     .await
 }
 
+/// Deletes the organization once the form's box says the person understands it cannot be
+/// undone: the one confirmation that also holds without JavaScript.
 pub async fn organization_delete_post(
     State(state): State<AppState>,
     Path(org): Path<OrganizationId>,
+    headers: HeaderMap,
     form: SignedForm,
 ) -> PageResult {
+    if form.fields.get("understood") != "yes" {
+        let errors = FormErrors::fields(&[(
+            "understood",
+            "Tick the box to confirm: deleting the organization cannot be undone.",
+        )]);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return settings_page(&state, &form.viewer, org, None, errors, &headers, status).await;
+    }
     let name = organizations::get(&state.ctx, &form.viewer.actor, org)
         .await?
         .organization
