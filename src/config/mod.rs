@@ -74,6 +74,10 @@ pub struct DatabaseConfig {
 pub struct HttpConfig {
     pub bind: SocketAddr,
     pub public_url: Url,
+    /// Development without `GOGOTIME_PUBLIC_URL`: links people follow (invitations, resets,
+    /// shared reports, the calendar feed) are built from the host each request was sent to, so
+    /// they work from the address the developer actually opened (another port, a LAN address).
+    pub links_follow_host: bool,
     pub request_timeout: Duration,
     pub body_limit_bytes: usize,
     /// Peers whose `X-Forwarded-For` is believed (the reverse proxy in front of us).

@@ -11,6 +11,7 @@ mod cross_site;
 pub mod csrf;
 mod error_body;
 pub mod import_query;
+mod link_host;
 pub mod metrics;
 mod observe;
 mod ops;
@@ -101,6 +102,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             cross_site::guard,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            link_host::scope,
         ))
         .layer(CatchPanicLayer::custom(|_| {
             StatusCode::INTERNAL_SERVER_ERROR.into_response()

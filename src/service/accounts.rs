@@ -255,7 +255,7 @@ pub(super) fn password_changed_notice(
     user: &User,
     how: &str,
 ) -> AppResult<crate::mail::Rendered> {
-    let url = &ctx.settings.public_url;
+    let url = &crate::service::links::base(ctx);
     Ok(crate::mail::PasswordChanged {
         name: &user.name,
         how,

@@ -90,7 +90,7 @@ pub(super) async fn queue_link(
     let message = crate::mail::EmailVerification {
         name: &user.name,
         email: address,
-        verify_url: &format!("{}/verify-email/{token}", ctx.settings.public_url),
+        verify_url: &format!("{}/verify-email/{token}", crate::service::links::base(ctx)),
         valid_hours: VALID_HOURS,
         change: address != user.email,
     }

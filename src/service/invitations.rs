@@ -82,7 +82,7 @@ pub async fn create(
         ip: &actor.ip,
     };
     audit::record(&mut tx, event, now).await?;
-    let accept_url = format!("{}/invite/{token}", ctx.settings.public_url);
+    let accept_url = format!("{}/invite/{token}", crate::service::links::base(ctx));
     if ctx.settings.email {
         let message = crate::mail::Invitation {
             organization: &mine.organization.name,

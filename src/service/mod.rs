@@ -14,6 +14,7 @@ pub mod exports;
 pub mod imports;
 pub mod instance_stats;
 pub mod invitations;
+pub mod links;
 pub mod mail;
 pub mod members;
 pub mod organizations;
@@ -60,6 +61,9 @@ pub struct Settings {
     pub jwt_secret: SecretString,
     /// Without a trailing slash; also the `iss` our access tokens carry and require.
     pub public_url: String,
+    /// Links people follow come from the request's host (development without a public URL):
+    /// see `links::base`.
+    pub links_follow_host: bool,
     pub registration: Registration,
     pub secure_cookies: bool,
     /// An SMTP server is configured: invitations and password resets are sent by email.
@@ -78,6 +82,7 @@ impl Settings {
                 .as_str()
                 .trim_end_matches('/')
                 .to_string(),
+            links_follow_host: config.http.links_follow_host,
             registration: config.registration,
             secure_cookies: !config.environment.is_development(),
             email: config.mail.is_some(),

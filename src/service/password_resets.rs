@@ -70,7 +70,10 @@ pub async fn request(ctx: &Ctx, input: ResetRequest, ip: &str) -> AppResult<()> 
     let client_key = format!("reset-ip:{ip}");
     let window_start = Ts(now - Duration::hours(1));
     let token = secrets::new_token(PASSWORD_RESET_PREFIX);
-    let reset_url = format!("{}/reset-password/{token}", ctx.settings.public_url);
+    let reset_url = format!(
+        "{}/reset-password/{token}",
+        crate::service::links::base(ctx)
+    );
 
     let mut tx = ctx.db.begin().await?;
     for key in [&address_key, &client_key] {

@@ -26,6 +26,7 @@ mod http_basics;
 mod imports;
 mod instance_sso;
 mod layering;
+mod link_host;
 mod mail;
 mod metrics;
 mod metrics_product;

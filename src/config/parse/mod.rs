@@ -393,9 +393,11 @@ fn http(r: &mut Reader, environment: Environment) -> HttpConfig {
         );
     }
 
+    let links_follow_host = dev && !r.is_set("GOGOTIME_PUBLIC_URL");
     HttpConfig {
         bind,
         public_url,
+        links_follow_host,
         request_timeout: r.seconds("GOGOTIME_REQUEST_TIMEOUT_SECONDS", 30, 1, 3600),
         body_limit_bytes: r.number(
             "GOGOTIME_BODY_LIMIT_BYTES",

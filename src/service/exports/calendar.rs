@@ -54,7 +54,7 @@ pub async fn create_or_rotate(ctx: &Ctx, actor: &Actor) -> AppResult<CalendarFee
     audit::user_event(&mut tx, &actor.user, action, json!({}), &actor.ip, now).await?;
     tx.commit().await?;
     Ok(CalendarFeed {
-        url: format!("{}/feeds/{token}.ics", ctx.settings.public_url),
+        url: format!("{}/feeds/{token}.ics", crate::service::links::base(ctx)),
     })
 }
 

@@ -216,7 +216,7 @@ pub async fn share(
     };
     report_links::insert_shared(&mut pooled.conn(), &new).await?;
     Ok(CreatedShare {
-        url: format!("{}/shared/{token}", ctx.settings.public_url),
+        url: format!("{}/shared/{token}", crate::service::links::base(ctx)),
         share: SharedReport {
             id,
             name,

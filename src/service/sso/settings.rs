@@ -133,7 +133,7 @@ fn shown(ctx: &Ctx, provider: sso::Provider) -> SsoSettings {
         client_secret_set: true,
         allowed_domains: provider.allowed_domains,
         redirect_uri: redirect_uri(ctx, Scope::Organization(org)),
-        sign_in_url: format!("{}/sso/{org}", ctx.settings.public_url),
+        sign_in_url: sign_in_url_for(ctx, org),
         groups_claim: provider.groups_claim,
         role_mappings: provider.roles.mappings,
         default_role: provider.roles.default_role,
@@ -160,6 +160,11 @@ pub async fn get(ctx: &Ctx, actor: &Actor, org: OrganizationId) -> AppResult<Opt
 /// The redirect URI an admin registers at the provider, before anything is saved.
 pub fn redirect_uri_for(ctx: &Ctx, org: OrganizationId) -> String {
     redirect_uri(ctx, Scope::Organization(org))
+}
+
+/// The link members open to sign in through the organization's provider.
+pub fn sign_in_url_for(ctx: &Ctx, org: OrganizationId) -> String {
+    format!("{}/sso/{org}", crate::service::links::base(ctx))
 }
 
 /// Creates or replaces the settings. The issuer is checked as a URL GoGoTime may call; the

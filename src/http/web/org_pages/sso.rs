@@ -144,7 +144,7 @@ async fn sso_page(
             .map(|s| s.display_name.clone())
             .unwrap_or_default(),
         redirect_uri: settings::redirect_uri_for(&state.ctx, org),
-        sign_in_url: format!("{}/sso/{org}", state.ctx.settings.public_url),
+        sign_in_url: settings::sign_in_url_for(&state.ctx, org),
     };
     Ok(page::html_with_status(&template, headers, status))
 }
