@@ -164,7 +164,8 @@ mkdirSync(SCREENSHOTS, { recursive: true });
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-/// The serious and critical axe violations of the open page, one line each.
+/// The serious and critical axe violations of the open page, one line each (axe is evaluated
+/// through DevTools, so the page's CSP stays on).
 export async function axeViolations(page) {
   await page.evaluate(AXE);
   return page.evaluate(async () => {

@@ -7,15 +7,11 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, test } from "node:test";
-import { PASSWORD, ROOT, freePort, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
+import { PASSWORD, ROOT, axeViolations, freePort, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const CLIENT_ID = "gogotime-instance";
 const CLIENT_SECRET = "instance-fixture-client-secret-0123456789";
 let server;
@@ -63,16 +59,6 @@ after(async () => {
   await server?.stop();
 });
 
-async function axe(page) {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ["violations"] });
-    return result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.help}`);
-  });
-}
-
 /// The app's own problems: the provider's pages are another origin on purpose, and its
 /// development login page links a Google font (unreachable here, and none of ours).
 function appProblems(context) {
@@ -104,12 +90,12 @@ test("instance single sign-on: the sign-in page's button makes an account in no 
   const newcomer = await newContext(browser, server.base);
   const tab = await newcomer.newPage();
   await tab.goto("/sign-in");
-  findings.push(...(await axe(tab)).map((v) => `sign-in: ${v}`));
+  findings.push(...(await axeViolations(tab)).map((v) => `sign-in: ${v}`));
   await tab.getByRole("link", { name: "Sign in with single sign-on" }).waitFor();
   await tab.getByRole("link", { name: "Sign in with Corp SSO" }).click();
   await providerLogin(tab, "grace@example.com");
   await tab.waitForURL(`${server.base}/orgs/new`);
-  findings.push(...(await axe(tab)).map((v) => `new organization: ${v}`));
+  findings.push(...(await axeViolations(tab)).map((v) => `new organization: ${v}`));
   await tab.goto("/account/identities");
   await tab.getByText(issuer).first().waitFor();
   const cookies = await newcomer.cookies(server.base);
@@ -129,7 +115,7 @@ test("instance single sign-on: the sign-in page's button makes an account in no 
     await refused.getByRole("link", { name: "Start the single sign-on again" }).getAttribute("href"),
     "/sso/instance",
   );
-  findings.push(...(await axe(refused)).map((v) => `refused: ${v}`));
+  findings.push(...(await axeViolations(refused)).map((v) => `refused: ${v}`));
   const strangerCookies = await stranger.cookies(server.base);
   assert.ok(!strangerCookies.some((c) => c.name === "gogotime_session"), "not signed in");
   assert.deepEqual(appProblems(stranger), [], "no CSP violation, script error or foreign request");

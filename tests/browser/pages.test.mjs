@@ -3,14 +3,10 @@
 // target/screenshots/ on each run.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { PASSWORD, SCREENSHOTS, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
+import { PASSWORD, SCREENSHOTS, axeViolations, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const SIZES = [
   [390, 844],
   [1280, 800],
@@ -31,17 +27,6 @@ after(async () => {
   await server?.stop();
 });
 
-/// Runs axe in the page (evaluated through the DevTools protocol, so the page's CSP stays on).
-async function axe(page) {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ["violations"] });
-    return result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join(", ")}`);
-  });
-}
-
 /// Scans and photographs the page open at `path` under `name`, which must answer `status`: a
 /// refusal or an error page would pass the scan while the real page went unchecked.
 async function check(page, name, path, status = 200) {
@@ -53,7 +38,7 @@ async function check(page, name, path, status = 200) {
       const response = await page.goto(path);
       assert.equal(response.status(), status, `${path} answered ${response.status()}`);
       if (width === 1280) {
-        for (const v of await axe(page)) findings.push(`${name} [${scheme}]: ${v}`);
+        for (const v of await axeViolations(page)) findings.push(`${name} [${scheme}]: ${v}`);
       }
       if (shoot) {
         await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}x${height}-${scheme}.png`), fullPage: true });
@@ -185,9 +170,9 @@ test("project colours: a swatch picked in the form colours the entry rows' dots,
     // Website took the palette's first colour, which the form offered; Research the one picked
     assert.equal(await dotFill(page, "Acme · Website"), "rgb(35, 122, 237)", `Website's dot, ${scheme}`);
     assert.equal(await dotFill(page, "Research"), "rgb(11, 140, 123)", `Research's dot, ${scheme}`);
-    for (const v of await axe(page)) findings.push(`timer [${scheme}]: ${v}`);
+    for (const v of await axeViolations(page)) findings.push(`timer [${scheme}]: ${v}`);
     await page.goto(`${home}/projects`);
-    for (const v of await axe(page)) findings.push(`projects [${scheme}]: ${v}`);
+    for (const v of await axeViolations(page)) findings.push(`projects [${scheme}]: ${v}`);
   }
   assert.deepEqual(findings, [], "no serious or critical accessibility violation");
   assert.deepEqual(unexpectedProblems(ctx), []);

@@ -7,13 +7,9 @@
 // passkey's relying party id must be a domain, not an IP address.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
-import { PASSWORD, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
+import { PASSWORD, axeViolations, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const EMAIL = "grace@example.org";
 const OLD_BROWSER_EMAIL = "katherine@example.org";
 let server;
@@ -28,18 +24,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/// Serious or critical accessibility findings on the open page (axe through DevTools, so the
-/// page's CSP stays on).
-async function axe(page) {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ["violations"] });
-    return result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.help}`);
-  });
-}
 
 /// A virtual platform authenticator for `page`, as a phone or laptop with a screen lock has.
 async function virtualAuthenticator(context, page) {
@@ -95,7 +79,7 @@ test("a passkey is added, signs in without a password, is removed, and is a seco
   const stored = await device.credentials();
   assert.equal(stored.length, 1, "the authenticator keeps one credential");
   assert.equal(stored[0].isResidentCredential, true, "a discoverable credential (a passkey)");
-  assert.deepEqual(await axe(page), [], "the passkeys page passes axe");
+  assert.deepEqual(await axeViolations(page), [], "the passkeys page passes axe");
   await page.getByLabel("New name for Laptop").fill("Work laptop");
   await page.getByRole("button", { name: "Rename Laptop" }).click();
   await page.getByText('Passkey renamed to "Work laptop".').waitFor();
@@ -103,7 +87,7 @@ test("a passkey is added, signs in without a password, is removed, and is a seco
 
   // password-less: no email, no password
   await signOut(page);
-  assert.deepEqual(await axe(page), [], "the sign-in page passes axe");
+  assert.deepEqual(await axeViolations(page), [], "the sign-in page passes axe");
   await page.getByRole("button", { name: "Use a passkey" }).click();
   await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
 
@@ -131,7 +115,7 @@ test("a passkey is added, signs in without a password, is removed, and is a seco
   // a passkey is her only second factor: no code to ask for
   assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Confirm with your passkey");
   assert.equal(await page.getByLabel("Code").count(), 0);
-  assert.deepEqual(await axe(page), [], "the second-factor page passes axe");
+  assert.deepEqual(await axeViolations(page), [], "the second-factor page passes axe");
   await page.getByRole("button", { name: "Use a passkey" }).click();
   await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
   const cookies = await context.cookies();

@@ -7,15 +7,11 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, test } from "node:test";
-import { PASSWORD, ROOT, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
+import { PASSWORD, ROOT, axeViolations, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const CLIENT_ID = "gogotime-browser";
 const CLIENT_SECRET = "browser-fixture-client-secret-0123456789";
 let server;
@@ -50,16 +46,6 @@ async function startProvider(org) {
   throw new Error("the provider fixture printed no issuer");
 }
 
-async function axe(page) {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ["violations"] });
-    return result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.help}`);
-  });
-}
-
 /// The app's own problems: the provider's pages are another origin on purpose, and its
 /// development login page links a Google font (unreachable here, and none of ours).
 function appProblems(context, issuer) {
@@ -92,7 +78,7 @@ test("single sign-on: set up by the owner, used by a newcomer, linked by an exis
 
   await page.goto(`${home}/settings`);
   await page.getByRole("link", { name: "Single sign-on settings" }).click();
-  findings.push(...(await axe(page)).map((v) => `sso settings: ${v}`));
+  findings.push(...(await axeViolations(page)).map((v) => `sso settings: ${v}`));
   await page.getByLabel(/Provider name/).fill("Test IdP");
   await page.getByLabel(/Issuer URL/).fill(issuer);
   await page.getByLabel("Client ID").fill(CLIENT_ID);
@@ -108,16 +94,16 @@ test("single sign-on: set up by the owner, used by a newcomer, linked by an exis
   const tab = await newcomer.newPage();
   await tab.goto("/sign-in");
   await tab.getByRole("link", { name: "Sign in with single sign-on" }).click();
-  findings.push(...(await axe(tab)).map((v) => `sso find: ${v}`));
+  findings.push(...(await axeViolations(tab)).map((v) => `sso find: ${v}`));
   await tab.getByLabel("Work email").fill("grace@example.com");
   await tab.getByRole("button", { name: "Continue" }).click();
-  findings.push(...(await axe(tab)).map((v) => `sso choices: ${v}`));
+  findings.push(...(await axeViolations(tab)).map((v) => `sso choices: ${v}`));
   await tab.getByRole("link", { name: "Analytical Engines" }).click();
   await providerLogin(tab, "grace@example.com");
   await tab.waitForURL(`${server.base}${home}`);
   await tab.goto("/account/identities");
   await tab.getByText(issuer).first().waitFor();
-  findings.push(...(await axe(tab)).map((v) => `identities: ${v}`));
+  findings.push(...(await axeViolations(tab)).map((v) => `identities: ${v}`));
   const cookies = await newcomer.cookies(server.base);
   assert.ok(cookies.some((c) => c.name === "gogotime_session"), "signed in");
   const sso = cookies.find((c) => c.name === "gogotime_sso");
@@ -130,7 +116,7 @@ test("single sign-on: set up by the owner, used by a newcomer, linked by an exis
   await again.goto(`/sso/${org}`);
   await providerLogin(again, "ada@example.org");
   await again.waitForURL(/\/sso\/[0-9a-f-]{36}\/link$/);
-  findings.push(...(await axe(again)).map((v) => `link: ${v}`));
+  findings.push(...(await axeViolations(again)).map((v) => `link: ${v}`));
   await again.getByLabel(/Password of/).fill("not the password");
   await again.getByRole("button", { name: "Connect and sign in" }).click();
   await again.locator("#password-error").waitFor();
@@ -146,7 +132,7 @@ test("single sign-on: set up by the owner, used by a newcomer, linked by an exis
   await providerLogin(refused, "eve@elsewhere.net");
   await refused.getByRole("heading", { name: "Sign-in refused" }).waitFor();
   await refused.getByText("not in an email domain this organization accepts").waitFor();
-  findings.push(...(await axe(refused)).map((v) => `refused: ${v}`));
+  findings.push(...(await axeViolations(refused)).map((v) => `refused: ${v}`));
 
   // a member who joined with a password, before password sign-in is turned off
   await page.goto(`${home}/members`);
@@ -167,14 +153,14 @@ test("single sign-on: set up by the owner, used by a newcomer, linked by an exis
   await page.getByRole("button", { name: "Turn password sign-in off" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Turn password sign-in off" }).click();
   await page.getByText("Password sign-in is off").first().waitFor();
-  findings.push(...(await axe(page)).map((v) => `sso settings, passwords off: ${v}`));
+  findings.push(...(await axeViolations(page)).map((v) => `sso settings, passwords off: ${v}`));
   await page.goto(home);
   assert.equal(new URL(page.url()).pathname, home, "the owner still gets in with a password");
 
   // the member's password session is refused, and offered the provider
   await bob.goto(home);
   await bob.getByRole("heading", { name: "Analytical Engines uses single sign-on" }).waitFor();
-  findings.push(...(await axe(bob)).map((v) => `sso required: ${v}`));
+  findings.push(...(await axeViolations(bob)).map((v) => `sso required: ${v}`));
   await bob.getByRole("link", { name: "Sign in with Test IdP" }).click();
   await providerLogin(bob, "bob@example.com");
   await bob.waitForURL(/\/sso\/[0-9a-f-]{36}\/link$/);
