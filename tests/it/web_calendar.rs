@@ -210,8 +210,8 @@ async fn the_week_view_shows_seven_days_from_the_week_start_and_the_day_view_one
         ))
         .await;
     assert_eq!(
-        add.field("back"),
-        Some(format!("{home}/calendar?date=2026-11-26&view=day"))
+        attrs(&add, "input[name=back]", "value"),
+        vec![format!("{home}/calendar?date=2026-11-26&view=day")]
     );
     add.assert_contains("name=\"date\" type=\"date\" value=\"2026-11-26\"");
     add.assert_contains("required autofocus");
