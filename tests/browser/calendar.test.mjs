@@ -29,7 +29,8 @@ let org;
 before(async () => {
   server = await startServer();
   browser = await startBrowser();
-  context = await newContext(browser, server.base, { viewport: { width: 1280, height: 800 } });
+  // tall enough for the whole day to be in view: the mouse works in the viewport's points
+  context = await newContext(browser, server.base, { viewport: { width: 1280, height: 1600 } });
   page = await context.newPage();
   await page.goto("/setup");
   await page.getByLabel("Your name").fill("Ada Lovelace");
@@ -220,12 +221,18 @@ test("a change made elsewhere in between is shown, and the block goes back", asy
   await status().filter({ hasText: "Moved “Lunch talk” to Mon 23 Nov 12:15–13:15." }).waitFor();
   assert.equal((await entry(lunch.id)).start, "2026-11-23T11:15:00Z");
 
-  // an overlap the organization refuses would come back as 409 the same way; a length of zero
-  // cannot be asked for: the end key stops at a quarter hour after the start
+  // the end key steps a quarter hour at a time and stops short of the start
   await page.keyboard.press("Shift+ArrowUp");
+  await status().filter({ hasText: "Changed “Lunch talk” to Mon 23 Nov 12:15–13:00." }).waitFor();
   await page.keyboard.press("Shift+ArrowUp");
+  await status().filter({ hasText: "Changed “Lunch talk” to Mon 23 Nov 12:15–12:45." }).waitFor();
   await page.keyboard.press("Shift+ArrowUp");
-  await status().filter({ hasText: /Changed “Lunch talk” to Mon 23 Nov 12:15–12:30\.|Still saving/ }).waitFor();
+  await status().filter({ hasText: "Changed “Lunch talk” to Mon 23 Nov 12:15–12:30." }).waitFor();
+  await page.keyboard.press("Shift+ArrowUp");
+  await status().filter({ hasText: "An entry needs a length: it cannot end at or before its start." }).waitFor();
+  const last = await entry(lunch.id);
+  assert.equal(last.start, "2026-11-23T11:15:00Z");
+  assert.equal(last.end, "2026-11-23T11:30:00Z");
 });
 
 test("the calendar passes axe in light and dark, fits a phone, and is photographed", async () => {
