@@ -37,8 +37,8 @@ async function axe(page) {
 }
 
 /// What does not fit the phone on the open page: the page wider than the screen, or a table
-/// cut off inside its scroll box (the week grid may scroll sideways, but only with the hint
-/// above it shown).
+/// cut off inside its scroll box (the week grid and the calendar may scroll sideways, but only
+/// with the hint above them shown).
 async function overflow(page) {
   return page.evaluate(() => {
     const found = [];
@@ -50,6 +50,12 @@ async function overflow(page) {
       if (!hint || hint.offsetParent === null) {
         found.push(`a table ${wrap.scrollWidth}px wide in ${wrap.clientWidth}px${hint ? ", its hint hidden" : ""}`);
       }
+    }
+    // the calendar's days may scroll sideways too, with their hint shown
+    for (const wrap of document.querySelectorAll(".cal-scroll")) {
+      if (wrap.scrollWidth <= wrap.clientWidth) continue;
+      const hint = document.getElementById("calendar-scroll-hint");
+      if (!hint || hint.offsetParent === null) found.push(`the calendar ${wrap.scrollWidth}px wide in ${wrap.clientWidth}px without its hint`);
     }
     return found;
   });
@@ -111,6 +117,7 @@ test("every main page fits a phone's width and passes axe in light and dark", as
     ["entry-edit", `${home}/entries/${entryId}/edit`],
     ["entry-delete", `${home}/entries/${entryId}/delete`],
     ["week", `${home}/week`],
+    ["calendar", `${home}/calendar`],
     ["reports", `${home}/reports?group=project&subgroup=day`],
     ["import", `${home}/import`],
     ["projects", `${home}/projects`],

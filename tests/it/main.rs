@@ -54,6 +54,7 @@ mod transactions;
 mod two_factor;
 mod user_cli;
 mod web_admin;
+mod web_calendar;
 mod web_catalog;
 mod web_edits;
 mod web_entries_list;

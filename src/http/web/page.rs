@@ -90,6 +90,11 @@ impl Chrome {
         Assets::get().url("passkeys.js")
     }
 
+    /// The calendar's dragging and keys, for the calendar page only.
+    pub fn calendar_script(&self) -> &'static str {
+        Assets::get().url("calendar.js")
+    }
+
     pub fn current(&self, nav: &str) -> &'static str {
         if self.nav == nav { "page" } else { "false" }
     }

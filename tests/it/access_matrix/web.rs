@@ -155,6 +155,7 @@ fn table() -> Vec<(&'static str, &'static str, Expect)> {
             org_page(404, 200, 200, 200),
         ),
         ("/o/{org}/week", "", org_page(200, 200, 200, 200)),
+        ("/o/{org}/calendar", "", org_page(200, 200, 200, 200)),
         ("/o/{org}/reports", "", org_page(200, 200, 200, 200)),
         ("/o/{org}/members", "", org_page(200, 200, 200, 200)),
         ("/o/{org}/settings", "", org_page(403, 403, 200, 200)),

@@ -1,7 +1,9 @@
-//! The pages people use every day: the timer (home), the entries list and the week grid. They
-//! share the pickers (projects, tasks, tags), the way an entry is shown, and the way an entry
-//! form becomes an `EntryInput`.
+//! The pages people use every day: the timer (home), the entries list, the week grid and the
+//! calendar. They share the pickers (projects, tasks, tags), the way an entry is shown, and the
+//! way an entry form becomes an `EntryInput`.
 
+pub mod calendar;
+mod calendar_layout;
 pub mod chart;
 pub mod delete;
 pub mod entries;
@@ -45,6 +47,7 @@ pub fn routes() -> Router<AppState> {
             post(entries::continue_entry),
         )
         .route("/o/{org}/week", get(week::page))
+        .route("/o/{org}/calendar", get(calendar::page))
         .route("/o/{org}/week/add", post(week::add))
         .route("/o/{org}/week/cells", post(week::save_cells))
 }
