@@ -17,6 +17,8 @@ const FILES: &[(&str, &[u8])] = &[
     ("app.js", include_bytes!("../../static/app.js")),
     // loaded only by the pages that add or use passkeys
     ("passkeys.js", include_bytes!("../../static/passkeys.js")),
+    // loaded only by the home page, for its timer bar
+    ("timer-bar.js", include_bytes!("../../static/timer-bar.js")),
     ("icon.svg", include_bytes!("../../static/icon.svg")),
 ];
 

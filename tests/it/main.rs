@@ -57,4 +57,5 @@ mod web_catalog;
 mod web_edits;
 mod web_entries_list;
 mod web_reports;
+mod web_timer_bar;
 mod web_tracking;
