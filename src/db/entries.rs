@@ -237,7 +237,7 @@ pub async fn latest_per_description(
          and x.deleted_at is null and x.description <> '') r where r.n = 1) \
          order by e.start_at desc, e.id desc limit {limit}"
     );
-    Ok(load(conn, org, &sql).await?)
+    load(conn, org, &sql).await
 }
 
 /// Another live entry of the user sharing an instant with `[start, end)`.
