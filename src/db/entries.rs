@@ -215,6 +215,32 @@ pub async fn last_stopped_timer(
     Ok(load(conn, org, &sql).await?.pop())
 }
 
+/// The user's latest entry for each distinct non-empty description, newest first, at most
+/// `limit` of them: what the timer bar suggests ("the same as last time").
+pub async fn latest_per_description(
+    conn: &mut Conn<'_>,
+    org: OrganizationId,
+    user: UserId,
+    limit: i64,
+) -> DbResult<Vec<TimeEntry>> {
+    let mut sql = Sql::default();
+    let (o, u) = (
+        sql.arg(Bind::Uuid(org.as_uuid())),
+        sql.arg(Bind::Uuid(user.as_uuid())),
+    );
+    // a window function numbers each description's entries from the newest; both backends
+    // have it (SQLite since 3.25)
+    sql.text = format!(
+        "select {COLUMNS} from time_entries e where e.organization_id = {o} and e.user_id = {u} \
+         and e.id in (select r.id from (select x.id, row_number() over \
+         (partition by x.description order by x.start_at desc, x.id desc) as n \
+         from time_entries x where x.organization_id = {o} and x.user_id = {u} \
+         and x.deleted_at is null and x.description <> '') r where r.n = 1) \
+         order by e.start_at desc, e.id desc limit {limit}"
+    );
+    load(conn, org, &sql).await
+}
+
 /// Another live entry of the user sharing an instant with `[start, end)`.
 pub async fn first_overlapping(
     conn: &mut Conn<'_>,

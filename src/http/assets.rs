@@ -19,6 +19,8 @@ const FILES: &[(&str, &[u8])] = &[
     ("passkeys.js", include_bytes!("../../static/passkeys.js")),
     // loaded only by the calendar page
     ("calendar.js", include_bytes!("../../static/calendar.js")),
+    // loaded only by the home page, for its timer bar
+    ("timer-bar.js", include_bytes!("../../static/timer-bar.js")),
     ("icon.svg", include_bytes!("../../static/icon.svg")),
 ];
 

@@ -60,4 +60,5 @@ mod web_edits;
 mod web_entries_list;
 mod web_feedback;
 mod web_reports;
+mod web_timer_bar;
 mod web_tracking;

@@ -95,6 +95,11 @@ impl Chrome {
         Assets::get().url("calendar.js")
     }
 
+    /// The home page's timer bar script (`{% block scripts %}`).
+    pub fn timer_bar_script(&self) -> &'static str {
+        Assets::get().url("timer-bar.js")
+    }
+
     pub fn current(&self, nav: &str) -> &'static str {
         if self.nav == nav { "page" } else { "false" }
     }

@@ -4,6 +4,7 @@
 pub(crate) mod facts;
 pub mod list;
 pub mod restore;
+pub mod suggestions;
 pub mod timer;
 pub mod unusual;
 pub mod week;

@@ -12,6 +12,7 @@ use super::super::format;
 use super::super::org::org_chrome;
 use super::super::page::{self, Chrome};
 use super::super::session::{Viewer, redirect_with_notice};
+use super::bar::BarForm;
 use super::timer::back_to;
 use super::{
     Choices, DayGroup, EntryRow, MemberChoice, TimesForm, changed_times, group_by_day,
@@ -479,7 +480,8 @@ async fn ask_first(
     Ok((!warnings.is_empty()).then(|| FormErrors::warnings(warnings)))
 }
 
-/// A finished entry typed in by hand (the entries page's "Add entry" form).
+/// A finished entry typed in by hand: the entries page's "Add entry" form, or the home page's
+/// timer bar in Manual mode (`from=bar`), which shows its problems in the bar again.
 pub async fn create(
     State(state): State<AppState>,
     Path(org): Path<OrganizationId>,
@@ -488,9 +490,10 @@ pub async fn create(
 ) -> PageResult {
     let fields = &form.fields;
     let viewer = &form.viewer;
+    let again = |errors| show_again(&state, viewer, org, fields, errors, &headers);
     let mut errors = FormErrors::default();
     let Some((start, Some(end))) = when_from(fields, viewer.tz, true, &mut errors) else {
-        return render_list(&state, viewer, org, "", errors, Some(fields), &headers).await;
+        return again(errors).await;
     };
     let planned = unusual::Planned {
         id: None,
@@ -500,7 +503,7 @@ pub async fn create(
         tz: viewer.tz,
     };
     if let Some(ask) = ask_first(&state, viewer, org, fields, planned).await? {
-        return render_list(&state, viewer, org, "", ask, Some(fields), &headers).await;
+        return again(ask).await;
     }
     let input = EntryInput {
         start: Some(start),
@@ -516,10 +519,24 @@ pub async fn create(
             ),
             state.ctx.settings.secure_cookies,
         )),
-        Err(e) => {
-            let more = FormErrors::from_error(e)?;
-            render_list(&state, viewer, org, "", more, Some(fields), &headers).await
-        }
+        Err(e) => again(FormErrors::from_error(e)?).await,
+    }
+}
+
+/// The form that added an entry, shown again with what needs fixing.
+async fn show_again(
+    state: &AppState,
+    viewer: &Viewer,
+    org: OrganizationId,
+    fields: &Fields,
+    errors: FormErrors,
+    headers: &HeaderMap,
+) -> PageResult {
+    if fields.get("from") == "bar" {
+        let sent = BarForm::sent(fields, true);
+        super::timer::render(state, viewer, org, sent, errors, "", headers).await
+    } else {
+        render_list(state, viewer, org, "", errors, Some(fields), headers).await
     }
 }
 

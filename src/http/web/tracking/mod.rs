@@ -2,6 +2,7 @@
 //! calendar. They share the pickers (projects, tasks, tags), the way an entry is shown, and the
 //! way an entry form becomes an `EntryInput`.
 
+pub mod bar;
 pub mod calendar;
 mod calendar_layout;
 pub mod chart;
@@ -56,6 +57,11 @@ pub struct ProjectChoice {
     pub id: String,
     /// `Client · Project`, or the project's name when it has no client.
     pub label: String,
+    pub name: String,
+    /// Empty without a client.
+    pub client: String,
+    pub color: String,
+    pub billable_default: bool,
 }
 
 pub struct TaskChoice {
@@ -137,9 +143,15 @@ impl Choices {
         let all_tags = tags::list(ctx, actor, org, &active).await?;
         let mut choices = Choices::default();
         for p in all_projects {
-            let label = match p.client_id.and_then(|c| client_names.get(&c)) {
-                Some(client) => format!("{client} · {}", p.name),
-                None => p.name.clone(),
+            let client = p
+                .client_id
+                .and_then(|c| client_names.get(&c))
+                .cloned()
+                .unwrap_or_default();
+            let label = if client.is_empty() {
+                p.name.clone()
+            } else {
+                format!("{client} · {}", p.name)
             };
             choices
                 .project_labels
@@ -150,6 +162,10 @@ impl Choices {
             choices.projects.push(ProjectChoice {
                 id: p.id.to_string(),
                 label,
+                name: p.name,
+                client,
+                color: p.color,
+                billable_default: p.billable_default,
             });
         }
         for t in open_tasks {
@@ -348,8 +364,13 @@ fn parse_id<T: std::str::FromStr>(raw: &str) -> Option<T> {
 
 /// The fields shared by every entry form: description, project, task, tags, billable.
 pub fn what_from(fields: &Fields) -> EntryInput {
-    let project: Option<ProjectId> = parse_id(fields.get("project_id"));
-    let task: Option<TaskId> = parse_id(fields.get("task_id"));
+    let (project, task) = match fields.non_empty("project_task") {
+        Some(choice) => bar::project_task(choice),
+        None => (
+            parse_id::<ProjectId>(fields.get("project_id")),
+            parse_id::<TaskId>(fields.get("task_id")),
+        ),
+    };
     EntryInput {
         description: Some(fields.get("description").trim().to_string()),
         project_id: Some(project),

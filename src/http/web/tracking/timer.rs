@@ -1,5 +1,6 @@
-//! `/o/{org}`: the home page. The running timer (ticking with app.js), the start form, this
-//! week's entries by day, and a small summary of the week.
+//! `/o/{org}`: the home page. The timer bar (the running timer ticking with app.js, or the
+//! start form; `?mode=manual` for a finished entry), this week's entries by day, and a small
+//! summary of the week.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -11,15 +12,16 @@ use super::super::format;
 use super::super::org::org_chrome;
 use super::super::page::{self, Chrome};
 use super::super::session::{Viewer, redirect_with_notice};
+use super::bar::{self, BarForm, Picker, SuggestionRow};
 use super::chart::{self, BarChart};
 use super::{Choices, DayGroup, EntryRow, group_by_day, what_from};
 use crate::domain::ids::OrganizationId;
 use crate::error::AppError;
 use crate::http::state::AppState;
 use crate::http::web::page_error::PageResult;
-use crate::service::entries::list;
 use crate::service::entries::timer::{self, StopInput};
 use crate::service::entries::week_totals::{self, Week};
+use crate::service::entries::{list, suggestions};
 
 pub struct Running {
     pub row: EntryRow,
@@ -41,36 +43,6 @@ impl Running {
     }
 }
 
-/// What the start form shows: empty, or what was sent when it failed.
-pub struct StartForm {
-    pub description: String,
-    pub project_id: String,
-    pub task_id: String,
-    pub tag_ids: Vec<String>,
-    /// "", "true" or "false".
-    pub billable: String,
-}
-
-impl StartForm {
-    fn from_fields(fields: &Fields) -> Self {
-        Self {
-            description: fields.get("description").into(),
-            project_id: fields.get("project_id").into(),
-            task_id: fields.get("task_id").into(),
-            tag_ids: fields.all("tag_id").into_iter().map(Into::into).collect(),
-            billable: fields.get("billable").into(),
-        }
-    }
-
-    pub fn has_tag(&self, id: &str) -> bool {
-        self.tag_ids.iter().any(|t| t == id)
-    }
-
-    pub fn billable_choice(&self) -> &str {
-        &self.billable
-    }
-}
-
 pub struct ProjectTotal {
     pub label: String,
     pub seconds: i64,
@@ -87,7 +59,11 @@ pub struct HomePage {
     pub chrome: Chrome,
     pub choices: Choices,
     pub running: Option<Running>,
-    pub form: StartForm,
+    pub form: BarForm,
+    pub picker: Picker,
+    /// The combobox's text for the chosen project or task.
+    pub chosen: String,
+    pub suggestions: Vec<SuggestionRow>,
     pub errors: FormErrors,
     pub days: Vec<DayGroup>,
     pub chart: BarChart,
@@ -101,11 +77,11 @@ pub struct HomePage {
     pub editing: String,
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     viewer: &Viewer,
     org: OrganizationId,
-    form: StartForm,
+    form: BarForm,
     errors: FormErrors,
     editing: &str,
     headers: &HeaderMap,
@@ -117,6 +93,16 @@ async fn render(
     let tz = viewer.tz;
     let choices = Choices::load(ctx, actor, org).await?;
     let running = timer::running(ctx, actor, org).await?;
+    let picker = Picker::new(&choices);
+    let suggestions = bar::suggestion_rows(
+        suggestions::recent(ctx, actor, org).await?,
+        &picker,
+        &choices,
+    );
+    let mut form = form;
+    if form.date.is_empty() {
+        form.date = format::local_date(now, tz).to_string();
+    }
     let week = Week::containing(format::local_date(now, tz), actor.user.week_start, tz);
     let views = list::between(ctx, actor, org, actor.user.id, (week.from, week.to)).await?;
     let totals = week_totals::totals(&views, &week, tz, now);
@@ -166,6 +152,9 @@ async fn render(
     let back = chrome.org_path("");
     Ok(page::html_with_status(
         &HomePage {
+            chosen: picker.label_of(&form.project_task),
+            picker,
+            suggestions,
             choices,
             running,
             form,
@@ -186,30 +175,26 @@ async fn render(
 }
 
 #[derive(serde::Deserialize, Default)]
-pub struct EditQuery {
+pub struct HomeQuery {
     #[serde(default)]
     edit: String,
+    /// `manual`: the bar adds a finished entry instead of starting a timer.
+    #[serde(default)]
+    mode: String,
 }
 
 pub async fn home(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(org): Path<OrganizationId>,
-    Query(query): Query<EditQuery>,
+    Query(query): Query<HomeQuery>,
     headers: HeaderMap,
 ) -> PageResult {
-    let empty = StartForm {
-        description: String::new(),
-        project_id: String::new(),
-        task_id: String::new(),
-        tag_ids: Vec::new(),
-        billable: String::new(),
-    };
     render(
         &state,
         &viewer,
         org,
-        empty,
+        BarForm::empty(query.mode == "manual"),
         FormErrors::default(),
         &query.edit,
         &headers,
@@ -242,7 +227,7 @@ pub async fn start(
         }
         Err(e) => {
             let errors = FormErrors::from_error(e)?;
-            let sent = StartForm::from_fields(&form.fields);
+            let sent = BarForm::sent(&form.fields, false);
             render(&state, &form.viewer, org, sent, errors, "", &headers).await
         }
     }
@@ -269,7 +254,7 @@ pub async fn stop(
             &state,
             &form.viewer,
             org,
-            StartForm::from_fields(&Fields::default()),
+            BarForm::default(),
             errors,
             "",
             &headers,
@@ -320,7 +305,7 @@ pub async fn stop(
                 &state,
                 &form.viewer,
                 org,
-                StartForm::from_fields(&Fields::default()),
+                BarForm::default(),
                 errors,
                 "",
                 &headers,
