@@ -215,18 +215,21 @@ pub async fn last_stopped_timer(
     Ok(load(conn, org, &sql).await?.pop())
 }
 
-/// The user's latest entry for each distinct non-empty description, newest first, at most
-/// `limit` of them: what the timer bar suggests ("the same as last time").
+/// The user's latest entry for each distinct non-empty description among those started since
+/// `since`, newest first, at most `limit` of them: what the timer bar suggests ("the same as
+/// last time").
 pub async fn latest_per_description(
     conn: &mut Conn<'_>,
     org: OrganizationId,
     user: UserId,
+    since: Ts,
     limit: i64,
 ) -> DbResult<Vec<TimeEntry>> {
     let mut sql = Sql::default();
-    let (o, u) = (
+    let (o, u, s) = (
         sql.arg(Bind::Uuid(org.as_uuid())),
         sql.arg(Bind::Uuid(user.as_uuid())),
+        sql.arg(Bind::Ts(since)),
     );
     // a window function numbers each description's entries from the newest; both backends
     // have it (SQLite since 3.25)
@@ -235,7 +238,7 @@ pub async fn latest_per_description(
          and e.id in (select r.id from (select x.id, row_number() over \
          (partition by x.description order by x.start_at desc, x.id desc) as n \
          from time_entries x where x.organization_id = {o} and x.user_id = {u} \
-         and x.deleted_at is null and x.description <> '') r where r.n = 1) \
+         and x.start_at >= {s} and x.deleted_at is null and x.description <> '') r where r.n = 1) \
          order by e.start_at desc, e.id desc limit {limit}"
     );
     load(conn, org, &sql).await

@@ -145,6 +145,13 @@ async fn suggestions_repeat_the_last_entry_of_each_own_description_newest_first(
             "2026-11-25T11:30:00Z",
             json!({}),
         ),
+        // more than 90 days ago: no longer a recent habit
+        entry(
+            "Gamma",
+            "2026-08-01T09:00:00Z",
+            "2026-08-01T10:00:00Z",
+            json!({"project_id": project}),
+        ),
     ] {
         create(&app, &org.id, owner, "time-entries", body).await;
     }
@@ -210,6 +217,7 @@ async fn suggestions_repeat_the_last_entry_of_each_own_description_newest_first(
     );
     assert!(!page.body.contains("Member&#x27;s secret") && !page.body.contains("Member's secret"));
     assert!(!page.body.contains("Side-project work"));
+    assert!(!page.body.contains("Gamma"), "older than 90 days");
 }
 
 async fn manual_mode_adds_an_entry_and_keeps_a_bad_end_in_the_bar(backend: Backend) {
