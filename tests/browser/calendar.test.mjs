@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { PASSWORD, SCREENSHOTS, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
+import { SCREENSHOTS, newContext, setUp, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -32,14 +32,7 @@ before(async () => {
   // tall enough for the whole day to be in view: the mouse works in the viewport's points
   context = await newContext(browser, server.base, { viewport: { width: 1280, height: 1600 } });
   page = await context.newPage();
-  await page.goto("/setup");
-  await page.getByLabel("Your name").fill("Ada Lovelace");
-  await page.getByLabel("Email").fill("ada@example.org");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByLabel("Organization").fill("Analytical Engines");
-  await page.getByLabel("Time zone").fill("Europe/Berlin");
-  await page.getByRole("button", { name: "Create account and organization" }).click();
-  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  await setUp(page);
   home = new URL(page.url()).pathname;
   org = home.slice(3);
 });

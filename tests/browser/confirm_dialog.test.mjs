@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
-import { PASSWORD, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
+import { PASSWORD, newContext, setUp, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -44,14 +44,7 @@ test("deleting a tag asks in a dialog: Escape keeps it, confirming deletes it", 
   const context = await newContext(browser, server.base);
   const page = await context.newPage();
   page.on("dialog", () => assert.fail("no browser confirm() box"));
-  await page.goto("/setup");
-  await page.getByLabel("Your name").fill("Ada Lovelace");
-  await page.getByLabel("Email").fill("ada@example.org");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByLabel("Organization").fill("Analytical Engines");
-  await page.getByLabel("Time zone").fill("Europe/Berlin");
-  await page.getByRole("button", { name: "Create account and organization" }).click();
-  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  await setUp(page);
   const home = new URL(page.url()).pathname;
   const org = home.split("/")[2];
   const tagNames = () => page.evaluate(async (url) => (await (await fetch(url)).json()).map((t) => t.name),

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { PASSWORD, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
+import { PASSWORD, newContext, setUp, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
 
 let server;
 let browser;
@@ -38,14 +38,7 @@ test("copy buttons put the invitation, shared report, feed and token on the clip
   const context = await newContext(browser, server.base);
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.base });
   const page = await context.newPage();
-  await page.goto("/setup");
-  await page.getByLabel("Your name").fill("Ada Lovelace");
-  await page.getByLabel("Email").fill("ada@example.org");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByLabel("Organization").fill("Analytical Engines");
-  await page.getByLabel("Time zone").fill("Europe/Berlin");
-  await page.getByRole("button", { name: "Create account and organization" }).click();
-  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  await setUp(page);
   const home = new URL(page.url()).pathname;
 
   await page.goto(`${home}/members`);

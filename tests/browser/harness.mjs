@@ -175,3 +175,17 @@ export async function axeViolations(page) {
       .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join(", ")}`);
   });
 }
+
+/// First-run setup through its page, as a newcomer does it: the owner's account and their
+/// organization. Leaves `page` on the organization's home page and returns its path (`/o/<id>`).
+export async function setUp(page, { name = "Ada Lovelace", email = "ada@example.org", organization = "Analytical Engines", timeZone = "Europe/Berlin" } = {}) {
+  await page.goto("/setup");
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Organization").fill(organization);
+  await page.getByLabel("Time zone").fill(timeZone);
+  await page.getByRole("button", { name: "Create account and organization" }).click();
+  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  return new URL(page.url()).pathname;
+}

@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, test } from "node:test";
-import { PASSWORD, ROOT, axeViolations, freePort, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
+import { ROOT, axeViolations, freePort, newContext, setUp, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
 
 const CLIENT_ID = "gogotime-instance";
 const CLIENT_SECRET = "instance-fixture-client-secret-0123456789";
@@ -78,14 +78,7 @@ test("instance single sign-on: the sign-in page's button makes an account in no 
   // someone set the instance up first: the sign-in page shows only once it has been
   const owner = await newContext(browser, server.base);
   const setup = await owner.newPage();
-  await setup.goto("/setup");
-  await setup.getByLabel("Your name").fill("Ada Lovelace");
-  await setup.getByLabel("Email").fill("ada@example.org");
-  await setup.getByLabel("Password").fill(PASSWORD);
-  await setup.getByLabel("Organization").fill("Analytical Engines");
-  await setup.getByLabel("Time zone").fill("Europe/Berlin");
-  await setup.getByRole("button", { name: "Create account and organization" }).click();
-  await setup.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  await setUp(setup);
 
   const newcomer = await newContext(browser, server.base);
   const tab = await newcomer.newPage();

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { PASSWORD, SCREENSHOTS, axeViolations, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
+import { PASSWORD, SCREENSHOTS, axeViolations, newContext, setUp, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
 
 const SIZES = [
   [390, 844],
@@ -56,14 +56,7 @@ test("every main page passes axe and is photographed", async () => {
 
   const ctx = await newContext(browser, server.base);
   const page = await ctx.newPage();
-  await page.goto("/setup");
-  await page.getByLabel("Your name").fill("Ada Lovelace");
-  await page.getByLabel("Email").fill("ada@example.org");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByLabel("Organization").fill("Analytical Engines");
-  await page.getByLabel("Time zone").fill("Europe/Berlin");
-  await page.getByRole("button", { name: "Create account and organization" }).click();
-  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  await setUp(page);
   const home = new URL(page.url()).pathname;
 
   // something on every page: a client, a project with a task, a tag, entries, an invitation, a token

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { PASSWORD, axeViolations, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
+import { PASSWORD, axeViolations, newContext, setUp, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
 
 let server;
 let browser;
@@ -47,14 +47,7 @@ const hm = (minutes) => `${Math.floor(minutes / 60)}:${String(minutes % 60).padS
 test("the report presets show exactly their ranges, This week first", async () => {
   const context = await newContext(browser, server.base);
   const page = await context.newPage();
-  await page.goto("/setup");
-  await page.getByLabel("Your name").fill("Ada Lovelace");
-  await page.getByLabel("Email").fill("ada@example.org");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByLabel("Organization").fill("Analytical Engines");
-  await page.getByLabel("Time zone").fill("UTC");
-  await page.getByRole("button", { name: "Create account and organization" }).click();
-  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  await setUp(page, { timeZone: "UTC" });
   const home = new URL(page.url()).pathname;
   const org = home.split("/")[2];
 

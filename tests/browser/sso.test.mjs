@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, test } from "node:test";
-import { PASSWORD, ROOT, axeViolations, newContext, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
+import { PASSWORD, ROOT, axeViolations, newContext, setUp, startBrowser, startServer, unexpectedProblems } from "./harness.mjs";
 
 const CLIENT_ID = "gogotime-browser";
 const CLIENT_SECRET = "browser-fixture-client-secret-0123456789";
@@ -64,14 +64,7 @@ test("single sign-on: set up by the owner, used by a newcomer, linked by an exis
   const findings = [];
   const owner = await newContext(browser, server.base);
   const page = await owner.newPage();
-  await page.goto("/setup");
-  await page.getByLabel("Your name").fill("Ada Lovelace");
-  await page.getByLabel("Email").fill("ada@example.org");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByLabel("Organization").fill("Analytical Engines");
-  await page.getByLabel("Time zone").fill("Europe/Berlin");
-  await page.getByRole("button", { name: "Create account and organization" }).click();
-  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  await setUp(page);
   const home = new URL(page.url()).pathname;
   const org = home.split("/").pop();
   const issuer = await startProvider(org);
